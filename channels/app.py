@@ -1,0 +1,75 @@
+"""The app factory: builds every object a server needs and wires the channels to them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from channels.limits import BodySizeLimit
+from channels.rest import router as rest_router
+from channels.schemas import Health
+from channels.services import Services
+from channels.settings import Settings
+from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SessionStore, StoreUnavailable
+from nlu import BotConfig, default_model_dir, load_bot, load_or_train
+
+VERSION = "0.1.0"
+
+
+def build_store(settings: Settings, config: BotConfig) -> SessionStore:
+    """The session store the settings ask for: in memory unless a Redis URL is configured."""
+    return MemoryStore(ttl_seconds=config.session_ttl_seconds)
+
+
+def build_services(settings: Settings) -> Services:
+    """Load the bot, load or train its model, and assemble the services over them."""
+    bot = load_bot(settings.bot_dir)
+    model = load_or_train(bot, settings.model_dir or default_model_dir(settings.bot_dir))
+    brains = BrainHolder(Brain(bot=bot, model=model))
+    store = build_store(settings, bot.config)
+    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store))
+
+
+def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
+    """A Causette server for the bot in ``bot_dir`` (default: the settings' ``bot_dir``)."""
+    settings = settings or Settings()
+    if bot_dir is not None:
+        settings = settings.model_copy(update={"bot_dir": bot_dir})
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.store.close()
+
+    app = FastAPI(title="Causette", version=VERSION, lifespan=lifespan,
+                  description="A French-first chatbot: REST API of the conversation channel.")
+    app.state.services = services
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(rest_router)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
+
+    @app.get("/healthz", response_model=Health, tags=["ops"])
+    async def healthz() -> JSONResponse:
+        """Ready when the model is loaded and the session store answers (503 otherwise)."""
+        model = services.brains.current.model.info.content_hash[:12]
+        try:
+            await services.store.ping()
+        except StoreUnavailable:
+            return JSONResponse(Health(status="unavailable", model=model, store="down").model_dump(), 503)
+        return JSONResponse(Health(status="ok", model=model, store="ok").model_dump())
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and worker processes: settings from ``CAUSETTE_*``."""
+    return create_app()
+
+
+async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": f"session store unavailable: {error}"}, status_code=503)

@@ -1,0 +1,70 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from dialogue import HistoryEntry
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+SessionId = Annotated[
+    str,
+    Path(pattern=SESSION_ID_PATTERN, description="1 to 64 letters, digits, '-' or '_'",
+         examples=["visitor-42"]),
+]
+
+
+class MessageIn(BaseModel):
+    """A user message. Its maximum length is the server's ``max_text_chars`` setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(examples=["je voudrais louer un scooter"])
+
+
+class IntentOut(BaseModel):
+    """The intent the bot chose."""
+
+    name: str
+    probability: float
+
+
+class TurnOut(BaseModel):
+    """The bot's reply to one message."""
+
+    session_id: str
+    responses: list[str]
+    intent: IntentOut | None = Field(description="null when the bot fell back")
+    contexts: list[str] = Field(description="contexts active after this turn")
+    slots: dict[str, Any] = Field(default_factory=dict)
+    quick_replies: list[str] = Field(default_factory=list)
+
+
+class ConversationOut(BaseModel):
+    """A conversation's recent history."""
+
+    session_id: str
+    history: list[HistoryEntry]
+
+
+class ModelOut(BaseModel):
+    """The model being served."""
+
+    backend: str
+    content_hash: str
+    trained_at: datetime
+    training_seconds: float
+    intents: list[str]
+
+
+class Health(BaseModel):
+    """Whether this process can serve turns."""
+
+    status: str
+    model: str
+    store: str

@@ -1,0 +1,11 @@
+"""Conversation: session state + context rules -> replies. Knows nothing of HTTP or WebSocket."""
+
+from dialogue.brain import Brain, BrainHolder
+from dialogue.engine import DialogueEngine, Turn
+from dialogue.session import ActiveContext, HistoryEntry, Session
+from dialogue.store import MemoryStore, SessionStore, StoreUnavailable
+
+__all__ = [
+    "ActiveContext", "Brain", "BrainHolder", "DialogueEngine", "HistoryEntry", "MemoryStore",
+    "Session", "SessionStore", "StoreUnavailable", "Turn",
+]

@@ -1,0 +1,35 @@
+"""What the engine answers with: a bot's content and its trained model, swapped as one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nlu import Bot, Intent, Model
+
+
+@dataclass(frozen=True)
+class Brain:
+    """A bot's content and the model trained on it; a turn uses one Brain from start to end."""
+
+    bot: Bot
+    model: Model
+    intents: dict[str, Intent] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "intents", {i.name: i for i in self.bot.dataset.intents})
+
+
+class BrainHolder:
+    """The Brain currently serving. Swapping replaces one reference, so no turn sees a mix."""
+
+    def __init__(self, brain: Brain) -> None:
+        self._brain = brain
+
+    @property
+    def current(self) -> Brain:
+        """The Brain to use for a new turn."""
+        return self._brain
+
+    def swap(self, brain: Brain) -> None:
+        """Serve ``brain`` from the next turn on; turns in progress finish with the old one."""
+        self._brain = brain

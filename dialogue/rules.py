@@ -1,0 +1,84 @@
+"""The context rules: which intent answers, and how contexts live and die.
+
+- Candidates are the parse's intents at or above the threshold, best first.
+- An intent with a ``context_filter`` is eligible only while that context is active; among
+  eligible candidates, one whose filter matches an active context beats one with no filter.
+- Only the chosen intent's ``context_set`` is applied; ``context_set: ""`` clears all contexts.
+- A context lives ``lifespan`` user turns and at most ``ttl_seconds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nlu import Intent, IntentGuess
+
+from dialogue.session import ActiveContext
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked intent and why it was or was not eligible."""
+
+    intent: str
+    probability: float
+    eligible: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The chosen intent (None: fall back) and every candidate considered."""
+
+    chosen: Candidate | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def live_contexts(contexts: list[ActiveContext], now: float) -> list[ActiveContext]:
+    """Contexts that still have turns left and have not expired."""
+    return [c for c in contexts if c.turns_left > 0 and c.expires_at > now]
+
+
+def choose_intent(
+    ranked: list[IntentGuess], intents: dict[str, Intent], active: set[str], threshold: float
+) -> Decision:
+    """Apply threshold and context filters to a ranked parse."""
+    candidates = [
+        _judge(guess, intents[guess.intent_name], active, threshold)
+        for guess in ranked
+        if guess.intent_name in intents
+    ]
+    eligible = [c for c in candidates if c.eligible]
+    in_context = [c for c in eligible if intents[c.intent].context_filter]
+    chosen = (in_context or eligible or [None])[0]
+    return Decision(chosen=chosen, candidates=candidates)
+
+
+def _judge(guess: IntentGuess, intent: Intent, active: set[str], threshold: float) -> Candidate:
+    name, probability = guess.intent_name, guess.probability
+    if probability < threshold:
+        return Candidate(name, probability, False, f"below the threshold {threshold:g}")
+    if intent.context_filter is None:
+        return Candidate(name, probability, True, "no context required")
+    if intent.context_filter in active:
+        return Candidate(name, probability, True, f"context {intent.context_filter!r} is active")
+    return Candidate(name, probability, False, f"needs context {intent.context_filter!r}, not active")
+
+
+def advance_contexts(
+    contexts: list[ActiveContext],
+    chosen: Intent | None,
+    lifespan: int,
+    ttl_seconds: float,
+    now: float,
+) -> list[ActiveContext]:
+    """Contexts after a user turn: one turn older, then the chosen intent's context_set applied."""
+    aged = [c.model_copy(update={"turns_left": c.turns_left - 1}) for c in contexts]
+    if chosen is not None and chosen.context_set is not None:
+        if chosen.context_set == "":
+            return []
+        aged = [c for c in aged if c.name != chosen.context_set]
+        aged.append(
+            ActiveContext(name=chosen.context_set, turns_left=lifespan, expires_at=now + ttl_seconds)
+        )
+    return live_contexts(aged, now)

@@ -1,0 +1,42 @@
+"""The state of one conversation, as stored between turns."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ActiveContext(BaseModel):
+    """A context set by an intent: active for ``turns_left`` more user turns and until ``expires_at``."""
+
+    name: str
+    turns_left: int
+    expires_at: float
+
+
+class HistoryEntry(BaseModel):
+    """One message of the conversation, user's or bot's."""
+
+    role: Literal["user", "bot"]
+    text: str
+    at: float
+    intent: str | None = None
+    quick_replies: list[str] = Field(default_factory=list)
+
+
+class Session(BaseModel):
+    """A conversation: active contexts, remembered slots and recent history."""
+
+    id: str
+    contexts: list[ActiveContext] = Field(default_factory=list)
+    slots: dict[str, Any] = Field(default_factory=dict)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    turns: int = 0
+    created_at: float
+    updated_at: float
+
+    @property
+    def context_names(self) -> list[str]:
+        """Names of the active contexts."""
+        return [context.name for context in self.contexts]

@@ -1,0 +1,39 @@
+"""The backend registry: built-in backends plus those third-party packages declare.
+
+A package adds a backend with an entry point in the ``causette.backends`` group, e.g.
+``[project.entry-points."causette.backends"] mine = "my_pkg.backend:MyBackend"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from nlu.backends.base import Backend, Progress, no_progress
+
+ENTRY_POINT_GROUP = "causette.backends"
+
+# Imported on first use only: the snips backend pulls in scikit-learn and Rust libraries.
+BUILTIN_BACKENDS: dict[str, str] = {
+    "bow": "nlu.backends.bow.backend:BowBackend",
+}
+
+
+def available_backends() -> list[str]:
+    """Names of every backend that can be selected in ``bot.toml``."""
+    names = set(BUILTIN_BACKENDS) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return sorted(names)
+
+
+def get_backend(name: str) -> type[Backend]:
+    """The backend class registered under ``name``; ValueError for an unknown name."""
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name == name:
+            return entry_point.load()
+    if name not in BUILTIN_BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; available: {', '.join(available_backends())}")
+    module_name, class_name = BUILTIN_BACKENDS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+__all__ = ["Backend", "Progress", "no_progress", "available_backends", "get_backend"]

@@ -1,0 +1,44 @@
+"""The small interface every NLU backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from nlu.dataset import Dataset
+from nlu.parse_result import ParseResult
+
+# Called with (steps done, total steps, description) while a backend trains.
+Progress = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, description: str) -> None:
+    """A Progress callback that reports nothing."""
+
+
+class Backend(ABC):
+    """Learns intents (and slots) from a Dataset, parses text, saves itself without pickle."""
+
+    name: ClassVar[str]
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = dict(options or {})
+
+    @abstractmethod
+    def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
+        """Train on the dataset (seeded: the same data gives the same model)."""
+
+    @abstractmethod
+    def parse(self, text: str, top_n: int = 5) -> ParseResult:
+        """Understand one (already cleaned) text; ``alternatives`` holds up to top_n - 1 more."""
+
+    @abstractmethod
+    def save(self, folder: Path) -> None:
+        """Write the trained state to an existing, empty folder: tensors and JSON only."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, folder: Path) -> Backend:
+        """Read a folder written by save(); raise nlu.errors.ModelError when it is unusable."""

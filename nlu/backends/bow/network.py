@@ -1,0 +1,37 @@
+"""The torch network of the bow backend: a sparse bag into one hidden layer."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class BagClassifier(nn.Module):
+    """EmbeddingBag (a sparse linear layer) -> ReLU -> dropout -> linear over the classes."""
+
+    def __init__(self, n_features: int, hidden: int, n_classes: int, dropout: float) -> None:
+        super().__init__()
+        self.bag = nn.EmbeddingBag(n_features, hidden, mode="sum")
+        self.hidden_bias = nn.Parameter(torch.zeros(hidden))
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden, n_classes)
+
+    def forward(self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch given in EmbeddingBag's flat (indices, offsets, weights) form."""
+        hidden = self.bag(indices, offsets, per_sample_weights=weights) + self.hidden_bias
+        return self.out(self.dropout(F.relu(hidden)))
+
+
+def flatten(batch: list[tuple[list[int], list[float]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Encoded documents -> EmbeddingBag's (indices, offsets, weights)."""
+    offsets, indices, weights = [], [], []
+    for doc_indices, doc_weights in batch:
+        offsets.append(len(indices))
+        indices += doc_indices
+        weights += doc_weights
+    return (
+        torch.tensor(indices, dtype=torch.long),
+        torch.tensor(offsets, dtype=torch.long),
+        torch.tensor(weights, dtype=torch.float32),
+    )

@@ -1,0 +1,69 @@
+"""The bot configuration file (``bot.toml``) in a bot folder."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nlu.errors import ContentError, Problem
+
+CONFIG_FILE = "bot.toml"
+
+DEFAULT_FALLBACKS = [
+    "Désolé, je n'ai pas compris. Pouvez-vous reformuler ?",
+    "Je ne suis pas sûr de comprendre. Pouvez-vous le dire autrement ?",
+]
+
+
+class BotConfig(BaseModel):
+    """Settings a content author controls for one bot; the defaults serve the demo."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "Causette"
+    language: str = Field(default="fr", pattern="^fr$")
+    backend: str = "bow"
+    threshold: float = Field(default=0.25, ge=0.0, le=1.0)
+    context_lifespan: int = Field(default=5, ge=1, description="user turns a context stays active")
+    context_ttl_seconds: float = Field(default=900, gt=0)
+    session_ttl_seconds: float = Field(default=86400, gt=0)
+    history_limit: int = Field(default=200, ge=1)
+    fallback_responses: list[str] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
+    response_seed: int | None = None
+    backend_options: dict[str, Any] = Field(default_factory=dict)
+
+
+def load_config(folder: Path) -> BotConfig:
+    """Read ``bot.toml`` from a bot folder, or the defaults when there is none."""
+    path = folder / CONFIG_FILE
+    if not path.exists():
+        return BotConfig()
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = int(match[1]) if (match := re.search(r"line (\d+)", str(error))) else 1
+        raise ContentError([Problem(CONFIG_FILE, line, f"invalid TOML: {error}")]) from None
+    try:
+        return BotConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ContentError(
+            [Problem(CONFIG_FILE, _line_of_key(text, e["loc"]), _message(e)) for e in error.errors()]
+        ) from None
+
+
+def _line_of_key(text: str, loc: tuple) -> int:
+    key = str(loc[0]) if loc else ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return 1
+
+
+def _message(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {'unknown setting' if error['type'] == 'extra_forbidden' else error['msg']}"

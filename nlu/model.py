@@ -1,0 +1,131 @@
+"""A trained model as a saved artifact: backend files plus JSON metadata with checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from nlu.backends import Backend, Progress, get_backend, no_progress
+from nlu.bot import Bot
+from nlu.errors import ModelError
+from nlu.parse_result import ParseResult, empty_result
+from nlu.text import clean_input
+
+METADATA_FILE = "causette-model.json"
+FORMAT_VERSION = 1
+MAX_PARSE_CHARS = 2000
+
+
+class ModelInfo(BaseModel):
+    """What a saved model is and where it came from."""
+
+    format_version: int = FORMAT_VERSION
+    backend: str
+    content_hash: str
+    trained_at: datetime
+    training_seconds: float
+    intents: list[str]
+    files: dict[str, str]  # backend file name -> sha256, to refuse tampered files
+
+
+class Model:
+    """A backend that has learned one bot's content."""
+
+    def __init__(self, backend: Backend, info: ModelInfo) -> None:
+        self.backend = backend
+        self.info = info
+
+    def parse(self, text: str, top_n: int = 5) -> ParseResult:
+        """Parse untrusted text: cleaned and bounded first, so any input gets a result."""
+        cleaned = clean_input(text, MAX_PARSE_CHARS)
+        if not cleaned:
+            return empty_result(cleaned)
+        return self.backend.parse(cleaned, top_n=top_n)
+
+    def save(self, folder: Path) -> None:
+        """Write the model to ``folder``, replacing what was there only once all is written."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
+        try:
+            self.backend.save(staging)
+            self.info.files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
+            (staging / METADATA_FILE).write_text(self.info.model_dump_json(indent=2), encoding="utf-8")
+            _replace_folder(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> Model:
+        """Load a saved model; ModelError when it is missing, tampered with or unknown."""
+        try:
+            info = ModelInfo.model_validate_json((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValidationError) as error:
+            raise ModelError(f"no usable model in {folder}: {error}") from error
+        if info.format_version != FORMAT_VERSION:
+            raise ModelError(f"model format {info.format_version} is not supported")
+        for name, expected in info.files.items():
+            path = folder / name
+            if not path.is_file() or _sha256(path) != expected:
+                raise ModelError(f"model file {path} is missing or was modified since training")
+        try:
+            backend_class = get_backend(info.backend)
+        except ValueError as error:
+            raise ModelError(str(error)) from error
+        return cls(backend_class.load(folder), info)
+
+
+def train(bot: Bot, progress: Progress = no_progress) -> Model:
+    """Train the backend the bot's configuration names on the bot's dataset."""
+    backend = get_backend(bot.config.backend)(bot.config.backend_options)
+    started = time.perf_counter()
+    backend.fit(bot.dataset, progress)
+    info = ModelInfo(
+        backend=bot.config.backend,
+        content_hash=bot.dataset.content_hash,
+        trained_at=datetime.now(timezone.utc),
+        training_seconds=round(time.perf_counter() - started, 3),
+        intents=bot.dataset.intent_names,
+        files={},
+    )
+    return Model(backend, info)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Swap ``new`` into place; a reader never sees a half-written model folder."""
+    old = target.with_name(f".old-{target.name}-{time.time_ns()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def default_model_dir(bot_folder: Path) -> Path:
+    """Where a bot's trained model is kept unless configured otherwise."""
+    return bot_folder / ".causette" / "model"
+
+
+def load_or_train(bot: Bot, folder: Path, progress: Progress = no_progress) -> Model:
+    """The model saved in ``folder`` if it was trained on exactly this content, else a new one.
+
+    A newly trained model is saved to ``folder`` (atomically) before it is returned.
+    """
+    try:
+        model = Model.load(folder)
+        if model.info.content_hash == bot.dataset.content_hash and model.info.backend == bot.config.backend:
+            return model
+    except ModelError:
+        pass
+    model = train(bot, progress)
+    model.save(folder)
+    return model
