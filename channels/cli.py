@@ -14,11 +14,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from channels.terminal import Palette, problem_line, wants_colour
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
+from nlu.lint import lint
 
 EXIT_CONTENT_ERROR = 2
+EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
 
 
 @contextmanager
@@ -40,11 +43,21 @@ def progress_bar() -> Iterator[Progress]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate a bot folder without training."""
-    bot = load_bot(args.bot_dir)
+    """Validate a bot folder without training: errors (exit 2), then lint warnings."""
+    palette = Palette(wants_colour(sys.stderr))
+    try:
+        bot = load_bot(args.bot_dir)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem_line(problem, "error", palette), file=sys.stderr)
+        print(f"{args.bot_dir}: {len(error.problems)} error(s), nothing can be trained", file=sys.stderr)
+        return EXIT_CONTENT_ERROR
+    warnings = lint(bot.dataset)
+    for warning in warnings:
+        print(problem_line(warning, "warning", palette), file=sys.stderr)
     print(f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
-          f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns")
-    return 0
+          f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)")
+    return EXIT_WARNINGS if warnings and args.strict else 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -135,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command("check", cmd_check, "Validate a bot folder.", model_dir=False)
+    command("check", cmd_check, "Validate a bot folder: errors, then lint warnings.",
+            model_dir=False).add_argument(
+        "--strict", action="store_true", help="exit with code 1 when there are warnings")
     command("train", cmd_train, "Train and save a model.", model_dir=False).add_argument(
         "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)")
     command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).").add_argument(

@@ -12,6 +12,8 @@ from nlu.errors import ContentError, Problem
 from nlu.formats.seed_json import read_intent_file
 from nlu.text import tokenize
 
+TESTS_FOLDER = "tests"
+
 
 @dataclass(frozen=True)
 class Bot:
@@ -22,18 +24,25 @@ class Bot:
     dataset: Dataset
 
 
-def content_files(folder: Path) -> list[Path]:
-    """The files a bot is trained from: the configuration and every intent file.
+def is_content_file(folder: Path, path: Path) -> bool:
+    """Whether ``path`` (which may no longer exist) is one of the files a bot is trained from.
 
-    Hidden folders (the saved model lives in one) and ``tests/`` are not content.
+    Hidden folders (the saved model lives in one) and ``tests/`` (conversation tests) are not
+    content: writing a model or a test must not look like an edit of the bot.
     """
-    files = [
-        path
-        for path in folder.rglob("*.json")
-        if not any(part.startswith(".") or part == "tests" for part in path.relative_to(folder).parts)
-    ]
-    config = folder / CONFIG_FILE
-    return sorted(files + ([config] if config.exists() else []))
+    try:
+        parts = path.relative_to(folder).parts
+    except ValueError:
+        return False
+    if any(part.startswith(".") or part == TESTS_FOLDER for part in parts):
+        return False
+    return parts == (CONFIG_FILE,) or path.suffix == ".json"
+
+
+def content_files(folder: Path) -> list[Path]:
+    """The files a bot is trained from: the configuration and every intent file."""
+    candidates = [*folder.rglob("*.json"), folder / CONFIG_FILE]
+    return sorted(path for path in candidates if path.is_file() and is_content_file(folder, path))
 
 
 def load_bot(folder: Path) -> Bot:
@@ -74,7 +83,8 @@ def _duplicate_tags(intents: list[Intent]) -> list[Problem]:
         if intent.name in first:
             file, line = _where(first[intent.name])
             problems.append(
-                Problem(*_where(intent), f"tag {intent.name!r} is already defined at {file}:{line}")
+                Problem(*_where(intent), f"tag {intent.name!r} is already defined at {file}:{line}",
+                        "duplicate-tag")
             )
         else:
             first.setdefault(intent.name, intent)
@@ -98,9 +108,8 @@ def _shared_patterns(intents: list[Intent]) -> list[Problem]:
         if len(tags) > 1:
             for intent, line in uses:
                 others = ", ".join(t for t in tags if t != intent.name)
-                problems.append(
-                    Problem(_where(intent)[0], line, f"pattern {pattern!r} is also under tag {others}")
-                )
+                problems.append(Problem(_where(intent)[0], line,
+                                        f"pattern {pattern!r} is also under tag {others}", "duplicate-pattern"))
     return problems
 
 
@@ -109,7 +118,9 @@ def _orphan_filters(intents: list[Intent]) -> list[Problem]:
     return [
         Problem(
             *_where(intent),
-            f"context_filter {intent.context_filter!r} is never set by any intent's context_set",
+            f"context_filter {intent.context_filter!r} is never set by any intent's context_set: "
+            "the intent can never answer",
+            "unreachable-intent",
         )
         for intent in intents
         if intent.context_filter and intent.context_filter not in set_somewhere

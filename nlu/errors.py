@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in a content file, printed as ``file:line: message``."""
+    """One problem in a content file, printed as ``file:line: message``.
+
+    ``rule`` names the check that found it (e.g. ``unreachable-intent``), so that an author can
+    look it up in the documentation; problems found while reading a file have none.
+    """
 
     file: str
     line: int
     message: str
+    rule: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"

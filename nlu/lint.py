@@ -1,0 +1,140 @@
+"""Lint: content that loads and trains, but that a content author most likely did not mean.
+
+The checks in :mod:`nlu.bot` are errors (nothing is trained from such a folder); the rules here
+are warnings, each with a name an author can look up in ``docs/authoring.md``:
+
+- ``near-duplicate``: two patterns under different intents with the same content words;
+- ``few-examples``: an intent with fewer examples than the seed's advice for minimal quality;
+- ``unknown-slot``: a response placeholder ``{name}`` that no pattern of the intent annotates;
+- ``unused-context``: a ``context_set`` that no intent's ``context_filter`` waits for;
+- ``unused-entity``: an entity that no pattern annotates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from nlu.dataset import Dataset, Intent, SourceRef, Utterance
+from nlu.errors import Problem
+from nlu.text import fold, tokenize
+
+# "On constate une qualité de prédiction minimale à partir d'une trentaine d'exemples" (the seed).
+MIN_EXAMPLES = 30
+
+# Words that do not tell one intent from another: articles, pronouns, a few prepositions and the
+# forms of être and avoir. Question words (qui, où, quand...) and negations (ne, pas) are not here:
+# "c'est où ?" and "c'est qui ?", "tout de suite" and "pas tout de suite" mean different things.
+# "ou" is absent on purpose: folded, the conjunction and "où" are the same word.
+STOP_WORDS = frozenset(fold(word) for word in """
+    le la les un une des du de au aux a à et mais donc car je tu il elle on nous vous ils elles
+    me te se ce cet cette ces mon ton son ma ta sa mes tes ses notre votre nos vos leur leurs que
+    est es suis sont sommes êtes été être ai as avez avons ont avoir
+""".split())
+
+# ``{date}`` in a response is replaced by the slot's value; ``{{`` and ``}}`` are literal braces.
+_PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})")
+
+
+def lint(dataset: Dataset) -> list[Problem]:
+    """Every warning for a dataset that has passed the error checks, sorted by file and line."""
+    problems = [problem for rule in RULES for problem in rule(dataset)]
+    return sorted(problems, key=lambda p: (p.file, p.line, p.rule, p.message))
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The stems of a text's words that carry meaning: what is left to tell intents apart."""
+    return frozenset(token.stem for token in tokenize(text) if token.norm not in STOP_WORDS)
+
+
+def near_duplicates(dataset: Dataset) -> list[Problem]:
+    """Patterns under different intents with the same content words, in any order or inflection.
+
+    Identical patterns are already an error; these differ only by words the model learns little
+    from, so the two intents compete for the same sentences.
+    """
+    first_seen: dict[frozenset[str], tuple[Intent, Utterance]] = {}
+    problems = []
+    for intent in dataset.intents:
+        for utterance in intent.utterances:
+            words = content_words(utterance.text)
+            if not words:
+                continue
+            other_intent, other = first_seen.setdefault(words, (intent, utterance))
+            if other_intent.name != intent.name:
+                problems.append(_at(
+                    utterance.source or intent.source, "near-duplicate",
+                    f"pattern {utterance.text!r} ({intent.name}) has the same content words as "
+                    f"{other.text!r} ({other_intent.name}, {_place(other.source)}): "
+                    "reword one of them or move it to the other intent",
+                ))
+    return problems
+
+
+def few_examples(dataset: Dataset) -> list[Problem]:
+    """Intents with fewer examples than the seed's minimum for a usable prediction quality."""
+    return [
+        _at(intent.source, "few-examples",
+            f"intent {intent.name!r} has {len(intent.utterances)} examples; about {MIN_EXAMPLES} "
+            "are needed for a minimal quality of understanding")
+        for intent in dataset.intents
+        if len(intent.utterances) < MIN_EXAMPLES
+    ]
+
+
+def slot_names(intent: Intent) -> set[str]:
+    """The slots an intent's patterns annotate (``[date:snips/datetime](demain)`` gives ``date``)."""
+    return {chunk.slot_name for u in intent.utterances for chunk in u.chunks if chunk.slot_name}
+
+
+def unknown_slots(dataset: Dataset) -> list[Problem]:
+    """Responses with a ``{slot}`` placeholder for a slot that the intent never fills."""
+    problems = []
+    for intent in dataset.intents:
+        known = slot_names(intent)
+        for response in intent.responses:
+            for name in _PLACEHOLDER.findall(response):
+                if name not in known:
+                    problems.append(_at(
+                        intent.source, "unknown-slot",
+                        f"response {response!r} of intent {intent.name!r} uses {{{name}}}, but no "
+                        f"pattern of the intent has a slot {name!r}"
+                        + (f" (its slots: {', '.join(sorted(known))})" if known else ""),
+                    ))
+    return problems
+
+
+def unused_contexts(dataset: Dataset) -> list[Problem]:
+    """Contexts an intent sets that no intent filters on: setting them changes nothing."""
+    filtered = {intent.context_filter for intent in dataset.intents if intent.context_filter}
+    return [
+        _at(intent.source, "unused-context",
+            f"intent {intent.name!r} sets context {intent.context_set!r}, but no intent has "
+            f"context_filter {intent.context_set!r}")
+        for intent in dataset.intents
+        if intent.context_set and intent.context_set not in filtered
+    ]
+
+
+def unused_entities(dataset: Dataset) -> list[Problem]:
+    """Entities defined in the bot folder that no pattern annotates."""
+    used = {chunk.entity for i in dataset.intents for u in i.utterances for chunk in u.chunks}
+    return [
+        _at(entity.source, "unused-entity", f"entity {name!r} is not used by any pattern's slot")
+        for name, entity in sorted(dataset.entities.items())
+        if name not in used
+    ]
+
+
+RULES: tuple[Callable[[Dataset], list[Problem]], ...] = (
+    near_duplicates, few_examples, unknown_slots, unused_contexts, unused_entities,
+)
+
+
+def _at(source: SourceRef | None, rule: str, message: str) -> Problem:
+    file, line = (source.file, source.line) if source else ("?", 0)
+    return Problem(file, line, message, rule)
+
+
+def _place(source: SourceRef | None) -> str:
+    return str(source) if source else "?"

@@ -1,0 +1,85 @@
+"""Lint: every rule fires on a small bad bot and stays quiet on the demo bot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nlu import load_bot
+from nlu.dataset import Entity, EntityValue, SourceRef
+from nlu.lint import lint
+from tests.support import DEMO_BOT, MINI_BOT, run_cli
+
+LINT_BOT = MINI_BOT.parent / "lint"
+
+
+def rules_fired(bot_dir: Path) -> dict[str, list[str]]:
+    fired: dict[str, list[str]] = {}
+    for problem in lint(load_bot(bot_dir).dataset):
+        fired.setdefault(problem.rule, []).append(f"{problem.file}:{problem.line}: {problem.message}")
+    return fired
+
+
+def test_each_rule_fires_on_the_bad_bot_at_the_right_place() -> None:
+    fired = rules_fired(LINT_BOT)
+    assert fired["near-duplicate"] == [
+        "intents.json:7: pattern 'le scooter, louer ?' (tarifs) has the same content words as "
+        "'louer un scooter' (location, intents.json:3): reword one of them or move it to the other intent"
+    ]
+    assert len(fired["few-examples"]) == 4
+    assert "intents.json:2: intent 'location' has 3 examples" in fired["few-examples"][0]
+    [unknown_slot] = fired["unknown-slot"]
+    assert unknown_slot.startswith("intents.json:2:") and "{date}" in unknown_slot and "jour" in unknown_slot
+    assert fired["unused-context"] == [
+        "intents.json:9: intent 'paiement' sets context 'paiement', but no intent has context_filter 'paiement'"
+    ]
+
+
+def test_unused_entity() -> None:
+    dataset = load_bot(LINT_BOT).dataset
+    entities = {
+        "jour_semaine": Entity(name="jour_semaine", values=[EntityValue(value="demain")]),  # annotated
+        "couleur": Entity(name="couleur", values=[EntityValue(value="rose")],
+                          source=SourceRef(file="entities/couleur.txt", line=1)),
+    }
+    problems = [p for p in lint(dataset.model_copy(update={"entities": entities})) if p.rule == "unused-entity"]
+    assert [(p.file, p.line, p.message) for p in problems] == [
+        ("entities/couleur.txt", 1, "entity 'couleur' is not used by any pattern's slot")
+    ]
+
+
+def test_slot_placeholders_the_intent_has_and_literal_braces_are_fine(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"intents": [{
+        "tag": "reserver",
+        "patterns": ["réserver pour [date:snips/datetime](demain)"],
+        "responses": ["C'est noté pour {date}.", "Tapez {{date}} pour choisir."],
+    }]}), encoding="utf-8")
+    assert "unknown-slot" not in rules_fired(tmp_path)
+
+
+def test_demo_bot_is_clean() -> None:
+    assert rules_fired(DEMO_BOT) == {}
+
+
+def test_check_prints_warnings_apart_and_strict_fails_on_them() -> None:
+    relaxed = run_cli("check", LINT_BOT)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "7 warning(s)" in relaxed.stdout
+    assert "intents.json:9: warning: intent 'paiement' sets context" in relaxed.stderr
+    assert "[unused-context]" in relaxed.stderr
+    strict = run_cli("check", "--strict", LINT_BOT)
+    assert strict.returncode == 1
+    clean = run_cli("check", "--strict", DEMO_BOT)
+    assert clean.returncode == 0, clean.stderr
+    assert "warning" not in clean.stderr
+
+
+def test_unreachable_intent_stays_an_error_with_its_rule_name(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"intents": [
+        {"tag": "oui", "patterns": ["oui"], "responses": ["Parfait."], "context_filter": "question"},
+    ]}), encoding="utf-8")
+    result = run_cli("check", tmp_path)
+    assert result.returncode == 2
+    assert "a.json:1: context_filter 'question' is never set" in result.stderr
+    assert "[unreachable-intent]" in result.stderr
+    assert "warning" not in result.stderr
