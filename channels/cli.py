@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 import uuid
@@ -14,8 +15,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from channels.terminal import Palette, problem_line, wants_colour
-from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
+from channels.terminal import Palette, explanation_lines, problem_line, wants_colour
+from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
+from dialogue.explain import explain
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
 from nlu.lint import lint
@@ -79,12 +81,33 @@ def _load_model(bot_dir: Path, model_dir: Path | None):
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    """Parse text given as argument, else one utterance per stdin line; one JSON per line out."""
-    _, model = _load_model(args.bot_dir, args.model_dir)
+    """Parse text given as argument, else one utterance per stdin line; one JSON per line out.
+
+    With ``--explain``: why, as a readable (coloured on a terminal) block, or in the JSON.
+    """
+    bot, model = _load_model(args.bot_dir, args.model_dir)
     lines = [args.text] if args.text is not None else (line.rstrip("\n") for line in sys.stdin)
+    engine = DialogueEngine(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
+    session = _session_with_contexts(engine, args.context)
+    palette = Palette(wants_colour(sys.stdout))
     for line in lines:
-        print(json.dumps(model.parse(line).to_json(), ensure_ascii=False), flush=True)
+        result = model.parse(line).to_json()
+        if not args.explain:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            continue
+        explanation = explain(engine, engine.brains.current, line, session)
+        if args.json:
+            print(json.dumps({**result, "explanation": explanation.model_dump()}, ensure_ascii=False), flush=True)
+        else:
+            print("\n".join(explanation_lines(explanation, palette)), flush=True)
     return 0
+
+
+def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Session:
+    """A session where ``contexts`` are active, to explain a message as if in a conversation."""
+    session = engine.store.new_session("cli")
+    session.contexts = [ActiveContext(name=name, turns_left=1, expires_at=math.inf) for name in contexts]
+    return session
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -153,8 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit with code 1 when there are warnings")
     command("train", cmd_train, "Train and save a model.", model_dir=False).add_argument(
         "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)")
-    command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).").add_argument(
-        "text", nargs="?", default=None, help="text to parse (default: one per stdin line)")
+    parse = command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).")
+    parse.add_argument("text", nargs="?", default=None, help="text to parse (default: one per stdin line)")
+    parse.add_argument("--explain", action="store_true",
+                       help="say why: the words behind the intent and the runner-up, and the contexts")
+    parse.add_argument("--json", action="store_true", help="with --explain: JSON lines, not text")
+    parse.add_argument("--context", action="append", default=[], metavar="NAME",
+                       help="with --explain: judge as if this context were active (repeatable)")
     command("chat", cmd_chat, "Chat with the bot in the terminal.").add_argument(
         "--session", default=None, help="session id (default: a new one)")
     serve = command("serve", cmd_serve, "Serve the REST API, the WebSocket and the widget.")

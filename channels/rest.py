@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from channels.schemas import ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TurnOut
+from channels.schemas import (
+    SESSION_ID_PATTERN, ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TurnOut,
+)
 from channels.services import Services, get_services
+from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -54,9 +57,26 @@ async def delete_conversation(session_id: SessionId, services: ServicesDep) -> R
 
 
 @router.post("/parse", tags=["nlu"])
-async def parse(message: MessageIn, services: ServicesDep) -> dict[str, Any]:
-    """What the model understands of a text: the Snips-shaped parse with ranked alternatives."""
-    return services.brains.current.model.parse(checked_text(message, services)).to_json()
+async def parse(
+    message: MessageIn,
+    services: ServicesDep,
+    explain: Annotated[bool, Query(description="add why: words and contexts behind the intent")] = False,
+    session_id: Annotated[str | None, Query(pattern=SESSION_ID_PATTERN,
+                                            description="judge contexts as in this conversation")] = None,
+) -> dict[str, Any]:
+    """What the model understands of a text: the Snips-shaped parse with ranked alternatives.
+
+    With ``explain=true``, an ``explanation`` says which words pushed the chosen intent and the
+    runner-up, and which contexts made each candidate eligible: none are active unless
+    ``session_id`` names a conversation, which is read but not changed.
+    """
+    text, brain = checked_text(message, services), services.brains.current
+    result = brain.model.parse(text).to_json()
+    if explain:
+        stored = await services.store.get(session_id) if session_id else None
+        session = stored or services.store.new_session(session_id or "explain")
+        result["explanation"] = explain_message(services.engine, brain, text, session).model_dump()
+    return result
 
 
 @router.get("/model", response_model=ModelOut, tags=["nlu"])

@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from dialogue.explain import Explanation
 from nlu import Problem
+from nlu.explain import WordPush
+
+# Words whose push is below both bounds are shown plain: they do not matter to the decision.
+NOTABLE_LOG_ODDS = 0.5
+NOTABLE_PUSH = 0.01
+STRONG_LOG_ODDS = 1.5
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
@@ -34,3 +41,28 @@ def problem_line(problem: Problem, severity: str, palette: Palette) -> str:
     label = palette.paint("warning: ", "yellow", "bold") if severity == "warning" else ""
     rule = palette.paint(f" [{problem.rule}]", "dim") if problem.rule else ""
     return f"{problem.file}:{problem.line}: {label}{problem.message}{rule}"
+
+
+def explanation_lines(explanation: Explanation, palette: Palette) -> list[str]:
+    """The answer, one line per explained intent with its words coloured by their push, contexts."""
+    answer = explanation.intent or "fallback"
+    lines = [f"{palette.paint(answer, 'bold')}  <- {explanation.input!r}"]
+    for intent in explanation.words:
+        words = " ".join(_pushed_word(word, palette) for word in intent.words)
+        lines.append(f"  {intent.intent} {intent.probability:.1%}: {words}")
+    lines.append(f"  active contexts: {', '.join(explanation.active_contexts) or 'none'}")
+    for candidate in explanation.candidates:
+        verdict = palette.paint("eligible", "green") if candidate.eligible else palette.paint("not eligible", "red")
+        lines.append(f"    {candidate.intent} {candidate.probability:.1%} {verdict}: {candidate.reason}")
+    return lines
+
+
+def _pushed_word(word: WordPush, palette: Palette) -> str:
+    """A word with its push in probability points; green pushes towards, red away."""
+    strength = abs(word.log_odds)
+    if strength < NOTABLE_LOG_ODDS and abs(word.push) < NOTABLE_PUSH:
+        return word.word
+    styles = ("green" if word.log_odds >= 0 else "red",)
+    if strength >= STRONG_LOG_ODDS:
+        styles += ("bold",)
+    return palette.paint(f"{word.word}({word.push * 100:+.1f}%)", *styles)
