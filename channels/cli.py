@@ -1,4 +1,4 @@
-"""The ``causette`` command: train, check, parse, chat and serve from a terminal."""
+"""The ``causette`` command: check, train, test, parse, chat and serve from a terminal."""
 
 from __future__ import annotations
 
@@ -15,15 +15,20 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from channels.terminal import Palette, explanation_lines, problem_line, wants_colour
+from channels.terminal import Palette, explanation_lines, problem_line, test_painter, wants_colour
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
+from dialogue.conversation_tests import (
+    junit_xml, load_conversation_tests, outcome_lines, run_conversations, summary_line,
+)
 from dialogue.explain import explain
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
+from nlu.bot import TESTS_FOLDER
 from nlu.lint import lint
 
 EXIT_CONTENT_ERROR = 2
 EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
+EXIT_TEST_FAILURES = 1
 
 
 @contextmanager
@@ -72,6 +77,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"trained {model.info.backend} on {len(model.info.intents)} intents in "
           f"{model.info.training_seconds:.2f} s -> {output}")
     return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run the bot's conversation tests against a freshly trained model (kept in memory only)."""
+    bot = load_bot(args.bot_dir)
+    cases = load_conversation_tests(bot)
+    if not cases:
+        print(f"no conversation tests in {args.bot_dir / TESTS_FOLDER} (*.yaml)", file=sys.stderr)
+        return EXIT_CONTENT_ERROR
+    with progress_bar() as progress:
+        model = train(bot, progress)
+    outcomes = asyncio.run(run_conversations(Brain(bot=bot, model=model), cases))
+    paint = test_painter(Palette(wants_colour(sys.stdout)))
+    for outcome in outcomes:
+        print("\n".join(outcome_lines(outcome, paint)))
+    print(summary_line(outcomes))
+    if args.junit:
+        args.junit.write_bytes(junit_xml(outcomes, suite_name=bot.config.name))
+    return 0 if all(outcome.passed for outcome in outcomes) else EXIT_TEST_FAILURES
 
 
 def _load_model(bot_dir: Path, model_dir: Path | None):
@@ -176,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit with code 1 when there are warnings")
     command("train", cmd_train, "Train and save a model.", model_dir=False).add_argument(
         "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)")
+    command("test", cmd_test, "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.",
+            model_dir=False).add_argument(
+        "--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
     parse = command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).")
     parse.add_argument("text", nargs="?", default=None, help="text to parse (default: one per stdin line)")
     parse.add_argument("--explain", action="store_true",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from dialogue.conversation_tests import Paint
 from dialogue.explain import Explanation
 from nlu import Problem
 from nlu.explain import WordPush
@@ -66,3 +67,12 @@ def _pushed_word(word: WordPush, palette: Palette) -> str:
     if strength >= STRONG_LOG_ODDS:
         styles += ("bold",)
     return palette.paint(f"{word.word}({word.push * 100:+.1f}%)", *styles)
+
+
+_TEST_STYLES = {"pass": ("green", "bold"), "fail": ("red", "bold"), "expected": ("green",),
+                "got": ("red",), "hint": ("yellow",)}
+
+
+def test_painter(palette: Palette) -> Paint:
+    """Colours for conversation test results: what was expected in green, what came in red."""
+    return lambda text, role: palette.paint(text, *_TEST_STYLES.get(role, ()))

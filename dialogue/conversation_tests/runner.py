@@ -1,0 +1,138 @@
+"""Playing conversation tests through the dialogue engine and comparing what the bot did."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogue.brain import Brain, BrainHolder
+from dialogue.conversation_tests.spec import ConversationCase, ResponseRule, TurnCase
+from dialogue.engine import DialogueEngine, Turn
+from dialogue.store import MemoryStore
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One thing the bot did otherwise than expected."""
+
+    what: str  # intent, response, contexts or slots
+    expected: str
+    got: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """A played turn: what the bot answered and every mismatch."""
+
+    case: TurnCase
+    turn: Turn
+    mismatches: list[Mismatch]
+
+
+@dataclass
+class ConversationOutcome:
+    """A played conversation. It stops at its first failing turn: later turns build on it."""
+
+    case: ConversationCase
+    turns: list[TurnOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failure(self) -> TurnOutcome | None:
+        """The turn that failed, if any."""
+        return next((outcome for outcome in self.turns if outcome.mismatches), None)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every turn did what was expected."""
+        return self.failure is None
+
+    @property
+    def not_run(self) -> int:
+        """Turns left unplayed after the failure."""
+        return len(self.case.turns) - len(self.turns)
+
+
+async def run_conversations(brain: Brain, cases: list[ConversationCase]) -> list[ConversationOutcome]:
+    """Play each conversation in a new session against ``brain``."""
+    return [await _play(brain, case) for case in cases]
+
+
+async def _play(brain: Brain, case: ConversationCase) -> ConversationOutcome:
+    # A fresh engine per conversation, its random responses seeded by the conversation's name:
+    # a test gives the same answers whatever runs before it, and from one run to the next.
+    store = MemoryStore(brain.bot.config.session_ttl_seconds)
+    engine = DialogueEngine(BrainHolder(brain), store, rng=random.Random(f"{case.file}:{case.name}"))
+    outcome = ConversationOutcome(case)
+    started = time.perf_counter()
+    for turn_case in case.turns:
+        turn = await engine.handle("conversation-test", turn_case.expect.user)
+        outcome.turns.append(TurnOutcome(turn_case, turn, compare(brain, turn_case, turn)))
+        if outcome.turns[-1].mismatches:
+            break
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def compare(brain: Brain, case: TurnCase, turn: Turn) -> list[Mismatch]:
+    """Every way ``turn`` differs from what ``case`` expects."""
+    expect = case.expect
+    answered = "fallback" if turn.fallback else f"{turn.intent} ({turn.probability:.0%})"
+    mismatches = []
+    if expect.intent is not None and turn.intent != expect.intent:
+        mismatches.append(Mismatch("intent", expect.intent, answered))
+    if expect.fallback and not turn.fallback:
+        mismatches.append(Mismatch("intent", "fallback", answered))
+    if expect.response is not None and not any(_matches(brain, expect.response, r) for r in turn.responses):
+        mismatches.append(_response_mismatch(brain, expect.response, turn))
+    if expect.contexts is not None and sorted(turn.contexts) != sorted(expect.contexts):
+        mismatches.append(Mismatch("contexts", _names(expect.contexts), _names(turn.contexts)))
+    for name, value in (expect.slots or {}).items():
+        if name not in turn.slots or not _slot_matches(value, turn.slots[name]):
+            mismatches.append(Mismatch(f"slot {name}", repr(value), repr(turn.slots.get(name, "(none)"))))
+    return mismatches
+
+
+def _matches(brain: Brain, rule: ResponseRule, response: str) -> bool:
+    if rule.exact is not None:
+        return response == rule.exact
+    if rule.pattern is not None:
+        return re.search(rule.pattern, response) is not None
+    return response in _one_of(brain, rule)
+
+
+def _one_of(brain: Brain, rule: ResponseRule) -> list[str]:
+    """The texts a ``one_of`` allows: listed, or all the responses of the intent it names."""
+    return brain.intents[rule.one_of].responses if isinstance(rule.one_of, str) else list(rule.one_of or [])
+
+
+def _response_mismatch(brain: Brain, rule: ResponseRule, turn: Turn) -> Mismatch:
+    got = " / ".join(repr(r) for r in turn.responses)
+    if rule.exact is not None:
+        intent = brain.intents.get(turn.intent) if turn.intent else None
+        choices = intent.responses if intent else brain.bot.config.fallback_responses
+        hint = (f"the bot picks one of {len(choices)} responses at random: expect "
+                "{one_of: " + (turn.intent or "[...]") + "} to accept any of them") if rule.exact in choices else ""
+        return Mismatch("response", repr(rule.exact), got, hint)
+    if rule.pattern is not None:
+        return Mismatch("response", f"a text matching /{rule.pattern}/", got)
+    if isinstance(rule.one_of, str):
+        return Mismatch("response", f"one of the responses of {rule.one_of!r}", got)
+    return Mismatch("response", "one of " + " / ".join(repr(text) for text in rule.one_of or []), got)
+
+
+def _slot_matches(expected: Any, got: Any) -> bool:
+    """A slot matches its value, or the ``value``/``rawValue`` of a Snips-shaped slot."""
+    if expected == got:
+        return True
+    if isinstance(got, dict):
+        return any(_slot_matches(expected, got[key]) for key in ("value", "rawValue") if key in got)
+    return False
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(sorted(names)) or "(none)"
