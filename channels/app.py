@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,10 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from channels.limits import BodySizeLimit
+from channels.reload import Reloader
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.services import Services
 from channels.settings import Settings
+from channels.watch import watch_bot
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SessionStore, StoreUnavailable
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
@@ -28,10 +31,12 @@ def build_store(settings: Settings, config: BotConfig) -> SessionStore:
 def build_services(settings: Settings) -> Services:
     """Load the bot, load or train its model, and assemble the services over them."""
     bot = load_bot(settings.bot_dir)
-    model = load_or_train(bot, settings.model_dir or default_model_dir(settings.bot_dir))
+    model_dir = settings.model_dir or default_model_dir(settings.bot_dir)
+    model = load_or_train(bot, model_dir)
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
-    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store))
+    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store),
+                    reloader=Reloader(brains, settings.bot_dir, model_dir))
 
 
 def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
@@ -43,7 +48,14 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop_watching = asyncio.Event()
+        watcher = asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching),
+                                      name="causette-watch") if settings.watch else None
         yield
+        stop_watching.set()
+        if watcher is not None:
+            await watcher
+        await services.reloader.close()
         await services.store.close()
 
     app = FastAPI(title="Causette", version=VERSION, lifespan=lifespan,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import math
 import os
@@ -29,6 +30,7 @@ from nlu.lint import lint
 EXIT_CONTENT_ERROR = 2
 EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
 EXIT_TEST_FAILURES = 1
+EXIT_USAGE = 2
 
 
 @contextmanager
@@ -174,10 +176,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["CAUSETTE_BOT_DIR"] = str(args.bot_dir)
     if args.model_dir:
         os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
+    if args.watch:
+        if args.workers > 1:
+            print("causette serve: --watch reloads the process that sees the edit; use it with one "
+                  "worker (several workers would each train, and answer from different models meanwhile).",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        os.environ["CAUSETTE_WATCH"] = "true"
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
     uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+                workers=args.workers, log_level=args.log_level, log_config=_log_config(args.log_level))
     return 0
+
+
+def _log_config(level: str) -> dict:
+    """uvicorn's logging, plus Causette's own messages (reloads, content problems) alongside."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["causette"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--watch", action="store_true",
+                       help="reload the bot (check, train, swap) whenever one of its files changes")
     return parser
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
 
+from channels.admin import require_admin
+from channels.reload import ReloadResult
 from channels.schemas import (
     SESSION_ID_PATTERN, ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TurnOut,
 )
@@ -81,6 +84,22 @@ async def parse(
 
 @router.get("/model", response_model=ModelOut, tags=["nlu"])
 async def get_model(services: ServicesDep) -> ModelOut:
-    """The model being served."""
-    info = services.brains.current.model.info
-    return ModelOut(**info.model_dump(include=set(ModelOut.model_fields)))
+    """The model being served, and live reload's state: under way, last result, last error."""
+    info, reloader = services.brains.current.model.info, services.reloader
+    return ModelOut(
+        **info.model_dump(include={"backend", "content_hash", "trained_at", "training_seconds", "intents"}),
+        watching=services.settings.watch, reloading=reloader.progress,
+        last_reload=reloader.last_result, last_error=reloader.last_error,
+    )
+
+
+@router.post("/model/reload", response_model=ReloadResult, tags=["nlu"], dependencies=[Depends(require_admin)],
+             responses={422: {"model": ReloadResult, "description": "broken content: the old model serves on"}})
+async def reload_model(services: ServicesDep) -> JSONResponse:
+    """Check the bot folder again, train a new model if it changed and serve it (admin key needed).
+
+    Answers once the reload is over; conversations keep their contexts. Broken content keeps
+    the previous model serving and answers 422 with each problem's file and line.
+    """
+    result = await services.reloader.reload()
+    return JSONResponse(result.model_dump(mode="json"), status_code=422 if result.status == "failed" else 200)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from channels.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -53,13 +54,18 @@ class ConversationOut(BaseModel):
 
 
 class ModelOut(BaseModel):
-    """The model being served."""
+    """The model being served, and how live reload is going."""
 
     backend: str
     content_hash: str
     trained_at: datetime
     training_seconds: float
     intents: list[str]
+    watching: bool = Field(description="whether edits of the bot's files reload it (serve --watch)")
+    reloading: ReloadProgress | None = Field(description="the reload under way, if any")
+    last_reload: ReloadResult | None = Field(description="how the latest reload ended")
+    last_error: ReloadResult | None = Field(
+        description="the latest failed reload, until one succeeds: the problems, with file and line")
 
 
 class Health(BaseModel):

@@ -6,18 +6,20 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from channels.reload import Reloader
 from channels.settings import Settings
 from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store and the engine over them."""
+    """Settings, the serving brain, the session store and the engine over them, the reloader."""
 
     settings: Settings
     brains: BrainHolder
     store: SessionStore
     engine: DialogueEngine
+    reloader: Reloader
 
 
 def get_services(connection: HTTPConnection) -> Services:

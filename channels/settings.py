@@ -23,3 +23,4 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
     log_level: str = "info"
+    watch: bool = Field(default=False, description="reload the bot when its content files change")

@@ -34,12 +34,13 @@ def free_port() -> int:
 class ServerProcess:
     """``causette serve`` in a child process on a free loopback port."""
 
-    def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "channels.cli", "serve", str(bot_dir), "--model-dir", str(model_dir),
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--log-level", "warning", *args],
             cwd=REPO, env={**os.environ, **(env or {})},
         )
         self.wait_ready()

@@ -1,0 +1,179 @@
+"""Live reload: check a bot folder again, train off the request path, swap the Brain atomically.
+
+One reload runs at a time, in a worker thread, so the event loop keeps serving while the model
+trains. Requests that arrive during a reload are coalesced into one more reload after it: a burst
+of edits trains at most twice. A broken folder or a failed training leaves the serving Brain as it
+was and is kept as ``last_error`` (with ``file:line`` problems) until a reload succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from dialogue import Brain, BrainHolder
+from nlu import Bot, ContentError, Model, Problem, load_bot, train
+from nlu.lint import lint
+from nlu.threads import use_one_compute_thread
+
+log = logging.getLogger("causette.reload")
+
+
+class ProblemOut(BaseModel):
+    """A problem in a content file."""
+
+    file: str
+    line: int
+    message: str
+    rule: str = ""
+
+    @classmethod
+    def of(cls, problem: Problem) -> ProblemOut:
+        """The API shape of a content problem."""
+        return cls(file=problem.file, line=problem.line, message=problem.message, rule=problem.rule)
+
+
+class ReloadResult(BaseModel):
+    """How one reload ended: a new model serving, nothing to do, or the old model kept."""
+
+    status: Literal["reloaded", "unchanged", "failed"]
+    content_hash: str  # of the model serving once the reload ended
+    problems: list[ProblemOut]  # why it failed; the previous model keeps serving
+    warnings: list[ProblemOut]  # lint warnings of the content that was loaded
+    started_at: datetime
+    seconds: float
+
+
+class ReloadProgress(BaseModel):
+    """A reload under way."""
+
+    started_at: datetime
+    step: int = 0
+    total: int = 0
+
+
+class _Closing(Exception):
+    """Raised from the training's progress callback to stop a reload when the server stops."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    bot: Bot
+    model: Model | None  # None: the content is what is already serving
+    warnings: list[Problem]
+
+
+class Reloader:
+    """Reloads one bot folder into a BrainHolder, saving each new model to ``model_dir``."""
+
+    def __init__(self, brains: BrainHolder, bot_dir: Path, model_dir: Path) -> None:
+        self.brains = brains
+        self.bot_dir = bot_dir
+        self.model_dir = model_dir
+        self.progress: ReloadProgress | None = None
+        self.last_result: ReloadResult | None = None
+        self.last_error: ReloadResult | None = None
+        self._executor = ThreadPoolExecutor(1, "causette-reload", initializer=use_one_compute_thread)
+        self._waiting: list[asyncio.Future[ReloadResult]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def request(self) -> asyncio.Future[ReloadResult]:
+        """Ask for a reload; the future resolves with the first reload that starts after now."""
+        future: asyncio.Future[ReloadResult] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="causette-reload")
+        return future
+
+    async def reload(self) -> ReloadResult:
+        """Reload now (or right after the reload under way) and wait for the result."""
+        return await self.request()
+
+    async def close(self) -> None:
+        """Stop: a training under way ends at its next step, no new reload starts."""
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self) -> None:
+        while self._waiting and not self._closing:
+            waiting, self._waiting = self._waiting, []
+            result = await self._reload_once()
+            for future in waiting:
+                if not future.done():  # a client that went away cancelled its wait
+                    future.set_result(result)
+
+    async def _reload_once(self) -> ReloadResult:
+        started, clock = datetime.now(timezone.utc), time.perf_counter()
+        self.progress = ReloadProgress(started_at=started)
+        try:
+            prepared = await asyncio.get_running_loop().run_in_executor(self._executor, self._prepare)
+        except ContentError as error:
+            return self._failed(error.problems, started, clock)
+        except _Closing:
+            raise asyncio.CancelledError from None
+        except Exception as error:  # a training that crashed must not take the server down
+            log.exception("reload of %s failed", self.bot_dir)
+            return self._failed([Problem(str(self.bot_dir), 0, f"training failed: {error!r}")], started, clock)
+        finally:
+            self.progress = None
+        if prepared.model is not None:
+            self.brains.swap(Brain(bot=prepared.bot, model=prepared.model))
+        return self._succeeded(prepared, started, clock)
+
+    def _prepare(self) -> _Prepared:
+        """In the worker thread: load and check, train unless nothing changed, save the model."""
+        bot = load_bot(self.bot_dir)
+        warnings = lint(bot.dataset)
+        serving = self.brains.current.model.info
+        if serving.content_hash == bot.dataset.content_hash and serving.backend == bot.config.backend:
+            return _Prepared(bot, None, warnings)
+        model = train(bot, self._on_progress)
+        try:
+            model.save(self.model_dir)
+        except OSError as error:  # the new model still serves; only the next start retrains
+            log.warning("new model not saved to %s: %s", self.model_dir, error)
+        return _Prepared(bot, model, warnings)
+
+    def _on_progress(self, step: int, total: int, description: str) -> None:
+        if self._closing:
+            raise _Closing
+        if self.progress is not None:
+            self.progress = self.progress.model_copy(update={"step": step, "total": total})
+
+    def _failed(self, problems: list[Problem], started: datetime, clock: float) -> ReloadResult:
+        result = ReloadResult(
+            status="failed", content_hash=self.brains.current.model.info.content_hash,
+            problems=[ProblemOut.of(p) for p in problems], warnings=[],
+            started_at=started, seconds=round(time.perf_counter() - clock, 3),
+        )
+        log.error("reload failed, still serving model %s:\n%s", result.content_hash[:12],
+                  "\n".join(f"  {problem}" for problem in problems))
+        self.last_result = self.last_error = result
+        return result
+
+    def _succeeded(self, prepared: _Prepared, started: datetime, clock: float) -> ReloadResult:
+        result = ReloadResult(
+            status="reloaded" if prepared.model else "unchanged",
+            content_hash=self.brains.current.model.info.content_hash,
+            problems=[], warnings=[ProblemOut.of(p) for p in prepared.warnings],
+            started_at=started, seconds=round(time.perf_counter() - clock, 3),
+        )
+        if prepared.model:
+            log.info("reloaded %s: model %s, %d intents, trained in %.1f s", self.bot_dir,
+                     result.content_hash[:12], len(prepared.model.info.intents),
+                     prepared.model.info.training_seconds)
+            for warning in prepared.warnings:
+                log.warning("%s:%d: warning: %s [%s]", warning.file, warning.line, warning.message, warning.rule)
+        self.last_result, self.last_error = result, None
+        return result
