@@ -26,6 +26,9 @@ from nlu.threads import use_one_compute_thread
 
 log = logging.getLogger("causette.reload")
 
+# A reload's lint warnings go to the log too, up to this many: the author is editing, not auditing.
+LOGGED_WARNINGS = 10
+
 
 class ProblemOut(BaseModel):
     """A problem in a content file."""
@@ -173,7 +176,10 @@ class Reloader:
             log.info("reloaded %s: model %s, %d intents, trained in %.1f s", self.bot_dir,
                      result.content_hash[:12], len(prepared.model.info.intents),
                      prepared.model.info.training_seconds)
-            for warning in prepared.warnings:
+            for warning in prepared.warnings[:LOGGED_WARNINGS]:
                 log.warning("%s:%d: warning: %s [%s]", warning.file, warning.line, warning.message, warning.rule)
+            if len(prepared.warnings) > LOGGED_WARNINGS:
+                log.warning("... and %d more warnings: causette check %s", len(prepared.warnings) - LOGGED_WARNINGS,
+                            self.bot_dir)
         self.last_result, self.last_error = result, None
         return result
