@@ -108,6 +108,7 @@ class RedisStore(SessionStore):
         prefix: str = DEFAULT_PREFIX,
         lock_seconds: float = DEFAULT_LOCK_SECONDS,
         wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        clock: Callable[[], float] = time.time,
     ) -> RedisStore:
         """A store on the Redis at ``url``. Nothing connects yet: a server starts while Redis is down.
 
@@ -122,7 +123,8 @@ class RedisStore(SessionStore):
             socket_connect_timeout=timeout_seconds,
             retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
-        return cls(client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds, wait_seconds=wait_seconds)
+        return cls(client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds,
+                   wait_seconds=wait_seconds, clock=clock)
 
     def keys(self, session_id: str) -> tuple[str, str]:
         """The lock key and the session key of a session."""
