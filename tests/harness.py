@@ -177,6 +177,11 @@ class CausetteServer:
 
     def start(self) -> None:
         """Start and wait until ``/healthz`` says ready."""
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start without waiting: servers launched together start in parallel."""
         command = [sys.executable, "-m", "channels.cli", "serve", str(self.bot.bot_dir),
                    "--model-dir", str(self.bot.model_dir), "--port", str(self.port),
                    "--workers", str(self.workers), "--log-level", "warning"]
@@ -185,6 +190,9 @@ class CausetteServer:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("CAUSETTE_")}
         self.process = subprocess.Popen(command, cwd=REPO, env={**inherited, **self.env},
                                         stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        """Wait until ``/healthz`` says ready; fail at once if the process died."""
         wait_until(self._ready, what=f"causette server on port {self.port}")
 
     def _ready(self) -> bool:
