@@ -27,5 +27,9 @@ run: install
 test: install system-deps
 	$(PY) -m pytest
 
+# Figures, not tests: turns per second and latency with sessions in memory and in Redis.
+bench: install system-deps
+	$(PY) -m bench.session_store_load
+
 clean:
 	rm -rf $(VENV) intents/.causette .pytest_cache

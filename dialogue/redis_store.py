@@ -128,8 +128,7 @@ class RedisStore(SessionStore):
 
     def keys(self, session_id: str) -> tuple[str, str]:
         """The lock key and the session key of a session."""
-        tag = "{" + session_id + "}"
-        return f"{self.prefix}:lock:{tag}", f"{self.prefix}:session:{tag}"
+        return session_keys(self.prefix, session_id)
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
@@ -203,6 +202,12 @@ class RedisStore(SessionStore):
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def session_keys(prefix: str, session_id: str) -> tuple[str, str]:
+    """The lock key and the session key of a session under ``prefix``, in one Cluster slot."""
+    tag = "{" + session_id + "}"
+    return f"{prefix}:lock:{tag}", f"{prefix}:session:{tag}"
 
 
 @contextmanager
