@@ -11,7 +11,9 @@ from unittest import mock
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from channels import Settings
 from channels.cli import main
 from dialogue import RedisStore
 from tests.harness import DAY_RENTAL, LOCATION, CausetteServer, RedisServer, TrainedBot, wait_until
@@ -162,3 +164,8 @@ def test_serve_refuses_several_workers_without_redis(scooter_bot, capsys) -> Non
         os.environ.pop("CAUSETTE_REDIS_URL", None)
         assert main(["serve", str(scooter_bot.bot_dir), "--workers", "2"]) == 2
     assert "several workers need sessions in Redis" in capsys.readouterr().err
+
+
+def test_settings_refuse_a_wait_shorter_than_the_lock() -> None:
+    with pytest.raises(ValidationError, match="redis_wait_seconds"):
+        Settings(redis_lock_seconds=5, redis_wait_seconds=5)
