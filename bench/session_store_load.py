@@ -2,8 +2,8 @@
 
 Run from the repository root:  python -m bench.session_store_load [--turns 600 --users 16]
 
-Each configuration starts its own `causette serve` processes (and this bench its own redis-server)
-on loopback, sends a bounded number of turns from concurrent simulated visitors, and stops them.
+Each configuration serves the demo bot (intents/) from its own `causette serve` processes (and this
+bench starts its own redis-server) on loopback, sends a bounded number of turns from concurrent simulated visitors, and stops them.
 With two processes, memory sessions need each conversation pinned to one process (sticky), while
 with Redis every turn goes to the next process in turn. Also printed: Redis round trips per turn,
 counted by MONITOR (commands run inside scripts excluded), and the bytes a session takes in Redis
@@ -20,19 +20,22 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from dialogue.redis_store import DEFAULT_PREFIX, session_keys
-from tests.harness import CausetteServer, RedisServer, TrainedBot, write_scooter_bot
+from dialogue.redis_store import session_keys
+from nlu import load_bot, load_or_train
+from tests.support import DEMO_BOT, RedisServer, ServerProcess
 
 TEXTS = ("je voudrais louer un scooter", "pour aujourd'hui")  # the seed's conversation, over and over
 TURNS_PER_SESSION = 20
 WARM_UP_TURNS = 20
 MONITORED_TURNS = 100
 SENTINEL = "causette-bench-done"
+PREFIX = "causette-bench"
 
 
 @dataclass(frozen=True)
@@ -75,15 +78,10 @@ async def send_turns(urls: list[str], turns: int, users: int, sticky: bool, limi
         return LoadResult(len(latencies), time.perf_counter() - started, latencies)
 
 
-def start_servers(bot: TrainedBot, store: str, count: int, env: dict[str, str],
-                  logs: Path) -> list[CausetteServer]:
-    """``count`` servers started in parallel, ready to serve."""
-    servers = [CausetteServer(bot, env, logs / f"{store}-{count}-{n}.log") for n in range(count)]
-    for server in servers:
-        server.launch()
-    for server in servers:
-        server.wait_ready()
-    return servers
+def start_servers(model_dir: Path, count: int, env: dict[str, str]) -> list[ServerProcess]:
+    """``count`` servers of the demo bot, started in parallel, ready to serve."""
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(lambda _: ServerProcess(DEMO_BOT, model_dir, env), range(count)))
 
 
 def count_round_trips(redis: RedisServer, urls: list[str], users: int) -> float:
@@ -116,16 +114,16 @@ def session_bytes(redis: RedisServer, url: str) -> tuple[int, int]:
     for turn in range(TURNS_PER_SESSION):
         httpx.post(f"{url}/api/v1/conversations/{session}/messages",
                    json={"text": TEXTS[turn % 2]}, timeout=30).raise_for_status()
-    key = session_keys(DEFAULT_PREFIX, session)[1]
+    key = session_keys(PREFIX, session)[1]
     client = redis.client()
     return client.strlen(key), client.memory_usage(key)
 
 
-def measure(args: argparse.Namespace, bot: TrainedBot, redis: RedisServer, store: str, count: int,
-            work: Path) -> None:
+def measure(args: argparse.Namespace, model_dir: Path, redis: RedisServer, store: str, count: int) -> None:
     """Print one configuration's row; with Redis and two processes, the Redis figures too."""
-    env = {"CAUSETTE_REDIS_URL": redis.url} if store == "redis" else {}
-    servers = start_servers(bot, store, count, env, work)
+    # Set both ways, so that the caller's own CAUSETTE_REDIS_URL cannot change a configuration.
+    url = redis.url if store == "redis" else ""
+    servers = start_servers(model_dir, count, {"CAUSETTE_REDIS_URL": url, "CAUSETTE_REDIS_PREFIX": PREFIX})
     try:
         urls = [server.url for server in servers]
         sticky = store == "memory"
@@ -145,14 +143,15 @@ def measure(args: argparse.Namespace, bot: TrainedBot, redis: RedisServer, store
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    """Every configuration in turn, on one trained bot and one redis-server."""
-    bot = write_scooter_bot(work)
+    """Every configuration in turn, on one trained model and one redis-server."""
+    model_dir = work / "model"
+    load_or_train(load_bot(DEMO_BOT), model_dir)
     redis = RedisServer(work / "redis")
     redis.start()
     print(f"{'store, processes':<26} {'turns':>6} {'turns/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
     try:
         for store, count in [("memory", 1), ("redis", 1), ("memory", 2), ("redis", 2)]:
-            measure(args, bot, redis, store, count, work)
+            measure(args, model_dir, redis, store, count)
     finally:
         redis.stop()
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlu import Model, load_bot, load_or_train
-from tests.harness import RedisServer, TrainedBot, write_scooter_bot
-from tests.support import DEMO_BOT, MINI_BOT, ServerProcess
+from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +52,3 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     yield server
     server.stop()
 
-
-@pytest.fixture(scope="session")
-def scooter_bot(tmp_path_factory: pytest.TempPathFactory) -> TrainedBot:
-    """The seed's scooter shop, trained once per test run."""
-    return write_scooter_bot(tmp_path_factory.mktemp("scooters"))

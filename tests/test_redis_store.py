@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dialogue import RedisStore, StoreUnavailable
-from tests.harness import RedisServer, wait_until
+from tests.support import RedisServer, wait_until
 
 TTL = 600.0
 

@@ -7,6 +7,8 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from unittest import mock
 
 import httpx
@@ -16,10 +18,14 @@ from pydantic import ValidationError
 from channels import Settings
 from channels.cli import main
 from dialogue import RedisStore
-from tests.harness import DAY_RENTAL, LOCATION, CausetteServer, RedisServer, TrainedBot, wait_until
+from nlu import load_bot
+from tests.support import MINI_BOT, RedisServer, ServerProcess, wait_until
 
 RENT = "je voudrais louer un scooter"
 TODAY = "pour aujourd'hui"
+MINI = load_bot(MINI_BOT)
+(LOCATION,) = MINI.dataset.intent("location").responses
+(DAY_RENTAL,) = MINI.dataset.intent("aujourd'hui").responses
 
 
 @pytest.fixture(scope="module")
@@ -32,27 +38,23 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="module")
-def servers(redis: RedisServer, scooter_bot: TrainedBot,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CausetteServer, CausetteServer]]:
+def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Two servers on two ports, one Redis: A runs two worker processes, B one.
 
-    Short Redis timeouts, so that faults show quickly.
+    Short Redis timeouts, so that faults show quickly. Both start at the same time.
     """
-    logs = tmp_path_factory.mktemp("server-logs")
     env = {"CAUSETTE_REDIS_URL": redis.url, "CAUSETTE_REDIS_TIMEOUT_SECONDS": "0.5",
            "CAUSETTE_REDIS_LOCK_SECONDS": "2", "CAUSETTE_REDIS_WAIT_SECONDS": "5"}
-    pair = (CausetteServer(scooter_bot, env, logs / "a.log", workers=2),
-            CausetteServer(scooter_bot, env, logs / "b.log"))
-    for server in pair:
-        server.launch()
-    for server in pair:
-        server.wait_ready()
+    with ThreadPoolExecutor() as pool:
+        a = pool.submit(ServerProcess, MINI_BOT, mini_model_dir, env, workers=2)
+        b = pool.submit(ServerProcess, MINI_BOT, mini_model_dir, env)
+        pair = (a.result(), b.result())
     yield pair
     for server in pair:
         server.stop()
 
 
-def say(server: CausetteServer, session_id: str, text: str) -> httpx.Response:
+def say(server: ServerProcess, session_id: str, text: str) -> httpx.Response:
     return httpx.post(f"{server.url}/api/v1/conversations/{session_id}/messages", json={"text": text},
                       timeout=30)
 
@@ -89,13 +91,14 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(s
     history = stored.history
     assert [entry.role for entry in history] == ["user", "bot"] * 50, "each question then its answer"
     assert Counter(entry.text for entry in history[::2]) == Counter(texts)
-    # Each turn saw every turn before it: "pour aujourd'hui" is understood exactly when a rental
-    # request comes earlier in the history (the bot's context lifespan outlasts this test).
-    rented = False
-    for question, answer in zip(history[::2], history[1::2]):
-        if question.text == TODAY:
-            assert (answer.intent == "aujourd'hui") == rented, f"turn {question.text!r} after rented={rented}"
-        rented = rented or question.text == RENT
+    # Each turn saw exactly the turns before it in the history: "pour aujourd'hui" is understood
+    # when, and only when, a rental request is among the context's lifespan of turns before it.
+    questions = [entry.text for entry in history[::2]]
+    lifespan = MINI.config.context_lifespan
+    for number, answer in enumerate(history[1::2]):
+        if questions[number] == TODAY:
+            in_context = RENT in questions[max(0, number - lifespan):number]
+            assert (answer.intent == "aujourd'hui") == in_context, f"turn {number} of {questions}"
     assert [entry.at for entry in history] == sorted(entry.at for entry in history)
 
 
@@ -108,7 +111,7 @@ def test_a_restarted_server_continues_the_conversation(servers) -> None:
     assert say(b, session, TODAY).json()["responses"] == [DAY_RENTAL]
 
 
-def assert_unavailable(server: CausetteServer, session: str) -> None:
+def assert_unavailable(server: ServerProcess, session: str) -> None:
     """While Redis is away: a clear 503 for a turn, a not-ready health check, a living process."""
     reply = say(server, session, TODAY)
     assert reply.status_code == 503
@@ -118,7 +121,7 @@ def assert_unavailable(server: CausetteServer, session: str) -> None:
     assert server.alive()
 
 
-def wait_ready(server: CausetteServer) -> None:
+def wait_ready(server: ServerProcess) -> None:
     wait_until(lambda: httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200,
                what="the server reporting ready again")
 
@@ -159,10 +162,10 @@ def test_serve_with_several_workers_shares_their_sessions(servers) -> None:
         assert say(a, session, TODAY).json()["responses"] == [DAY_RENTAL]
 
 
-def test_serve_refuses_several_workers_without_redis(scooter_bot, capsys) -> None:
+def test_serve_refuses_several_workers_without_redis(capsys) -> None:
     with mock.patch.dict(os.environ):  # serve writes its settings there; put everything back after
         os.environ.pop("CAUSETTE_REDIS_URL", None)
-        assert main(["serve", str(scooter_bot.bot_dir), "--workers", "2"]) == 2
+        assert main(["serve", str(MINI_BOT), "--workers", "2"]) == 2
     assert "several workers need sessions in Redis" in capsys.readouterr().err
 
 
