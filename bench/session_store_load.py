@@ -1,13 +1,15 @@
 """REST turns per second and latency with sessions in memory and in Redis, 1 and 2 processes.
 
-Run from the repository root:  python -m bench.session_store_load [--turns 600 --users 16]
+Run from the repository root:  python -m bench.session_store_load [--turns 300 --rounds 3 --users 16]
 
-Each configuration serves the demo bot (intents/) from its own `causette serve` processes (and this
-bench starts its own redis-server) on loopback, sends a bounded number of turns from concurrent simulated visitors, and stops them.
+Two `causette serve` processes of the demo bot (intents/) with sessions in memory and two with
+sessions in Redis (a redis-server of the bench's own) run on loopback. Concurrent simulated
+visitors send a bounded number of turns to each configuration, round after round, configurations
+interleaved so that a passing load on the machine falls on all of them; the figures pool the rounds.
 With two processes, memory sessions need each conversation pinned to one process (sticky), while
 with Redis every turn goes to the next process in turn. Also printed: Redis round trips per turn,
 counted by MONITOR (commands run inside scripts excluded), and the bytes a session takes in Redis
-after 20 turns.
+after 20 turns. Everything stops at the end.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ SENTINEL = "causette-bench-done"
 PREFIX = "causette-bench"
 
 
+CONFIGURATIONS = [("memory", 1), ("redis", 1), ("memory", 2), ("redis", 2)]
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """What one configuration did."""
@@ -45,6 +50,10 @@ class LoadResult:
     turns: int
     seconds: float
     latencies: list[float]
+
+    def __add__(self, other: LoadResult) -> LoadResult:
+        return LoadResult(self.turns + other.turns, self.seconds + other.seconds,
+                          self.latencies + other.latencies)
 
     def row(self, label: str) -> str:
         """One line of the results table."""
@@ -119,48 +128,54 @@ def session_bytes(redis: RedisServer, url: str) -> tuple[int, int]:
     return client.strlen(key), client.memory_usage(key)
 
 
-def measure(args: argparse.Namespace, model_dir: Path, redis: RedisServer, store: str, count: int) -> None:
-    """Print one configuration's row; with Redis and two processes, the Redis figures too."""
-    # Set both ways, so that the caller's own CAUSETTE_REDIS_URL cannot change a configuration.
-    url = redis.url if store == "redis" else ""
-    servers = start_servers(model_dir, count, {"CAUSETTE_REDIS_URL": url, "CAUSETTE_REDIS_PREFIX": PREFIX})
-    try:
-        urls = [server.url for server in servers]
-        sticky = store == "memory"
-        asyncio.run(send_turns(urls, WARM_UP_TURNS, 2, sticky, limit=60))
-        result = asyncio.run(send_turns(urls, args.turns, args.users, sticky, args.seconds))
-        print(result.row(f"{store}, {count}" + (" (sticky)" if sticky and count > 1 else "")), flush=True)
-        if store == "redis" and count == 2:
-            trips = count_round_trips(redis, urls, args.users)
-            length, memory = session_bytes(redis, urls[0])
-            print(f"\nRedis round trips per turn: {trips:.2f} (MONITOR, {MONITORED_TURNS} turns, "
-                  f"{args.users} visitors, 2 processes)")
-            print(f"One session after {TURNS_PER_SESSION} turns: {length} bytes of JSON (STRLEN), "
-                  f"{memory} bytes in Redis (MEMORY USAGE)")
-    finally:
-        for server in servers:
-            server.stop()
+def redis_figures(redis: RedisServer, urls: list[str], users: int) -> None:
+    """Print the Redis round trips per turn and the size of a session after 20 turns."""
+    trips = count_round_trips(redis, urls, users)
+    length, memory = session_bytes(redis, urls[0])
+    print(f"\nRedis round trips per turn: {trips:.2f} (MONITOR, {MONITORED_TURNS} turns, "
+          f"{users} visitors, 2 processes)")
+    print(f"One session after {TURNS_PER_SESSION} turns: {length} bytes of JSON (STRLEN), "
+          f"{memory} bytes in Redis (MEMORY USAGE)")
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    """Every configuration in turn, on one trained model and one redis-server."""
+    """Every configuration, ``args.rounds`` times, on one trained model and one redis-server."""
     model_dir = work / "model"
     load_or_train(load_bot(DEMO_BOT), model_dir)
     redis = RedisServer(work / "redis")
     redis.start()
-    print(f"{'store, processes':<26} {'turns':>6} {'turns/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
+    servers: dict[str, list[ServerProcess]] = {}
     try:
-        for store, count in [("memory", 1), ("redis", 1), ("memory", 2), ("redis", 2)]:
-            measure(args, model_dir, redis, store, count)
+        # Set both ways, so that the caller's own CAUSETTE_REDIS_URL cannot change a configuration.
+        for store, url in (("memory", ""), ("redis", redis.url)):
+            servers[store] = start_servers(model_dir, 2, {"CAUSETTE_REDIS_URL": url,
+                                                          "CAUSETTE_REDIS_PREFIX": PREFIX})
+        urls = {(store, count): [server.url for server in servers[store][:count]]
+                for store, count in CONFIGURATIONS}
+        for (store, _), targets in urls.items():
+            asyncio.run(send_turns(targets, WARM_UP_TURNS, 2, store == "memory", limit=60))
+        totals = {configuration: LoadResult(0, 0.0, []) for configuration in CONFIGURATIONS}
+        for _ in range(args.rounds):
+            for store, count in CONFIGURATIONS:
+                totals[store, count] += asyncio.run(send_turns(
+                    urls[store, count], args.turns, args.users, store == "memory", args.seconds))
+        print(f"{'store, processes':<26} {'turns':>6} {'turns/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
+        for (store, count), total in totals.items():
+            print(total.row(f"{store}, {count}" + (" (sticky)" if store == "memory" and count > 1 else "")))
+        redis_figures(redis, urls["redis", 2], args.users)
     finally:
+        for server in (server for group in servers.values() for server in group):
+            server.stop()
         redis.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=600, help="turns per configuration")
+    parser.add_argument("--turns", type=int, default=300, help="turns per configuration and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all configurations")
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated visitors")
-    parser.add_argument("--seconds", type=float, default=60, help="time limit per configuration")
+    parser.add_argument("--seconds", type=float, default=60,
+                        help="time limit per configuration and round")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="causette-bench-") as work:
         run(args, Path(work))
