@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.stats import percentile, table
 from dialogue.redis_store import session_keys
 from nlu import load_bot, load_or_train
 from tests.support import DEMO_BOT, RedisServer, ServerProcess
@@ -55,11 +56,11 @@ class LoadResult:
         return LoadResult(self.turns + other.turns, self.seconds + other.seconds,
                           self.latencies + other.latencies)
 
-    def row(self, label: str) -> str:
+    def row(self, label: str) -> list[object]:
         """One line of the results table."""
-        p50 = statistics.median(self.latencies) * 1000
-        p95 = statistics.quantiles(self.latencies, n=20)[-1] * 1000
-        return f"{label:<26} {self.turns:>6} {self.turns / self.seconds:>9.1f} {p50:>8.1f} {p95:>8.1f}"
+        return [label, self.turns, f"{self.turns / self.seconds:.1f}",
+                f"{statistics.median(self.latencies) * 1e3:.1f}",
+                f"{percentile(self.latencies, 0.95) * 1e3:.1f}"]
 
 
 async def send_turns(urls: list[str], turns: int, users: int, sticky: bool, limit: float) -> LoadResult:
@@ -159,9 +160,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
             for store, count in CONFIGURATIONS:
                 totals[store, count] += asyncio.run(send_turns(
                     urls[store, count], args.turns, args.users, store == "memory", args.seconds))
-        print(f"{'store, processes':<26} {'turns':>6} {'turns/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
-        for (store, count), total in totals.items():
-            print(total.row(f"{store}, {count}" + (" (sticky)" if store == "memory" and count > 1 else "")))
+        print(table(["sessions, processes", "turns", "turns/s", "p50 ms", "p95 ms"],
+                    [total.row(f"{store}, {count}" + (" (sticky)" if store == "memory" and count > 1 else ""))
+                     for (store, count), total in totals.items()]))
         redis_figures(redis, urls["redis", 2], args.users)
     finally:
         for server in (server for group in servers.values() for server in group):
