@@ -29,7 +29,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from dialogue.session import Session
-from dialogue.store import KeyedLocks, SessionStore, StoreUnavailable
+from dialogue.store import SessionStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,6 @@ class RedisStore(SessionStore):
         self._acquire = client.register_script(_ACQUIRE)
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
-        self._local = KeyedLocks()
 
     @classmethod
     def from_url(
@@ -132,18 +131,16 @@ class RedisStore(SessionStore):
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
-        # This process's turns on one session queue here, so only one of them polls the Redis lock.
-        async with self._local.hold(session_id):
-            keys, token = self.keys(session_id), secrets.token_hex(16)
-            stored = await self._lock(session_id, keys, token)
-            try:
-                session = self._decode(stored) or self.new_session(session_id)
-                yield session
-                session.updated_at = self.clock()
-                await self._save(session, keys, token)
-            except BaseException:
-                await self._unlock_quietly(keys, token)
-                raise
+        keys, token = self.keys(session_id), secrets.token_hex(16)
+        stored = await self._lock(session_id, keys, token)
+        try:
+            session = self._decode(stored) or self.new_session(session_id)
+            yield session
+            session.updated_at = self.clock()
+            await self._save(session, keys, token)
+        except BaseException:
+            await self._unlock_quietly(keys, token)
+            raise
 
     async def _lock(self, session_id: str, keys: tuple[str, str], token: str) -> bytes | None:
         """Take the session's lock, waiting up to ``wait_seconds``; the stored JSON, if any."""

@@ -54,46 +54,31 @@ class SessionStore(ABC):
         """Release connections."""
 
 
-class KeyedLocks:
-    """One asyncio lock per key, forgotten once nobody holds or awaits it (memory stays bounded)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """``async with locks.hold(key)``: the tasks using one key run one after the other."""
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-
 class MemoryStore(SessionStore):
     """Sessions in this process's memory: the embedded default, lost on restart."""
 
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.time) -> None:
         super().__init__(ttl_seconds, clock)
         self._sessions: dict[str, tuple[float, str]] = {}  # id -> (updated_at, JSON)
-        self._locks = KeyedLocks()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiters: dict[str, int] = {}
         self._last_sweep = clock()
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
+        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        self._waiters[session_id] = self._waiters.get(session_id, 0) + 1
         try:
-            async with self._locks.hold(session_id):
+            async with lock:
                 # Work on a copy (sessions are stored as JSON): an exception discards every change.
                 session = await self.get(session_id) or self.new_session(session_id)
                 yield session
                 session.updated_at = self.clock()
                 self._sessions[session_id] = (session.updated_at, session.model_dump_json())
         finally:
+            self._waiters[session_id] -= 1
+            if not self._waiters[session_id]:
+                del self._waiters[session_id], self._locks[session_id]
             self._sweep()
 
     async def get(self, session_id: str) -> Session | None:
