@@ -1,9 +1,11 @@
 """REST turns per second on one server process, against a bare FastAPI endpoint in the same run.
 
-    python -m bench.rest_throughput [--requests 2000] [--concurrency 16]
+    python -m bench.rest_throughput [--client wrk|httpx] [--seconds 15] [--requests 2000]
 
-Both servers run as separate uvicorn processes on loopback; one async client sends the same
+Both servers run as separate uvicorn processes on loopback; one client sends the same
 conversation turns to each. The ratio Causette / bare shows what the dialogue engine costs.
+The client is wrk (Debian package ``wrk``, written in C) when installed: a Python client would
+use most of the two cores itself and measure itself rather than the servers.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,8 +73,22 @@ async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[f
         return time.perf_counter() - started, latencies, errors
 
 
+def measure_wrk(name: str, url: str, args: argparse.Namespace) -> list[object]:
+    """Warm up, then measure one server with wrk (one thread, ``concurrency`` connections)."""
+    command = ["wrk", "-t1", f"-c{args.concurrency}", "-s", str(Path(__file__).with_name("wrk_turns.lua")), url]
+    subprocess.run([*command[:1], "-d2s", *command[1:]], capture_output=True, check=True)
+    output = subprocess.run([*command[:1], f"-d{args.seconds}s", *command[1:]],
+                            capture_output=True, text=True, check=True).stdout
+    requests, micros, errors, median_ms, p95_ms = next(
+        line.split()[1:] for line in output.splitlines() if line.startswith("WRK "))
+    rate = int(requests) / (int(micros) / 1e6)
+    print(f"{name}: {rate:.0f} req/s, median {float(median_ms):.3f} ms, p95 {float(p95_ms):.3f} ms, "
+          f"{errors} errors")
+    return [name, f"{rate:.0f}", f"{float(median_ms):.2f}", f"{float(p95_ms):.2f}", errors]
+
+
 def measure(name: str, url: str, args: argparse.Namespace) -> list[object]:
-    """Warm up, then measure one server."""
+    """Warm up, then measure one server with the Python client."""
     asyncio.run(load(url, 200, args.concurrency))
     seconds, latencies, errors = asyncio.run(load(url, args.requests, args.concurrency))
     rate = len(latencies) / seconds
@@ -85,7 +102,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=15, help="wrk run length per server")
+    parser.add_argument("--client", choices=["wrk", "httpx"],
+                        default="wrk" if shutil.which("wrk") else "httpx")
     args = parser.parse_args()
+    run = measure_wrk if args.client == "wrk" else measure
+    print(f"client: {args.client}, {args.concurrency} concurrent conversations")
     python = sys.executable
     with tempfile.TemporaryDirectory() as model_dir:
         causette, causette_url = start([python, "-m", "channels.cli", "serve", "intents",
@@ -93,8 +115,8 @@ def main() -> None:
         bare, bare_url = start([python, "-m", "uvicorn", "bench.bare_app:create_bare_app",
                                 "--factory", "--log-level", "warning"])
         try:
-            rows = [measure("bare FastAPI (constant)", bare_url, args),
-                    measure("Causette turn (memory store)", causette_url, args)]
+            rows = [run("bare FastAPI (constant)", bare_url, args),
+                    run("Causette turn (memory store)", causette_url, args)]
         finally:
             for process in (causette, bare):
                 process.terminate()
