@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from channels.limits import BodySizeLimit
+from channels.origins import OriginPolicy
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.services import Services
@@ -31,7 +32,8 @@ def build_services(settings: Settings) -> Services:
     model = load_or_train(bot, settings.model_dir or default_model_dir(settings.bot_dir))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
-    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store))
+    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store),
+                    origins=OriginPolicy(settings.allowed_origins))
 
 
 def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
