@@ -15,6 +15,7 @@ from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.services import Services
 from channels.settings import Settings
+from channels.websocket import router as websocket_router
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SessionStore, StoreUnavailable
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
@@ -53,6 +54,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.state.services = services
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)
+    app.include_router(websocket_router)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
 
     @app.get("/healthz", response_model=Health, tags=["ops"])

@@ -19,6 +19,9 @@ from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_t
 from nlu.backends import Progress
 
 EXIT_CONTENT_ERROR = 2
+# WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
+# are not read in full: the server closes the connection (code 1009).
+WS_TRANSPORT_MAX_BYTES = 1 << 20
 
 
 @contextmanager
@@ -116,7 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
     uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+                workers=args.workers, log_level=args.log_level, ws_max_size=WS_TRANSPORT_MAX_BYTES)
     return 0
 
 
