@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from channels.limits import BodySizeLimit
 from channels.origins import OriginPolicy
@@ -20,6 +21,7 @@ from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SessionSto
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
 VERSION = "0.1.0"
+STATIC = Path(__file__).parent / "static"
 
 
 def build_store(settings: Settings, config: BotConfig) -> SessionStore:
@@ -55,6 +57,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)
     app.include_router(websocket_router)
+    app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
+    app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
 
     @app.get("/healthz", response_model=Health, tags=["ops"])
@@ -66,6 +70,11 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         except StoreUnavailable:
             return JSONResponse(Health(status="unavailable", model=model, store="down").model_dump(), 503)
         return JSONResponse(Health(status="ok", model=model, store="ok").model_dump())
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        """The demo shop page with the chat widget on it."""
+        return FileResponse(STATIC / "demo" / "index.html")
 
     return app
 
