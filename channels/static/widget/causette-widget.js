@@ -193,7 +193,10 @@
       self.submit();
     });
     window.addEventListener("online", function () { self.reconnectNow(); });
-    window.addEventListener("offline", function () { self.setState("offline"); });
+    window.addEventListener("offline", function () {
+      // Only a label: an open socket may well survive, and the heartbeat finds out if not.
+      if (!self.isOpen()) { self.setState("offline"); }
+    });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") { self.reconnectNow(); }
     });
