@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench clean
+.PHONY: install system-deps run test bench clean
 
 # torch is installed first and pinned: the project's own range (torch>=2.2,<3) is then satisfied
 # by the CPU wheel, instead of pulling several GB of CUDA packages.
@@ -20,7 +20,11 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
 
-test: install
+# Debian packages the tests need (redis-server, chromium, chromium-driver), when missing.
+system-deps:
+	scripts/system_deps.sh
+
+test: install system-deps
 	$(PY) -m pytest
 
 clean:
