@@ -118,8 +118,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.model_dir:
         os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
+    # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, ws_max_size=WS_TRANSPORT_MAX_BYTES)
+                workers=args.workers, log_level=args.log_level, ws_max_size=WS_TRANSPORT_MAX_BYTES,
+                ws_per_message_deflate=False)
     return 0
 
 
