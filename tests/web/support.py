@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -64,7 +64,13 @@ class ServerProcess:
             self.process.wait()
 
 
-def open_socket(server: ServerProcess, session_id: str | None = None, origin: str | None = None) -> connect:
+class Served(Protocol):
+    """A running server, in a child process or in a thread."""
+
+    ws_url: str
+
+
+def open_socket(server: Served, session_id: str | None = None, origin: str | None = None) -> connect:
     """``async with open_socket(server) as ws``: a chat WebSocket, optionally on a session."""
     url = server.ws_url + (f"?session_id={session_id}" if session_id is not None else "")
     return connect(url, origin=origin, proxy=None)
