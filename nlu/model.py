@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.bot import Bot
@@ -66,7 +66,7 @@ class Model:
         """Load a saved model; ModelError when it is missing, tampered with or unknown."""
         try:
             info = ModelInfo.model_validate_json((folder / METADATA_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValidationError) as error:
+        except (OSError, ValueError) as error:  # ValidationError and UnicodeDecodeError included
             raise ModelError(f"no usable model in {folder}: {error}") from error
         if info.format_version != FORMAT_VERSION:
             raise ModelError(f"model format {info.format_version} is not supported")

@@ -7,6 +7,7 @@ explanations can point back at what the user typed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,7 @@ ELISIONS: dict[str, str] = {
 
 # "aujourd'hui" is one word although it contains an apostrophe; letters then an optional
 # apostrophe (straight or typographic) otherwise. Hyphens and punctuation separate tokens.
-_TOKENISER = RegexpTokenizer(r"aujourd['’]hui|[^\W_]+['’]?", flags=0)
+_TOKENISER = RegexpTokenizer(r"aujourd['’]hui|[^\W_]+['’]?", flags=re.IGNORECASE | re.UNICODE)
 _STEMMER = FrenchStemmer()
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae", "’": "'", "ß": "ss"})
 

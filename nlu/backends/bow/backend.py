@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -29,9 +30,10 @@ class BowOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hidden: int = 256
-    epochs: int = 30
-    batch_size: int = 32
+    hidden: int = 128
+    epochs: int = 20
+    min_steps: int = 300  # small bots get more epochs: a few batches each would underfit
+    batch_size: int = 64
     learning_rate: float = 3e-3
     dropout: float = 0.3
     label_smoothing: float = 0.05
@@ -82,8 +84,10 @@ class BowBackend(Backend):
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
         settings, network = self.settings, self.network
         optimiser = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
+        batches = math.ceil(len(encoded) / settings.batch_size)
+        epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
         network.train()
-        for epoch in range(settings.epochs):
+        for epoch in range(epochs):
             rng.shuffle(encoded)
             for start in range(0, len(encoded), settings.batch_size):
                 batch = encoded[start : start + settings.batch_size]
@@ -93,7 +97,7 @@ class BowBackend(Backend):
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-            progress(epoch + 1, settings.epochs, "training")
+            progress(epoch + 1, epochs, "training")
         network.eval()
 
     def probabilities(self, text: str) -> dict[str, float] | None:

@@ -1,0 +1,41 @@
+"""Shared fixtures: trained models (once per run) and served bots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nlu import Model, load_bot, load_or_train
+from tests.support import DEMO_BOT, MINI_BOT, ServerProcess
+
+
+@pytest.fixture(scope="session")
+def mini_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini test bot, trained once for the whole run."""
+    folder = tmp_path_factory.mktemp("mini-model")
+    load_or_train(load_bot(MINI_BOT), folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mini_model(mini_model_dir: Path) -> Model:
+    """The mini test bot's model, loaded."""
+    return Model.load(mini_model_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bot in intents/, trained once for the whole run."""
+    folder = tmp_path_factory.mktemp("demo-model")
+    load_or_train(load_bot(DEMO_BOT), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_model_dir: Path) -> Iterator[ServerProcess]:
+    """The demo bot served by a real ``causette serve`` process."""
+    server = ServerProcess(DEMO_BOT, demo_model_dir)
+    yield server
+    server.stop()

@@ -1,0 +1,118 @@
+"""Broken bot folders: every problem named as file:line, exit code 2, nothing trained."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import MINI_BOT, run_cli
+
+GOOD = {"tag": "horaires", "patterns": ["vous ouvrez quand ?"], "responses": ["9h-19h"]}
+
+
+def write_bot(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def intents(*entries: dict) -> str:
+    return json.dumps({"intents": list(entries)}, ensure_ascii=False, indent=1)
+
+
+BROKEN = {
+    "invalid JSON": (
+        {"a.json": '{"intents": [\n  {"tag": "x",\n   "patterns": ["a"]\n   "responses": ["b"]}\n]}'},
+        "a.json:4: invalid JSON",
+    ),
+    "missing field": (
+        {"a.json": intents({"tag": "x", "patterns": ["a"]})},
+        "a.json:3: intents.0.responses: Field required",
+    ),
+    "empty pattern list": (
+        {"a.json": intents({"tag": "x", "patterns": [], "responses": ["b"]})},
+        "a.json:5: intents.0.patterns: List should have at least 1 item",
+    ),
+    "empty string": (
+        {"a.json": intents({"tag": "x", "patterns": ["a", " "], "responses": ["b"]})},
+        "a.json:5: intents.0.patterns: Value error, must not contain empty strings",
+    ),
+    "wrong type": (
+        {"a.json": intents({"tag": "x", "patterns": "a", "responses": ["b"]})},
+        "a.json:5: intents.0.patterns: Input should be a valid list",
+    ),
+    "unknown field": (
+        {"a.json": intents({"tag": "x", "patterns": ["a"], "responses": ["b"], "reponses": ["c"]})},
+        "intents.0.reponses: unknown field",
+    ),
+    "tag defined twice": (
+        {"a.json": intents(GOOD), "b.json": intents({**GOOD, "patterns": ["autre chose"]})},
+        "b.json:3: tag 'horaires' is already defined at a.json:3",
+    ),
+    "same pattern under two tags": (
+        {"a.json": intents(GOOD, {"tag": "y", "patterns": ["Vous ouvrez quand"], "responses": ["b"]})},
+        "a.json:15: pattern 'vous ouvrez quand' is also under tag horaires",
+    ),
+    "filter nobody sets": (
+        {"a.json": intents(GOOD, {"tag": "y", "patterns": ["oui"], "responses": ["b"],
+                                  "context_filter": "jourlocation"})},
+        "a.json:12: context_filter 'jourlocation' is never set by any intent's context_set",
+    ),
+    "bad bot.toml": (
+        {"a.json": intents(GOOD), "bot.toml": 'name = "x"\nthreshold = 2\n'},
+        "bot.toml:2: threshold: Input should be less than or equal to 1",
+    ),
+    "not UTF-8": (
+        {"a.json": "\udcff"},
+        "a.json:1: not UTF-8 text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("command", ["check", "train"])
+def test_broken_folder_is_reported_with_file_and_line(tmp_path: Path, case: str, command: str) -> None:
+    files, expected = BROKEN[case]
+    if case == "not UTF-8":
+        bot = tmp_path / "bot"
+        bot.mkdir()
+        (bot / "a.json").write_bytes(b'{"intents": "\xff"}')
+    else:
+        bot = write_bot(tmp_path / "bot", files)
+    result = run_cli(command, bot)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert not (bot / ".causette").exists()
+
+
+def test_broken_edit_does_not_overwrite_the_trained_model(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, bot)
+    assert run_cli("train", bot).returncode == 0
+    saved = {p.name: p.read_bytes() for p in (bot / ".causette" / "model").iterdir()}
+    (bot / "intents.json").write_text('{"intents": [', encoding="utf-8")
+    result = run_cli("train", bot)
+    assert result.returncode == 2
+    assert "intents.json:1: invalid JSON" in result.stderr
+    assert {p.name: p.read_bytes() for p in (bot / ".causette" / "model").iterdir()} == saved
+
+
+def test_all_problems_are_listed_not_just_the_first(tmp_path: Path) -> None:
+    bot = write_bot(tmp_path / "bot", {
+        "a.json": intents({"tag": "x", "patterns": [], "responses": ["b"]}),
+        "b.json": "{oops",
+    })
+    result = run_cli("check", bot)
+    assert result.returncode == 2
+    assert "a.json:" in result.stderr and "b.json:1: invalid JSON" in result.stderr
+
+
+def test_check_accepts_the_demo_and_mini_bots() -> None:
+    for bot in (MINI_BOT, MINI_BOT.parent.parent.parent / "intents"):
+        result = run_cli("check", bot)
+        assert result.returncode == 0, result.stderr
+        assert "OK" in result.stdout
