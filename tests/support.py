@@ -34,8 +34,9 @@ def free_port() -> int:
 class ServerProcess:
     """``causette serve`` in a child process on a free loopback port."""
 
-    def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "channels.cli", "serve", str(bot_dir), "--model-dir", str(model_dir),

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
-from tests.web.support import ServerProcess
+from nlu import load_bot, load_or_train
+from tests.support import ServerProcess
+from tests.web.browsing import CHROMIUM_ARGS, DESKTOP, PHONE, Visit, chromium_executable, visit
 
 LOCATION_QUESTION = "Souhaitez-vous louer pour aujourd'hui ou pour plus tard ?"
 TODAY_ANSWER = "Pour les locations du jour, merci d'appeler le 01 06 07 08 09"
@@ -67,8 +70,41 @@ def scooter_bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(scooter_bot: Path) -> Iterator[ServerProcess]:
+def scooter_model_dir(scooter_bot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test bot, trained once for the whole run."""
+    folder = tmp_path_factory.mktemp("scooter-model")
+    load_or_train(load_bot(scooter_bot), folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def server(scooter_bot: Path, scooter_model_dir: Path) -> Iterator[ServerProcess]:
     """The test bot behind a real server, which also lets pages from SHOP_ORIGIN connect."""
-    process = ServerProcess(scooter_bot, env={"CAUSETTE_ALLOWED_ORIGINS": f"{SHOP_ORIGIN},http://localhost:*"})
+    process = ServerProcess(scooter_bot, scooter_model_dir,
+                            env={"CAUSETTE_ALLOWED_ORIGINS": f"{SHOP_ORIGIN},http://localhost:*"})
     yield process
     process.stop()
+
+
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread,
+# and the asyncio tests of the other modules need it gone.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian chromium, driven by Playwright (which downloads no browser of its own)."""
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Visit]:
+    """A desktop-sized page in a fresh profile."""
+    yield from visit(browser, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Visit]:
+    """A phone-sized page in a fresh profile."""
+    yield from visit(browser, PHONE)

@@ -1,78 +1,54 @@
-"""Helpers for the web channel tests: a real ``causette serve`` process and a JSON WebSocket client."""
+"""Helpers for the web channel tests: a server in a thread, a JSON client for the chat WebSocket."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+import threading
 from typing import Any, Protocol
 
-import httpx
+import uvicorn
+from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 
-REPO = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 120.0  # seconds; the first start trains the test bot
+from tests.support import free_port
+
 FRAME_TIMEOUT = 10.0  # a guard against hanging tests, not a latency assertion
 
 
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Served(Protocol):
+    """A running server, in a child process or in a thread of the tests."""
+
+    url: str
 
 
-class ServerProcess:
-    """``causette serve BOT`` in a child process on a loopback port, as an operator runs it."""
+class ThreadedServer:
+    """uvicorn serving an app in a thread of the test process, on a free loopback port."""
 
-    def __init__(self, bot_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/ws"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "channels.cli", "serve", str(bot_dir), "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=REPO, env={**os.environ, **(env or {})},
-        )
-        self.wait_ready()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def wait_ready(self) -> None:
-        """Poll /healthz until the server answers."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with code {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise TimeoutError(f"server on port {self.port} not ready")
+    def __enter__(self) -> ThreadedServer:
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the server thread ended")
+            self.thread.join(0.05)
+        return self
 
-    def stop(self) -> None:
-        """Terminate the server and wait for it."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-class Served(Protocol):
-    """A running server, in a child process or in a thread."""
-
-    ws_url: str
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.should_exit = True
+        self.thread.join()
 
 
 def open_socket(server: Served, session_id: str | None = None, origin: str | None = None) -> connect:
     """``async with open_socket(server) as ws``: a chat WebSocket, optionally on a session."""
-    url = server.ws_url + (f"?session_id={session_id}" if session_id is not None else "")
+    url = server.url.replace("http://", "ws://", 1) + "/api/v1/ws"
+    if session_id is not None:
+        url += f"?session_id={session_id}"
     return connect(url, origin=origin, proxy=None)
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 import channels.app
 from channels import Settings, create_app
 from dialogue import MemoryStore, Session, SessionStore, StoreUnavailable
 from nlu import BotConfig
-from tests.web.support import free_port, open_socket, receive, send
+from tests.web.support import ThreadedServer, open_socket, receive, send
 
 
 class DownStore(MemoryStore):
@@ -26,36 +24,15 @@ class DownStore(MemoryStore):
         raise StoreUnavailable("connection refused")
 
 
-class ThreadedServer:
-    """uvicorn serving an app in a thread of the test process, on a free loopback port."""
-
-    def __init__(self, app: object) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/api/v1/ws"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ThreadedServer:
-        self.thread.start()
-        while not self.server.started:
-            if not self.thread.is_alive():
-                raise RuntimeError("the server thread ended")
-            self.thread.join(0.05)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.should_exit = True
-        self.thread.join()
-
-
 @pytest.fixture
-def store_down_server(scooter_bot: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadedServer]:
+def store_down_server(
+    scooter_bot: Path, scooter_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ThreadedServer]:
     def down_store(settings: Settings, config: BotConfig) -> SessionStore:
         return DownStore(ttl_seconds=config.session_ttl_seconds)
 
     monkeypatch.setattr(channels.app, "build_store", down_store)  # where a Redis store plugs in
-    with ThreadedServer(create_app(scooter_bot)) as server:
+    with ThreadedServer(create_app(scooter_bot, Settings(model_dir=scooter_model_dir))) as server:
         yield server
 
 

@@ -11,7 +11,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.web.conftest import FALLBACK, LATER_ANSWER, LOCATION_QUESTION, SHOP_ORIGIN, TODAY_ANSWER
-from tests.web.support import ServerProcess, greeting, open_socket, receive, say, send
+from tests.support import ServerProcess
+from tests.web.support import greeting, open_socket, receive, say, send
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -1,121 +1,21 @@
-"""The chat widget on the demo page, driven in headless Chromium (Debian's, through Playwright).
-
-Skipped only on a developer machine without chromium; in CI (``CI=true``) a missing browser fails.
-Screenshots go to ``test-artifacts/``.
-"""
+"""The chat widget on the demo page, in headless Chromium, against the test bot."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
+from channels import Settings, create_app
+from tests.support import ServerProcess
+from tests.web.browsing import (
+    PHONE, Visit, bubbles, launcher, message_box, open_widget, panel, screenshot, status, type_message,
+)
 from tests.web.conftest import LATER_ANSWER, LOCATION_QUESTION, MARKUP_ANSWER, TODAY_ANSWER
-from tests.web.support import REPO, ServerProcess
-
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-def chromium_executable() -> str:
-    """Debian's chromium; its absence skips the module, except in CI where it is an error."""
-    path = shutil.which("chromium")
-    if path is None:
-        message = "chromium is not installed: run scripts/system_deps.sh (make test does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_executable()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Visit:
-    """A page in a fresh browser profile, with the JavaScript errors and dialogs it produced."""
-
-    page: Page
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def on_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-
-def visit(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Iterator[Visit]:
-    context = browser.new_context(viewport=viewport, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(10_000)  # a guard against hanging, not a timing assertion
-    seen = Visit(page)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("dialog", seen.on_dialog)
-    yield seen
-    context.close()
-    assert seen.errors == [], "JavaScript errors on the page"
-
-
-@pytest.fixture
-def desktop(browser: Browser) -> Iterator[Visit]:
-    yield from visit(browser)
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Visit]:
-    yield from visit(browser, PHONE)
-
-
-# Locators: by role and accessible name where the widget gives one, as assistive technology sees it.
-
-def launcher(page: Page) -> Locator:
-    return page.locator(".launcher")
-
-
-def panel(page: Page) -> Locator:
-    return page.get_by_role("dialog", name="Causette Scooters")
-
-
-def message_box(page: Page) -> Locator:
-    return page.get_by_role("textbox", name="Votre message")
-
-
-def status(page: Page) -> Locator:
-    return page.get_by_role("status")
-
-
-def bubbles(page: Page, role: str) -> Locator:
-    return page.locator(f".message.{role} .bubble")
-
-
-def open_widget(page: Page, url: str) -> None:
-    page.goto(url)
-    launcher(page).click()
-    expect(panel(page)).to_be_visible()
-    expect(status(page)).to_have_text("Connecté")
-
-
-def type_message(page: Page, text: str) -> None:
-    message_box(page).fill(text)
-    message_box(page).press("Enter")
+from tests.web.support import ThreadedServer
 
 
 def test_the_seed_conversation_with_a_quick_reply_survives_a_reload(desktop: Visit, server: ServerProcess) -> None:
@@ -132,8 +32,7 @@ def test_the_seed_conversation_with_a_quick_reply_survives_a_reload(desktop: Vis
 
     type_message(page, "louer un scooter")
     expect(page.get_by_role("button", name="Aujourd'hui")).to_be_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "widget.png")
+    screenshot(page, "widget.png")
     page.get_by_role("button", name="Plus tard").click()
     expected_user = ["je voudrais louer un scooter", "pour aujourd'hui", "louer un scooter", "Plus tard"]
     expected_bot = [LOCATION_QUESTION, TODAY_ANSWER, LOCATION_QUESTION, LATER_ANSWER]
@@ -191,26 +90,25 @@ def test_on_a_phone_the_open_panel_fills_the_screen(phone: Visit, server: Server
     expect(page.get_by_role("button", name="Louer un scooter")).to_be_visible()
     box = panel(page).bounding_box()
     assert box == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "widget-phone.png")
+    screenshot(page, "widget-phone.png")
 
 
-def test_the_widget_shows_a_lost_connection_and_reconnects(desktop: Visit, scooter_bot: Path) -> None:
+def test_the_widget_shows_a_lost_connection_and_reconnects(
+    desktop: Visit, scooter_bot: Path, scooter_model_dir: Path
+) -> None:
     page = desktop.page
     page.context.clock.install()  # lets the test skip the reconnect backoff instead of waiting it out
-    server = ServerProcess(scooter_bot)
-    try:
+    settings = Settings(model_dir=scooter_model_dir)
+    with ThreadedServer(create_app(scooter_bot, settings)) as server:
         open_widget(page, server.url)
-        server.stop()
-        expect(status(page)).to_have_text(re.compile("Reconnexion…|Hors ligne"))
-        expect(page.get_by_role("button", name="Envoyer")).to_be_disabled()
-        server = ServerProcess(scooter_bot, port=server.port)
+    expect(status(page)).to_have_text(re.compile("Reconnexion…|Hors ligne"))
+    expect(page.get_by_role("button", name="Envoyer")).to_be_disabled()
+
+    with ThreadedServer(create_app(scooter_bot, settings), port=server.port):  # the server is back
         page.clock.fast_forward(60_000)
         expect(status(page)).to_have_text("Connecté")
         type_message(page, "je voudrais louer un scooter")
         expect(bubbles(page, "bot")).to_have_text([LOCATION_QUESTION])
-    finally:
-        server.stop()
 
 
 def test_a_connection_gone_silent_is_noticed_and_replaced(desktop: Visit, server: ServerProcess) -> None:
