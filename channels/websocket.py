@@ -41,7 +41,7 @@ async def chat_socket(websocket: WebSocket, session_id: str | None = None) -> No
         await websocket.close(code=POLICY_VIOLATION)
         return
     await websocket.accept()
-    if session_id is not None and not _SESSION_ID.match(session_id):
+    if session_id is not None and not _SESSION_ID.fullmatch(session_id):
         refusal = ErrorFrame(code="invalid_session_id",
                              message="session_id must be 1 to 64 letters, digits, '-' or '_'")
         await websocket.send_text(refusal.model_dump_json())
