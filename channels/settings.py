@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from channels.origins import parse_origin_rule
 
-LOCAL_ORIGINS = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
+LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")
 
 
 class Settings(BaseSettings):
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         description="web pages allowed to open the WebSocket, besides the server's own host: "
         "comma-separated origins, a port may be '*', '*' alone allows any origin",
     )
-    ws_max_frame_bytes: int = Field(default=8_192, ge=256, description="largest WebSocket frame answered")
+    ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
 
     @field_validator("allowed_origins", mode="before")
