@@ -204,12 +204,12 @@
 
   Widget.prototype.mount = function () {
     document.body.appendChild(this.view.host);
+    var wasOpen = this.tab !== null && this.tab.getItem(this.openKey) === "1";
     // A returning visitor gets the conversation back at once; a new one connects when opening.
-    if (this.storedSession() || this.tab && this.tab.getItem(this.openKey) === "1") {
-      this.connect();
-    }
-    if (this.tab && this.tab.getItem(this.openKey) === "1") {
+    if (wasOpen) {
       this.open(false);
+    } else if (this.storedSession()) {
+      this.connect();
     }
   };
 
@@ -335,7 +335,6 @@
   };
 
   Widget.prototype.setState = function (state) {
-    this.view.host.dataset.state = state;
     this.view.panel.dataset.state = state;
     this.view.statusText.textContent = STATE_LABELS[state];
     this.view.send.disabled = state !== "open";
