@@ -1,7 +1,7 @@
 """The chat WebSocket's JSON frames, one pydantic model each, told apart by their ``type``.
 
 Client to server: ``message``, ``ping``. Server to client: ``welcome``, ``history``, ``typing``,
-``bot``, ``pong``, ``error``. ``docs/websocket.md`` describes the exchange.
+``bot``, ``pong``, ``error``. The README describes the exchange.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
  *
  * Options come from the tag's data-* attributes or from window.CausetteConfig (attributes win):
  * server (default: where this script comes from), title, color, textColor, greeting.
- * It talks to the server over the WebSocket protocol of docs/websocket.md. Everything the bot
+ * It talks to the server over the WebSocket protocol described in the README. Everything the bot
  * or the user writes is shown with textContent: never parsed as HTML.
  */
 (function () {
