@@ -220,27 +220,30 @@
   };
 
   Widget.prototype.open = function (takeFocus) {
-    var view = this.view;
-    view.panel.hidden = false;
-    view.host.classList.add("is-open");
-    view.launcher.setAttribute("aria-expanded", "true");
-    view.launcher.setAttribute("aria-label", "Fermer la discussion");
-    view.launcher.replaceChildren(icon(ICON_CLOSE));
-    if (this.tab) { this.tab.setItem(this.openKey, "1"); }
+    this.showPanel(true);
     if (!this.socket) { this.connect(); }
     this.scrollToEnd();
-    if (takeFocus) { view.input.focus(); }
+    if (takeFocus) { this.view.input.focus(); }
   };
 
   Widget.prototype.close = function () {
+    this.showPanel(false);
+    this.view.launcher.focus();
+  };
+
+  /* The panel's visibility, the launcher that mirrors it, and the memory of it for a reload. */
+  Widget.prototype.showPanel = function (visible) {
     var view = this.view;
-    view.panel.hidden = true;
-    view.host.classList.remove("is-open");
-    view.launcher.setAttribute("aria-expanded", "false");
-    view.launcher.setAttribute("aria-label", "Ouvrir la discussion");
-    view.launcher.replaceChildren(icon(ICON_CHAT));
-    if (this.tab) { this.tab.removeItem(this.openKey); }
-    view.launcher.focus();
+    view.panel.hidden = !visible;
+    view.host.classList.toggle("is-open", visible);
+    view.launcher.setAttribute("aria-expanded", String(visible));
+    view.launcher.setAttribute("aria-label", visible ? "Fermer la discussion" : "Ouvrir la discussion");
+    view.launcher.replaceChildren(icon(visible ? ICON_CLOSE : ICON_CHAT));
+    if (this.tab && visible) {
+      this.tab.setItem(this.openKey, "1");
+    } else if (this.tab) {
+      this.tab.removeItem(this.openKey);
+    }
   };
 
   /* Connection */
