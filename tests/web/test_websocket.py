@@ -21,6 +21,15 @@ def new_session() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
+async def resume_the_rental_over_the_websocket(server: ServerProcess, session_id: str) -> None:
+    """Reconnect to a session whose rental question was asked: it is replayed, its context holds."""
+    async with open_socket(server, session_id) as ws:
+        _, history = await greeting(ws)
+        assert [m["text"] for m in history["messages"]] == ["je voudrais louer un scooter", LOCATION_QUESTION]
+        answer = await say(ws, "pour aujourd'hui")
+    assert answer["intent"] == "aujourd'hui"
+
+
 async def test_seed_scooter_conversation_keeps_its_context(server: ServerProcess) -> None:
     async with open_socket(server) as ws:
         welcome, history = await greeting(ws)
@@ -140,11 +149,7 @@ async def test_a_conversation_started_on_rest_goes_on_over_the_websocket(server:
         turn = await rest.post(f"/api/v1/conversations/{session_id}/messages",
                                json={"text": "je voudrais louer un scooter"})
         assert turn.json()["contexts"] == ["jourlocation"]
-    async with open_socket(server, session_id) as ws:
-        _, history = await greeting(ws)
-        assert [m["text"] for m in history["messages"]] == ["je voudrais louer un scooter", LOCATION_QUESTION]
-        answer = await say(ws, "pour aujourd'hui")
-    assert answer["intent"] == "aujourd'hui"
+    await resume_the_rental_over_the_websocket(server, session_id)
 
 
 async def test_a_conversation_started_on_the_websocket_goes_on_over_rest(server: ServerProcess) -> None:
@@ -171,11 +176,7 @@ async def test_a_client_leaving_mid_turn_leaves_the_turn_stored(server: ServerPr
             if response.status_code == 200 and len(response.json()["history"]) == 2:
                 break
             await asyncio.sleep(0.05)
-    async with open_socket(server, session_id) as ws:
-        _, history = await greeting(ws)
-        assert [m["text"] for m in history["messages"]] == ["je voudrais louer un scooter", LOCATION_QUESTION]
-        answer = await say(ws, "pour aujourd'hui")
-    assert answer["intent"] == "aujourd'hui"
+    await resume_the_rental_over_the_websocket(server, session_id)
 
 
 async def test_messages_sent_in_a_burst_are_answered_in_order(server: ServerProcess) -> None:
