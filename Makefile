@@ -17,15 +17,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
-	$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
-
-# Debian packages the tests need (redis-server, chromium, chromium-driver), when missing.
+# Programs the tests use for real (redis-server, chromium, chromedriver), installed if missing.
 system-deps:
 	scripts/system_deps.sh
 
+run: install
+	$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
+
 test: install system-deps
 	$(PY) -m pytest
+
+# Figures, not tests: turns per second and latency with sessions in memory and in Redis.
+bench: install system-deps
+	$(PY) -m bench.session_store_load
 
 clean:
 	rm -rf $(VENV) intents/.causette .pytest_cache

@@ -17,7 +17,9 @@ from channels.schemas import Health
 from channels.services import Services
 from channels.settings import Settings
 from channels.websocket import router as websocket_router
-from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SessionStore, StoreUnavailable
+from dialogue import (
+    Brain, BrainHolder, DialogueEngine, MemoryStore, RedisStore, SessionStore, StoreUnavailable,
+)
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
 VERSION = "0.1.0"
@@ -25,8 +27,21 @@ STATIC = Path(__file__).parent / "static"
 
 
 def build_store(settings: Settings, config: BotConfig) -> SessionStore:
-    """The session store the settings ask for: in memory unless a Redis URL is configured."""
-    return MemoryStore(ttl_seconds=config.session_ttl_seconds)
+    """The session store the settings ask for: in memory unless a Redis URL is configured.
+
+    The Redis URL is an operator's setting, not the bot's: one bot folder runs unchanged on a
+    laptop (memory) and behind a load balancer (Redis).
+    """
+    if not settings.redis_url:
+        return MemoryStore(ttl_seconds=config.session_ttl_seconds)
+    return RedisStore.from_url(
+        settings.redis_url,
+        ttl_seconds=config.session_ttl_seconds,
+        timeout_seconds=settings.redis_timeout_seconds,
+        prefix=settings.redis_prefix,
+        lock_seconds=settings.redis_lock_seconds,
+        wait_seconds=settings.redis_wait_seconds,
+    )
 
 
 def build_services(settings: Settings) -> Services:

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from channels.settings import Settings
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
 
 EXIT_CONTENT_ERROR = 2
+EXIT_USAGE = 2
 # WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
 # are not read in full: the server closes the connection (code 1009).
 WS_TRANSPORT_MAX_BYTES = 1 << 20
@@ -114,9 +116,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP server (REST, WebSocket, widget) with uvicorn."""
     import uvicorn  # imported here: the other commands do not need a web server
 
+    # Worker processes build their app from the environment (uvicorn's factory takes no arguments).
     os.environ["CAUSETTE_BOT_DIR"] = str(args.bot_dir)
     if args.model_dir:
         os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
+    if args.redis_url:
+        os.environ["CAUSETTE_REDIS_URL"] = args.redis_url
+    if args.workers > 1 and not Settings().redis_url:
+        print("causette serve: several workers need sessions in Redis (--redis-url or "
+              "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
+              "would lose its context whenever its turns reach different workers.", file=sys.stderr)
+        return EXIT_USAGE
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
@@ -151,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", cmd_serve, "Serve the REST API, the WebSocket and the widget.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (more than one needs --redis-url)")
+    serve.add_argument("--redis-url", default=None,
+                       help="keep sessions in this Redis, e.g. redis://127.0.0.1:6379/0 "
+                            "(default: CAUSETTE_REDIS_URL, else in memory)")
     serve.add_argument("--log-level", default="info")
     return parser
 
