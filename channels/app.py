@@ -7,19 +7,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from channels.limits import BodySizeLimit
+from channels.origins import OriginPolicy
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.services import Services
 from channels.settings import Settings
+from channels.websocket import router as websocket_router
 from dialogue import (
     Brain, BrainHolder, DialogueEngine, MemoryStore, RedisStore, SessionStore, StoreUnavailable,
 )
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
 VERSION = "0.1.0"
+STATIC = Path(__file__).parent / "static"
 
 
 def build_store(settings: Settings, config: BotConfig) -> SessionStore:
@@ -46,7 +50,8 @@ def build_services(settings: Settings) -> Services:
     model = load_or_train(bot, settings.model_dir or default_model_dir(settings.bot_dir))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
-    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store))
+    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store),
+                    origins=OriginPolicy(settings.allowed_origins))
 
 
 def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
@@ -66,6 +71,9 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.state.services = services
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)
+    app.include_router(websocket_router)
+    app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
+    app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
 
     @app.get("/healthz", response_model=Health, tags=["ops"])
@@ -77,6 +85,11 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         except StoreUnavailable:
             return JSONResponse(Health(status="unavailable", model=model, store="down").model_dump(), 503)
         return JSONResponse(Health(status="ok", model=model, store="ok").model_dump())
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        """The demo shop page with the chat widget on it."""
+        return FileResponse(STATIC / "demo" / "index.html")
 
     return app
 

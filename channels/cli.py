@@ -21,6 +21,9 @@ from nlu.backends import Progress
 
 EXIT_CONTENT_ERROR = 2
 EXIT_USAGE = 2
+# WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
+# are not read in full: the server closes the connection (code 1009).
+WS_TRANSPORT_MAX_BYTES = 1 << 20
 
 
 @contextmanager
@@ -125,8 +128,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "would lose its context whenever its turns reach different workers.", file=sys.stderr)
         return EXIT_USAGE
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
+    # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+                workers=args.workers, log_level=args.log_level, ws_max_size=WS_TRANSPORT_MAX_BYTES,
+                ws_per_message_deflate=False)
     return 0
 
 
