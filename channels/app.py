@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -63,6 +64,10 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded so far (torch, NLTK, the model) lives as long as the process: moved out
+        # of the collector's reach, full collections stop pausing every request for ~0.25 s.
+        gc.collect()
+        gc.freeze()
         yield
         await services.store.close()
 
