@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench clean
+.PHONY: install system-deps run test bench clean
 
 # torch is installed first and pinned: the project's own range (torch>=2.2,<3) is then satisfied
 # by the CPU wheel, instead of pulling several GB of CUDA packages.
@@ -17,11 +17,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Programs the tests use for real (redis-server, chromium, chromedriver), installed if missing.
+system-deps:
+	scripts/system_deps.sh
+
 run: install
 	$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
 
-test: install
+test: install system-deps
 	$(PY) -m pytest
+
+# Figures, not tests: turns per second and latency with sessions in memory and in Redis.
+bench: install system-deps
+	$(PY) -m bench.session_store_load
 
 clean:
 	rm -rf $(VENV) intents/.causette .pytest_cache

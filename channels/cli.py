@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from channels.settings import Settings
 from channels.terminal import Palette, explanation_lines, problem_line, test_painter, wants_colour
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
 from dialogue.conversation_tests import (
@@ -31,6 +32,9 @@ EXIT_CONTENT_ERROR = 2
 EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
 EXIT_TEST_FAILURES = 1
 EXIT_USAGE = 2
+# WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
+# are not read in full: the server closes the connection (code 1009).
+WS_TRANSPORT_MAX_BYTES = 1 << 20
 
 
 @contextmanager
@@ -173,9 +177,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP server (REST, WebSocket, widget) with uvicorn."""
     import uvicorn  # imported here: the other commands do not need a web server
 
+    # Worker processes build their app from the environment (uvicorn's factory takes no arguments).
     os.environ["CAUSETTE_BOT_DIR"] = str(args.bot_dir)
     if args.model_dir:
         os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
+    if args.redis_url:
+        os.environ["CAUSETTE_REDIS_URL"] = args.redis_url
+    if args.workers > 1 and not Settings().redis_url:
+        print("causette serve: several workers need sessions in Redis (--redis-url or "
+              "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
+              "would lose its context whenever its turns reach different workers.", file=sys.stderr)
+        return EXIT_USAGE
     if args.watch:
         if args.workers > 1:
             print("causette serve: --watch reloads the process that sees the edit; use it with one "
@@ -184,8 +196,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
+    # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, log_config=_log_config(args.log_level))
+                workers=args.workers, log_level=args.log_level, log_config=_log_config(args.log_level),
+                ws_max_size=WS_TRANSPORT_MAX_BYTES, ws_per_message_deflate=False)
     return 0
 
 
@@ -233,7 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", cmd_serve, "Serve the REST API, the WebSocket and the widget.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (more than one needs --redis-url)")
+    serve.add_argument("--redis-url", default=None,
+                       help="keep sessions in this Redis, e.g. redis://127.0.0.1:6379/0 "
+                            "(default: CAUSETTE_REDIS_URL, else in memory)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--watch", action="store_true",
                        help="reload the bot (check, train, swap) whenever one of its files changes")

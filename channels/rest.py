@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from channels.admin import require_admin
 from channels.reload import ReloadResult
 from channels.schemas import (
-    SESSION_ID_PATTERN, ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TurnOut,
+    SESSION_ID_PATTERN, ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TextRefused, TurnOut,
+    check_user_text,
 )
 from channels.services import Services, get_services
 from dialogue.explain import explain as explain_message
@@ -21,12 +22,10 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 def checked_text(message: MessageIn, services: Services) -> str:
     """The message text, or a 422 saying why it is refused (empty, too long)."""
-    limit = services.settings.max_text_chars
-    if not message.text.strip():
-        raise HTTPException(422, "text must not be empty")
-    if len(message.text) > limit:
-        raise HTTPException(422, f"text is longer than {limit} characters")
-    return message.text
+    try:
+        return check_user_text(message.text, services.settings.max_text_chars)
+    except TextRefused as refused:
+        raise HTTPException(422, str(refused)) from None
 
 
 @router.post("/conversations/{session_id}/messages", response_model=TurnOut, tags=["conversations"])

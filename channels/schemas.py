@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +18,23 @@ SessionId = Annotated[
     Path(pattern=SESSION_ID_PATTERN, description="1 to 64 letters, digits, '-' or '_'",
          examples=["visitor-42"]),
 ]
+
+
+class TextRefused(ValueError):
+    """A user message no channel passes to the engine: empty, or longer than the limit."""
+
+    def __init__(self, code: Literal["empty_text", "text_too_long"], message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_user_text(text: str, limit: int) -> str:
+    """``text`` when a channel may answer it, else TextRefused saying why."""
+    if not text.strip():
+        raise TextRefused("empty_text", "text must not be empty")
+    if len(text) > limit:
+        raise TextRefused("text_too_long", f"text is longer than {limit} characters")
+    return text
 
 
 class MessageIn(BaseModel):

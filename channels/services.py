@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from channels.origins import OriginPolicy
 from channels.reload import Reloader
 from channels.settings import Settings
 from dialogue import BrainHolder, DialogueEngine, SessionStore
@@ -13,12 +14,13 @@ from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store and the engine over them, the reloader."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader."""
 
     settings: Settings
     brains: BrainHolder
     store: SessionStore
     engine: DialogueEngine
+    origins: OriginPolicy
     reloader: Reloader
 
 

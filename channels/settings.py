@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from channels.origins import parse_origin_rule
+from dialogue.redis_store import (
+    DEFAULT_LOCK_SECONDS, DEFAULT_PREFIX, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WAIT_SECONDS,
+)
+
+LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")
 
 
 class Settings(BaseSettings):
@@ -18,9 +26,49 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None, description="keep sessions in this Redis (redis://host:port/db), shared by "
+        "every process pointing at it; default: in this process's memory")
+    redis_prefix: str = Field(default=DEFAULT_PREFIX, min_length=1,
+                              description="namespace of the keys, one per bot sharing a Redis")
+    redis_timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0,
+                                         description="longest wait for Redis before answering 503")
+    redis_lock_seconds: float = Field(default=DEFAULT_LOCK_SECONDS, gt=0,
+                                      description="longest hold of a session by one turn")
+    redis_wait_seconds: float = Field(default=DEFAULT_WAIT_SECONDS, gt=0,
+                                      description="longest wait of a turn for its session")
     admin_key: SecretStr | None = Field(default=None, description="required for admin actions")
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
     log_level: str = "info"
     watch: bool = Field(default=False, description="reload the bot when its content files change")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_ORIGINS),
+        description="web pages allowed to open the WebSocket, besides the server's own host: "
+        "comma-separated origins, a port may be '*', '*' alone allows any origin",
+    )
+    ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
+    ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """``CAUSETTE_ALLOWED_ORIGINS=https://a.fr,https://b.fr`` as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            parse_origin_rule(origin)  # raises ValueError naming the bad entry
+        return origins
+
+    @model_validator(mode="after")
+    def _wait_outlasts_lock(self) -> Settings:
+        # A lock left by a crashed process expires before a waiting turn gives up: such a lock
+        # delays the next turn of its conversation and never refuses it.
+        if self.redis_wait_seconds <= self.redis_lock_seconds:
+            raise ValueError("redis_wait_seconds must be longer than redis_lock_seconds")
+        return self

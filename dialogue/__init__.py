@@ -2,10 +2,11 @@
 
 from dialogue.brain import Brain, BrainHolder
 from dialogue.engine import DialogueEngine, Turn
+from dialogue.redis_store import RedisStore
 from dialogue.session import ActiveContext, HistoryEntry, Session
 from dialogue.store import MemoryStore, SessionStore, StoreUnavailable
 
 __all__ = [
     "ActiveContext", "Brain", "BrainHolder", "DialogueEngine", "HistoryEntry", "MemoryStore",
-    "Session", "SessionStore", "StoreUnavailable", "Turn",
+    "RedisStore", "Session", "SessionStore", "StoreUnavailable", "Turn",
 ]

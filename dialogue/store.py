@@ -31,6 +31,10 @@ class SessionStore(ABC):
         now = self.clock()
         return Session(id=session_id, created_at=now, updated_at=now)
 
+    def expired(self, updated_at: float) -> bool:
+        """Whether a session last updated at ``updated_at`` has outlived the TTL."""
+        return self.clock() - updated_at > self.ttl_seconds
+
     @abstractmethod
     def transaction(self, session_id: str) -> AsyncIterator[Session]:
         """``async with store.transaction(id) as session``: load (or create), edit, saved on exit."""
@@ -81,7 +85,7 @@ class MemoryStore(SessionStore):
         stored = self._sessions.get(session_id)
         if stored is None:
             return None
-        if self.clock() - stored[0] > self.ttl_seconds:
+        if self.expired(stored[0]):
             self._sessions.pop(session_id, None)
             return None
         return Session.model_validate_json(stored[1])
@@ -95,6 +99,6 @@ class MemoryStore(SessionStore):
         if now - self._last_sweep < min(60.0, self.ttl_seconds):
             return
         self._last_sweep = now
-        expired = [sid for sid, (updated, _) in self._sessions.items() if now - updated > self.ttl_seconds]
+        expired = [sid for sid, (updated, _) in self._sessions.items() if self.expired(updated)]
         for sid in expired:
             del self._sessions[sid]

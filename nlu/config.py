@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from nlu.backends import available_backends
 from nlu.errors import ContentError, Problem
 
 CONFIG_FILE = "bot.toml"
@@ -49,11 +50,15 @@ def load_config(folder: Path) -> BotConfig:
         line = int(match[1]) if (match := re.search(r"line (\d+)", str(error))) else 1
         raise ContentError([Problem(CONFIG_FILE, line, f"invalid TOML: {error}")]) from None
     try:
-        return BotConfig.model_validate(raw)
+        config = BotConfig.model_validate(raw)
     except ValidationError as error:
         raise ContentError(
             [Problem(CONFIG_FILE, _line_of_key(text, e["loc"]), _message(e)) for e in error.errors()]
         ) from None
+    if config.backend not in available_backends():
+        message = f"backend: unknown backend {config.backend!r}; available: {', '.join(available_backends())}"
+        raise ContentError([Problem(CONFIG_FILE, _line_of_key(text, ("backend",)), message)])
+    return config
 
 
 def _line_of_key(text: str, loc: tuple) -> int:

@@ -1,4 +1,4 @@
-"""Shared fixtures: trained models (once per run) and served bots."""
+"""Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlu import Model, load_bot, load_or_train
-from tests.support import DEMO_BOT, MINI_BOT, ServerProcess
+from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +39,16 @@ def demo_server(demo_model_dir: Path) -> Iterator[ServerProcess]:
     server = ServerProcess(DEMO_BOT, demo_model_dir)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server on a free loopback port, started on first use, stopped after the run.
+
+    Tests that stop or freeze Redis start their own instead, so that this one stays up.
+    """
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -15,7 +17,7 @@ from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, text_features
-from nlu.backends.bow.network import BagClassifier, flatten
+from nlu.backends.bow.network import BagClassifier, FastForward, flatten
 from nlu.backends.bow.noise import noise_phrases
 from nlu.dataset import Dataset
 from nlu.errors import ModelError
@@ -41,6 +43,18 @@ class BowOptions(BaseModel):
     min_count: int | None = None  # None: 1 for small bots, 2 for large datasets
     noise_ratio: float = 0.15
     seed: int = 13
+    threads: int = 1  # torch threads while training: the ops are small, more threads only contend
+
+
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run a block with ``count`` torch threads, then restore the previous setting."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class BowBackend(Backend):
@@ -54,6 +68,7 @@ class BowBackend(Backend):
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
         self.network: BagClassifier | None = None
+        self._forward: FastForward | None = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
         """Train the network; the same dataset and seed give the same weights."""
@@ -79,7 +94,9 @@ class BowBackend(Backend):
         self.network = BagClassifier(
             len(self.vocabulary.names), settings.hidden, none_label + 1, settings.dropout
         )
-        self._train(encoded, progress, rng)
+        with torch_threads(settings.threads):
+            self._train(encoded, progress, rng)
+        self._forward = FastForward(self.network)
 
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
         settings, network = self.settings, self.network
@@ -105,9 +122,7 @@ class BowBackend(Backend):
         indices, weights = self.vocabulary.encode(text_features(text, self.settings.char_ngrams))
         if not indices:
             return None
-        with torch.inference_mode():
-            logits = self.network(*flatten([(indices, weights)]))
-            scores = torch.softmax(logits[0], dim=0).tolist()
+        scores = self._forward.probabilities(indices, weights).tolist()
         return dict(zip([*self.labels, None], scores))
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
@@ -155,4 +170,5 @@ class BowBackend(Backend):
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
         backend.network.eval()
+        backend._forward = FastForward(backend.network)
         return backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -21,6 +22,27 @@ class BagClassifier(nn.Module):
         """Logits for a batch given in EmbeddingBag's flat (indices, offsets, weights) form."""
         hidden = self.bag(indices, offsets, per_sample_weights=weights) + self.hidden_bias
         return self.out(self.dropout(F.relu(hidden)))
+
+
+class FastForward:
+    """The trained network's forward pass for one input, in numpy.
+
+    Per-call overhead dominates for a single short sentence: torch spends ~0.1 ms on dispatch
+    where numpy needs a few microseconds for the same arithmetic on the same weights.
+    """
+
+    def __init__(self, network: BagClassifier) -> None:
+        self.bag = network.bag.weight.detach().numpy()
+        self.hidden_bias = network.hidden_bias.detach().numpy()
+        self.out = network.out.weight.detach().numpy().T.copy()
+        self.out_bias = network.out.bias.detach().numpy()
+
+    def probabilities(self, indices: list[int], weights: list[float]) -> np.ndarray:
+        """Softmax over the classes for one encoded document."""
+        hidden = np.asarray(weights, dtype=np.float32) @ self.bag[indices] + self.hidden_bias
+        logits = np.maximum(hidden, 0.0) @ self.out + self.out_bias
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
 
 
 def flatten(batch: list[tuple[list[int], list[float]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -1,0 +1,117 @@
+"""The chat WebSocket's JSON frames, one pydantic model each, told apart by their ``type``.
+
+Client to server: ``message``, ``ping``. Server to client: ``welcome``, ``history``, ``typing``,
+``bot``, ``pong``, ``error``. The README describes the exchange.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from dialogue import HistoryEntry
+
+ErrorCode = Literal[
+    "invalid_json", "invalid_frame", "unknown_type", "binary_frame", "frame_too_large",
+    "empty_text", "text_too_long", "too_many_pending", "invalid_session_id",
+    "store_unavailable", "internal_error",
+]
+
+
+class _ClientFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageFrame(_ClientFrame):
+    """A user message; ``id`` comes back as ``reply_to`` on the answer."""
+
+    type: Literal["message"]
+    text: str
+    id: str | None = Field(default=None, max_length=64)
+
+
+class PingFrame(_ClientFrame):
+    """Asks for a ``pong``: lets a browser notice a dead connection (it cannot see WS pings)."""
+
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[MessageFrame | PingFrame, Field(discriminator="type")]
+CLIENT_FRAME: TypeAdapter[MessageFrame | PingFrame] = TypeAdapter(ClientFrame)
+
+
+class WelcomeFrame(BaseModel):
+    """First frame on every connection: the session to keep for reconnecting."""
+
+    type: Literal["welcome"] = "welcome"
+    session_id: str
+    max_text_chars: int
+
+
+class HistoryFrame(BaseModel):
+    """The conversation so far (empty for a new session), sent right after ``welcome``."""
+
+    type: Literal["history"] = "history"
+    messages: list[HistoryEntry]
+
+
+class TypingFrame(BaseModel):
+    """The bot starts (``active: true``) or stops working on a message."""
+
+    type: Literal["typing"] = "typing"
+    active: bool
+
+
+class BotMessage(BaseModel):
+    """One bot message and the choices offered with it (labels to send back as text)."""
+
+    text: str
+    quick_replies: list[str] = Field(default_factory=list)
+
+
+class BotFrame(BaseModel):
+    """The bot's answer to one user message."""
+
+    type: Literal["bot"] = "bot"
+    messages: list[BotMessage]
+    intent: str | None = Field(description="null when the bot fell back")
+    reply_to: str | None = None
+
+
+class PongFrame(BaseModel):
+    """Answer to a ``ping``."""
+
+    type: Literal["pong"] = "pong"
+
+
+class ErrorFrame(BaseModel):
+    """A refused frame or a failed turn; the connection stays open unless said otherwise."""
+
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+    reply_to: str | None = None
+
+
+ServerFrame = WelcomeFrame | HistoryFrame | TypingFrame | BotFrame | PongFrame | ErrorFrame
+
+
+def parse_client_frame(text: str) -> MessageFrame | PingFrame | ErrorFrame:
+    """The frame a client sent, or the error frame that says what is wrong with it."""
+    try:
+        return CLIENT_FRAME.validate_json(text)
+    except ValidationError as error:
+        return _refusal(error)
+
+
+def _refusal(error: ValidationError) -> ErrorFrame:
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return ErrorFrame(code="invalid_json", message=f"frame is not JSON: {first['msg']}")
+    if first["type"] == "union_tag_invalid":
+        return ErrorFrame(code="unknown_type", message="unknown frame type; expected 'message' or 'ping'")
+    details = "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'][1:]) or 'frame'}: {e['msg']}" for e in error.errors()
+    )
+    return ErrorFrame(code="invalid_frame", message=details)

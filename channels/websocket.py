@@ -1,0 +1,153 @@
+"""The chat WebSocket at ``/api/v1/ws``: the web widget's channel.
+
+One connection is one conversation (``?session_id=``, or a new one). Frames are read and checked
+as they come; user messages are answered one after the other by a separate task, so a client can
+still ping while the bot is busy, and a client that leaves mid-turn does not cancel the turn:
+it is stored and replayed as history when the client comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+
+from fastapi import APIRouter, WebSocket
+from starlette.types import Message
+from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
+
+from channels.protocol import (
+    BotFrame, BotMessage, ErrorFrame, HistoryFrame, MessageFrame, PingFrame, PongFrame, ServerFrame,
+    TypingFrame, WelcomeFrame, parse_client_frame,
+)
+from channels.schemas import SESSION_ID_PATTERN, TextRefused, check_user_text
+from channels.services import Services, get_services
+from dialogue import StoreUnavailable
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1")
+
+POLICY_VIOLATION = 1008  # WebSocket close code for a refused origin or session id
+_SESSION_ID = re.compile(SESSION_ID_PATTERN)
+
+
+@router.websocket("/ws")
+async def chat_socket(websocket: WebSocket, session_id: str | None = None) -> None:
+    """Hold one widget conversation until the client leaves."""
+    services = get_services(websocket)
+    if not services.origins.allows(websocket.headers.get("origin"), websocket.headers.get("host")):
+        # Closing before accept makes the server answer the handshake with HTTP 403.
+        await websocket.close(code=POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    if session_id is not None and not _SESSION_ID.fullmatch(session_id):
+        refusal = ErrorFrame(code="invalid_session_id",
+                             message="session_id must be 1 to 64 letters, digits, '-' or '_'")
+        await websocket.send_text(refusal.model_dump_json())
+        await websocket.close(code=POLICY_VIOLATION, reason="invalid session_id")
+        return
+    await ChatConnection(websocket, services, session_id or uuid.uuid4().hex).run()
+
+
+class ChatConnection:
+    """One open socket on one conversation: reads frames, answers messages in order."""
+
+    def __init__(self, websocket: WebSocket, services: Services, session_id: str) -> None:
+        self.websocket = websocket
+        self.services = services
+        self.session_id = session_id
+        self.pending: asyncio.Queue[MessageFrame | None] = asyncio.Queue()
+        self.connected = True
+
+    async def run(self) -> None:
+        """Greet, replay the history, then read until the client leaves and the turns are done."""
+        await self.send(WelcomeFrame(session_id=self.session_id,
+                                     max_text_chars=self.services.settings.max_text_chars))
+        await self.send(await self.history())
+        answering = asyncio.create_task(self.answer_messages())
+        try:
+            await self.read_frames()
+        finally:
+            self.connected = False
+            self.pending.put_nowait(None)  # the answering task ends once the queue is drained
+            await answering
+
+    async def history(self) -> HistoryFrame | ErrorFrame:
+        """The conversation so far, or why it cannot be read."""
+        try:
+            entries = await self.services.engine.history(self.session_id)
+        except StoreUnavailable as error:
+            return ErrorFrame(code="store_unavailable", message=f"session store unavailable: {error}")
+        return HistoryFrame(messages=entries or [])
+
+    async def read_frames(self) -> None:
+        """Answer or queue every frame until the client disconnects."""
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            reply = self.take(message)
+            if reply is not None:
+                await self.send(reply)
+
+    def take(self, message: Message) -> ServerFrame | None:
+        """Queue a valid user message (None); anything else gets its reply right away."""
+        text = message.get("text")
+        if text is None:
+            return ErrorFrame(code="binary_frame", message="frames must be JSON text, not binary")
+        limit = self.services.settings.ws_max_frame_bytes
+        if len(text.encode()) > limit:
+            return ErrorFrame(code="frame_too_large", message=f"frame is larger than {limit} bytes")
+        frame = parse_client_frame(text)
+        if isinstance(frame, ErrorFrame):
+            return frame
+        if isinstance(frame, PingFrame):
+            return PongFrame()
+        return self.enqueue(frame)
+
+    def enqueue(self, frame: MessageFrame) -> ErrorFrame | None:
+        """Queue a user message for the answering task, or say why it is refused."""
+        try:
+            check_user_text(frame.text, self.services.settings.max_text_chars)
+        except TextRefused as refused:
+            return ErrorFrame(code=refused.code, message=str(refused), reply_to=frame.id)
+        limit = self.services.settings.ws_max_pending
+        if self.pending.qsize() >= limit:
+            return ErrorFrame(code="too_many_pending", reply_to=frame.id,
+                              message=f"{limit} messages are already waiting for an answer")
+        self.pending.put_nowait(frame)
+        return None
+
+    async def answer_messages(self) -> None:
+        """Answer queued messages in order until the end marker."""
+        while (frame := await self.pending.get()) is not None:
+            await self.send(TypingFrame(active=True))
+            await self.send(await self.answer(frame))
+            await self.send(TypingFrame(active=False))
+
+    async def answer(self, frame: MessageFrame) -> BotFrame | ErrorFrame:
+        """One turn of the conversation; it completes even if the client has left."""
+        try:
+            turn = await self.services.engine.handle(self.session_id, frame.text)
+        except StoreUnavailable as error:
+            return ErrorFrame(code="store_unavailable", reply_to=frame.id,
+                              message=f"session store unavailable, message not processed: {error}")
+        except Exception:
+            # One failed turn must not leave the widget waiting forever for every later message.
+            logger.exception("turn failed in session %s", self.session_id)
+            return ErrorFrame(code="internal_error", reply_to=frame.id, message="the turn failed")
+        return BotFrame(
+            messages=[BotMessage(text=text, quick_replies=turn.quick_replies) for text in turn.responses],
+            intent=None if turn.fallback else turn.intent,
+            reply_to=frame.id,
+        )
+
+    async def send(self, frame: ServerFrame) -> None:
+        """Send a frame if the client is still there; a departed client is not an error."""
+        if not self.connected:
+            return
+        try:
+            await self.websocket.send_text(frame.model_dump_json())
+        except (WebSocketDisconnect, WebSocketDisconnected):
+            self.connected = False

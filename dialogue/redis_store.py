@@ -1,0 +1,220 @@
+"""Sessions in Redis: any server process can serve any turn of any conversation.
+
+Two keys per session; the ``{ID}`` hash tag puts both in one Redis Cluster slot, so that one script
+may use both:
+
+    PREFIX:session:{ID}   the session as JSON, expiring ``ttl_seconds`` after its last turn
+    PREFIX:lock:{ID}      the token of the turn being applied, expiring after ``lock_seconds``
+
+A turn costs two round trips when nobody else is applying a turn to the same session: one script
+takes the lock and reads the session, one writes the session and frees the lock. The write is
+fenced: it happens only if the lock is still this turn's, so a turn that outlived its lock is
+refused instead of overwriting a newer turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+
+from dialogue.session import Session
+from dialogue.store import SessionStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+# KEYS: lock, session. ARGV: token, lock lifetime (ms). Returns {1, session JSON or nil} or {0}.
+# A lock already holding this token counts as taken: the client may resend after a lost reply.
+_ACQUIRE = """
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  return {0}
+end
+redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
+return {1, redis.call('get', KEYS[2])}
+"""
+
+# KEYS: lock, session. ARGV: token, session JSON, session TTL (ms). Returns 1 if saved, 0 if the
+# lock is no longer this turn's.
+_COMMIT = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('set', KEYS[2], ARGV[2], 'px', ARGV[3])
+redis.call('del', KEYS[1])
+return 1
+"""
+
+# KEYS: lock. ARGV: token. Frees the lock only if it is still this turn's.
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1])
+end
+return 0
+"""
+
+DEFAULT_PREFIX = "causette"
+DEFAULT_TIMEOUT_SECONDS = 1.0
+DEFAULT_LOCK_SECONDS = 5.0
+DEFAULT_WAIT_SECONDS = 8.0
+FIRST_PAUSE = 0.002  # seconds between lock attempts, doubling up to MAX_PAUSE
+MAX_PAUSE = 0.05
+
+
+class RedisStore(SessionStore):
+    """Sessions shared by every process pointing at one Redis; turns on a session are serialised.
+
+    ``lock_seconds`` bounds how long a crashed process can hold a session; ``wait_seconds`` is how
+    long a turn waits for the session before the store is reported unavailable.
+    """
+
+    def __init__(
+        self,
+        client: Redis,
+        ttl_seconds: float,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        lock_seconds: float = DEFAULT_LOCK_SECONDS,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(ttl_seconds, clock)
+        self.client = client
+        self.prefix = prefix
+        self.lock_seconds = lock_seconds
+        self.wait_seconds = wait_seconds
+        self._acquire = client.register_script(_ACQUIRE)
+        self._commit = client.register_script(_COMMIT)
+        self._release = client.register_script(_RELEASE)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        ttl_seconds: float,
+        *,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        prefix: str = DEFAULT_PREFIX,
+        lock_seconds: float = DEFAULT_LOCK_SECONDS,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> RedisStore:
+        """A store on the Redis at ``url``. Nothing connects yet: a server starts while Redis is down.
+
+        Every command fails after ``timeout_seconds`` rather than holding a request while Redis is
+        stuck. Only a connection error is retried, once: it is what a pooled connection closed by a
+        Redis restart gives, and the command never reached Redis. A timeout is not retried: the
+        command may have run, and the caller should hear of the outage at once.
+        """
+        client = Redis.from_url(
+            url,
+            socket_timeout=timeout_seconds,
+            socket_connect_timeout=timeout_seconds,
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        )
+        return cls(client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds,
+                   wait_seconds=wait_seconds, clock=clock)
+
+    def keys(self, session_id: str) -> tuple[str, str]:
+        """The lock key and the session key of a session."""
+        return session_keys(self.prefix, session_id)
+
+    @asynccontextmanager
+    async def transaction(self, session_id: str) -> AsyncIterator[Session]:
+        keys, token = self.keys(session_id), secrets.token_hex(16)
+        stored = await self._lock(session_id, keys, token)
+        try:
+            session = self._decode(stored) or self.new_session(session_id)
+            yield session
+            session.updated_at = self.clock()
+            await self._save(session, keys, token)
+        except BaseException:
+            await self._unlock_quietly(keys, token)
+            raise
+
+    async def _lock(self, session_id: str, keys: tuple[str, str], token: str) -> bytes | None:
+        """Take the session's lock, waiting up to ``wait_seconds``; the stored JSON, if any."""
+        deadline = time.monotonic() + self.wait_seconds
+        pause = FIRST_PAUSE
+        while True:
+            with _unavailable_on_redis_error():
+                taken, *stored = await self._acquire(keys=keys, args=[token, _ms(self.lock_seconds)])
+            if taken:
+                return stored[0]
+            if time.monotonic() + pause > deadline:
+                raise StoreUnavailable(
+                    f"session {session_id!r} is busy: another turn held it for {self.wait_seconds:g} s"
+                )
+            # Jitter, so that waiters in several processes do not retry in step.
+            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
+            pause = min(pause * 2, MAX_PAUSE)
+
+    async def _save(self, session: Session, keys: tuple[str, str], token: str) -> None:
+        with _unavailable_on_redis_error():
+            saved = await self._commit(
+                keys=keys, args=[token, session.model_dump_json(), _ms(self.ttl_seconds)]
+            )
+        if not saved:
+            raise StoreUnavailable(
+                f"session {session.id!r}: the turn outlived its {self.lock_seconds:g} s lock "
+                "and was not saved"
+            )
+
+    async def _unlock_quietly(self, keys: tuple[str, str], token: str) -> None:
+        """Free the lock after a failed turn; when Redis cannot be reached, the lock expires alone."""
+        try:
+            await self._release(keys=keys[:1], args=[token])
+        except RedisError as error:
+            log.warning("could not release session lock %s (it expires by itself): %s", keys[0], error)
+
+    def _decode(self, stored: bytes | None) -> Session | None:
+        if stored is None:
+            return None
+        session = Session.model_validate_json(stored)
+        # Redis expires the key too; this check gives the same answer as the memory store's clock.
+        return None if self.expired(session.updated_at) else session
+
+    async def get(self, session_id: str) -> Session | None:
+        with _unavailable_on_redis_error():
+            stored = await self.client.get(self.keys(session_id)[1])
+        return self._decode(stored)
+
+    async def delete(self, session_id: str) -> None:
+        with _unavailable_on_redis_error():
+            await self.client.delete(self.keys(session_id)[1])
+
+    async def ping(self) -> None:
+        with _unavailable_on_redis_error():
+            await self.client.ping()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def session_keys(prefix: str, session_id: str) -> tuple[str, str]:
+    """The lock key and the session key of a session under ``prefix``, in one Cluster slot."""
+    tag = "{" + session_id + "}"
+    return f"{prefix}:lock:{tag}", f"{prefix}:session:{tag}"
+
+
+@contextmanager
+def _unavailable_on_redis_error() -> Iterator[None]:
+    """Redis errors (unreachable, timeout, refused command) as the store's StoreUnavailable."""
+    try:
+        yield
+    except RedisError as error:
+        raise StoreUnavailable(f"Redis: {type(error).__name__}: {error}") from error
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))

@@ -1,0 +1,55 @@
+"""The ``causette`` command as scripts use it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.support import MINI_BOT, run_cli
+
+
+def test_parse_reads_one_utterance_per_line(mini_model_dir: Path) -> None:
+    result = run_cli("parse", MINI_BOT, "--model-dir", mini_model_dir,
+                     stdin="je voudrais louer un scooter\nau revoir\n\nxqzkwp\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["intent"]["intentName"] for line in lines] == ["location", "au_revoir", None, None]
+    assert lines[0]["input"] == "je voudrais louer un scooter"
+
+
+def test_parse_takes_text_as_argument(mini_model_dir: Path) -> None:
+    result = run_cli("parse", MINI_BOT, "Vous ouvrez à quelle heure ?", "--model-dir", mini_model_dir)
+    assert json.loads(result.stdout)["intent"]["intentName"] == "horaires"
+
+
+def test_chat_answers_one_block_per_line_when_piped(mini_model_dir: Path) -> None:
+    result = run_cli("chat", MINI_BOT, "--model-dir", mini_model_dir,
+                     stdin="je voudrais louer un scooter\npour aujourd'hui\nxqzkwp\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n\n")[:3] == [
+        "Souhaitez-vous louer pour aujourd'hui ou pour plus tard ?",
+        "Pour les locations du jour, merci d'appeler le 01 06 07 08 09",
+        "Désolé, je n'ai pas compris.",
+    ]
+
+
+def test_train_shows_progress_and_saves(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, bot)
+    result = run_cli("train", bot)
+    assert result.returncode == 0, result.stderr
+    assert "training" in result.stderr and "epoch" in result.stderr  # the tqdm bar
+    assert (bot / ".causette" / "model" / "causette-model.json").is_file()
+    assert "trained bow on 5 intents" in result.stdout
+
+
+def test_unknown_backend_is_a_clear_error(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, bot)
+    (bot / "bot.toml").write_text('backend = "nope"\n', encoding="utf-8")
+    result = run_cli("train", bot)
+    assert result.returncode == 2
+    line = next(line for line in result.stderr.splitlines() if line.startswith("bot.toml:1:"))
+    assert line.startswith("bot.toml:1: backend: unknown backend 'nope'; available: ")
+    assert "bow" in line.split("available: ")[1].split(", ")

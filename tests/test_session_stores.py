@@ -1,0 +1,153 @@
+"""One behaviour for every session store: the same tests run on the memory store and on Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from dialogue import ActiveContext, HistoryEntry, MemoryStore, RedisStore, SessionStore
+
+TTL = 600.0
+
+
+class FakeClock:
+    """A clock the test moves by hand, so that expiry needs no waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass(frozen=True)
+class StoreKit:
+    """Opens stores on one set of data: each ``open()`` is what one more server process would use."""
+
+    clock: FakeClock
+    open: Callable[[], SessionStore]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def kit(request: pytest.FixtureRequest) -> AsyncIterator[StoreKit]:
+    clock = FakeClock()
+    if request.param == "memory":
+        # One process, one memory: every "process" of the kit shares the one store.
+        memory = MemoryStore(TTL, clock=clock)
+        yield StoreKit(clock, lambda: memory)
+        return
+    url = request.getfixturevalue("redis_server").url
+    prefix = f"test-{uuid.uuid4().hex}"  # tests share the server, not their keys
+    opened: list[RedisStore] = []
+
+    def open_redis() -> SessionStore:
+        opened.append(RedisStore.from_url(url, TTL, prefix=prefix, lock_seconds=30, wait_seconds=10,
+                                          clock=clock))
+        return opened[-1]
+
+    yield StoreKit(clock, open_redis)
+    for store in opened:
+        await store.close()
+
+
+async def test_unknown_session_is_none(kit: StoreKit) -> None:
+    assert await kit.open().get("nobody") is None
+
+
+async def test_a_turn_creates_saves_and_loads_the_session(kit: StoreKit) -> None:
+    store = kit.open()
+    async with store.transaction("s1") as session:
+        assert session.turns == 0 and session.history == []
+        session.turns += 1
+        session.slots["ville"] = "Nantes"
+        session.contexts.append(ActiveContext(name="jourlocation", turns_left=3, expires_at=2e6))
+    kit.clock.advance(5)
+    async with kit.open().transaction("s1") as session:
+        assert session.turns == 1
+        assert session.slots == {"ville": "Nantes"}
+        assert session.context_names == ["jourlocation"]
+        session.turns += 1
+    stored = await kit.open().get("s1")
+    assert stored is not None and stored.turns == 2
+    assert stored.updated_at == stored.created_at + 5
+
+
+async def test_a_session_expires_ttl_after_its_last_turn(kit: StoreKit) -> None:
+    store = kit.open()
+    for _ in range(3):  # each turn pushes the expiry back
+        async with store.transaction("s1") as session:
+            session.turns += 1
+        kit.clock.advance(TTL * 0.6)
+    assert (await store.get("s1")).turns == 3
+    kit.clock.advance(TTL * 0.6)
+    assert await store.get("s1") is None
+    async with store.transaction("s1") as session:
+        assert session.turns == 0, "an expired session starts again from nothing"
+
+
+async def test_a_failed_turn_changes_nothing(kit: StoreKit) -> None:
+    store = kit.open()
+    async with store.transaction("s1") as session:
+        session.turns = 1
+        session.slots["a"] = 1
+    with pytest.raises(RuntimeError):
+        async with store.transaction("s1") as session:
+            session.turns = 99
+            session.slots["a"] = 2
+            session.contexts.append(ActiveContext(name="x", turns_left=1, expires_at=2e6))
+            raise RuntimeError("the engine failed half-way")
+    stored = await store.get("s1")
+    assert (stored.turns, stored.slots, stored.contexts) == (1, {"a": 1}, [])
+    async with kit.open().transaction("s1") as session:  # and the session is not left locked
+        assert session.turns == 1
+
+
+async def test_concurrent_turns_are_applied_one_after_the_other(kit: StoreKit) -> None:
+    stores = [kit.open(), kit.open()]
+
+    async def turn(number: int) -> None:
+        async with stores[number % 2].transaction("shared") as session:
+            seen = session.turns
+            await asyncio.sleep(0)  # let every other turn try to get in now
+            session.turns = seen + 1
+            session.history.append(HistoryEntry(role="user", text=f"message {number}", at=kit.clock()))
+
+    await asyncio.gather(*(turn(n) for n in range(50)))
+    stored = await kit.open().get("shared")
+    assert stored.turns == 50
+    assert sorted(entry.text for entry in stored.history) == sorted(f"message {n}" for n in range(50))
+
+
+async def test_delete_forgets_the_session(kit: StoreKit) -> None:
+    store = kit.open()
+    async with store.transaction("s1") as session:
+        session.turns = 4
+    await store.delete("s1")
+    assert await kit.open().get("s1") is None
+    await store.delete("s1")  # deleting what is not there is fine
+    async with store.transaction("s1") as session:
+        assert session.turns == 0
+
+
+async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
+    store = kit.open()
+    for number in range(3):
+        async with store.transaction("s1") as session:
+            session.history += [
+                HistoryEntry(role="user", text=f"question {number}", at=kit.clock()),
+                HistoryEntry(role="bot", text=f"réponse {number} é", at=kit.clock(), intent="location",
+                             quick_replies=["aujourd'hui", "plus tard"]),
+            ]
+        kit.clock.advance(1)
+    history = (await kit.open().get("s1")).history
+    assert [entry.text for entry in history] == [
+        "question 0", "réponse 0 é", "question 1", "réponse 1 é", "question 2", "réponse 2 é"]
+    assert history[1].intent == "location" and history[1].quick_replies == ["aujourd'hui", "plus tard"]
+    assert [entry.at for entry in history[::2]] == [1_000_000.0, 1_000_001.0, 1_000_002.0]
