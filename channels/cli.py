@@ -17,7 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from channels.settings import Settings
-from channels.terminal import Palette, explanation_lines, problem_line, test_painter, wants_colour
+from channels.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
 from dialogue.conversation_tests import (
     junit_xml, load_conversation_tests, outcome_lines, run_conversations, summary_line,
@@ -95,7 +95,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     with progress_bar() as progress:
         model = train(bot, progress)
     outcomes = asyncio.run(run_conversations(Brain(bot=bot, model=model), cases))
-    paint = test_painter(Palette(wants_colour(sys.stdout)))
+    paint = result_painter(Palette(wants_colour(sys.stdout)))
     for outcome in outcomes:
         print("\n".join(outcome_lines(outcome, paint)))
     print(summary_line(outcomes))

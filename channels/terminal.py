@@ -73,6 +73,6 @@ _TEST_STYLES = {"pass": ("green", "bold"), "fail": ("red", "bold"), "expected": 
                 "got": ("red",), "hint": ("yellow",)}
 
 
-def test_painter(palette: Palette) -> Paint:
+def result_painter(palette: Palette) -> Paint:
     """Colours for conversation test results: what was expected in green, what came in red."""
     return lambda text, role: palette.paint(text, *_TEST_STYLES.get(role, ()))

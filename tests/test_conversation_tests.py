@@ -8,8 +8,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from dialogue import Brain
-from dialogue.conversation_tests import load_conversation_tests, outcome_lines, run_conversations
+from dialogue import Brain, Turn
+from dialogue.conversation_tests import TurnCase, load_conversation_tests, outcome_lines, run_conversations
+from dialogue.conversation_tests.runner import compare
+from dialogue.conversation_tests.spec import TurnSpec
 from nlu import ContentError, Model, load_bot
 from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
@@ -109,6 +111,18 @@ conversations:
     assert "FAIL tests/scenario.yaml:11 everything wrong" in report
     assert "tests/scenario.yaml:13: turn 1, user > je voudrais louer un scooter" in report
     assert "(1 later turn(s) not played)" in report
+
+
+@pytest.mark.parametrize(("expected", "matches"), [
+    ("samedi", True), ("samedi 28 novembre", True), ("2026-11-28 00:00:00 +01:00", True), ("dimanche", False),
+])
+def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expected: str, matches: bool) -> None:
+    record = {"entity": "snips/datetime", "rawValue": "samedi", "text": "samedi 28 novembre",
+              "value": {"kind": "InstantTime", "value": "2026-11-28 00:00:00 +01:00"}}
+    turn = Turn(session_id="s", responses=["ok"], intent="location", probability=0.9, fallback=False,
+                contexts=[], slots={"date": record})
+    case = TurnCase("tests/t.yaml", 3, TurnSpec(user="samedi", slots={"date": expected}))
+    assert (compare(Brain(load_bot(MINI_BOT), mini_model), case, turn) == []) is matches
 
 
 async def test_an_exact_response_among_several_gets_a_hint(tmp_path: Path, demo_model_dir: Path) -> None:

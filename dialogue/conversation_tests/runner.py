@@ -126,11 +126,13 @@ def _response_mismatch(brain: Brain, rule: ResponseRule, turn: Turn) -> Mismatch
 
 
 def _slot_matches(expected: Any, got: Any) -> bool:
-    """A slot matches its value, or the ``value``/``rawValue`` of a Snips-shaped slot."""
+    """An expected slot value matches the value kept, or any form of a Snips-shaped slot:
+    as typed (``rawValue``), resolved (``value``, itself possibly ``{"value": ...}``) or written
+    out (``text``)."""
     if expected == got:
         return True
     if isinstance(got, dict):
-        return any(_slot_matches(expected, got[key]) for key in ("value", "rawValue") if key in got)
+        return any(_slot_matches(expected, got[key]) for key in ("value", "rawValue", "text") if key in got)
     return False
 
 
