@@ -104,8 +104,8 @@ def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[di
                 problems.append(Problem(*_where(utterance.source), (
                     f"slot {span.slot_name!r} is annotated with entity {span.entity!r} here but "
                     f"{entity!r} at {first}: a slot of an intent has one entity")))
-    slots = {slot: SlotSpec(entity=entity) for slot, (entity, _) in annotated.items()}
-    for declared in main.details.slots:
+    slots: dict[str, SlotSpec] = {}
+    for declared in main.details.slots:  # declared first: their order is the order questions are asked in
         entity = annotated.get(declared.name, (declared.entity, None))[0]
         if declared.entity and entity != declared.entity:
             problems.append(Problem(*_where(declared.source), (
@@ -117,6 +117,8 @@ def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[di
             continue
         slots[declared.name] = SlotSpec(entity=entity, required=declared.required,
                                         prompt=declared.prompt, quick_replies=declared.quick_replies)
+    for slot, (entity, _) in annotated.items():
+        slots.setdefault(slot, SlotSpec(entity=entity))
     return slots, problems
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.bot import Bot
 from nlu.errors import ModelError
-from nlu.parse_result import ParseResult, empty_result
+from nlu.parse_result import ParseResult, Slot, empty_result
 from nlu.text import clean_input
 
 METADATA_FILE = "causette-model.json"
@@ -48,6 +48,11 @@ class Model:
         if not cleaned:
             return empty_result(cleaned)
         return self.backend.parse(cleaned, top_n=top_n)
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        """The slots of ``intent`` in untrusted ``text``, whatever intent the text is classified as."""
+        cleaned = clean_input(text, MAX_PARSE_CHARS)
+        return self.backend.slots_for_intent(cleaned, intent) if cleaned else []
 
     def save(self, folder: Path) -> None:
         """Write the model to ``folder``, replacing what was there only once all is written."""

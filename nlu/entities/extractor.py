@@ -42,18 +42,23 @@ class EntityExtractor:
                 matches: list[EntityMatch] | None = None) -> EntityMatch | None:
         """The entity value of ``text[start:end]``, a span a tagger marked; None if it has none.
 
-        A builtin span snaps to an overlapping parser match (a tagger may miss "le" of "le 14
-        juillet"), else the span alone is parsed. A custom span resolves synonyms to their value;
-        a closed entity refuses values it does not list.
+        A builtin span takes the value of the parser's match with the same range, else of the
+        whole span parsed alone (as snips-nlu does), else snaps to an overlapping match (a tagger may
+        miss "le" of "le 14 juillet"). A custom span resolves synonyms to their value; a closed
+        entity refuses values it does not list.
         """
         raw = text[start:end]
         if is_builtin(entity):
-            pool = matches if matches is not None else self.find(text, [entity])
-            overlapping = [m for m in pool if m.entity == entity and m.start < end and start < m.end]
-            if overlapping:
-                return max(overlapping, key=lambda m: min(end, m.end) - max(start, m.start))
-            alone = self.builtin.find(raw, [entity])
-            return EntityMatch(entity, start, end, raw, alone[0].value) if alone else None
+            pool = [m for m in (matches if matches is not None else self.find(text, [entity]))
+                    if m.entity == entity]
+            exact = [m for m in pool if (m.start, m.end) == (start, end)]
+            # Only a match of the whole span: "14 juillet 2018" inside "lendemain du 14 juillet
+            # 2018" would resolve to the wrong day.
+            alone = exact or [m for m in self.builtin.find(raw, [entity]) if (m.start, m.end) == (0, len(raw))]
+            if alone:
+                return EntityMatch(entity, start, end, raw, alone[0].value)
+            overlapping = [m for m in pool if m.start < end and start < m.end]
+            return max(overlapping, key=lambda m: min(end, m.end) - max(start, m.start), default=None)
         if entity not in self.custom.entities:
             return None
         value = self.custom.resolve(entity, raw)
