@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from channels.evaluate_command import add_evaluate_command
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--log-level", default="info")
+    add_evaluate_command(commands)
     return parser
 
 
