@@ -84,9 +84,9 @@ class DialogueEngine:
 
         While the bot waits for a slot, the message is read as the answer first, by the model
         ("samedi" tagged as the booking's date). Failing that, a message that starts another
-        intent starts it; one that starts nothing is searched for a bare value of the slot's
-        entity, and otherwise continues the waiting intent, which asks again (up to ``MAX_ASKS``
-        times). A new request for an intent gathers its required slots anew: "je voudrais
+        intent starts it; one that starts nothing (or the waiting intent again) is searched for a
+        bare value of the slot's entity, and otherwise continues the waiting intent, which asks
+        again (up to ``MAX_ASKS`` times). A new request for an intent gathers its required slots anew: "je voudrais
         réserver" twice is two bookings.
         """
         request = session.awaiting if session.awaiting and _still_asked(brain, session.awaiting) else None
@@ -95,9 +95,10 @@ class DialogueEngine:
         if answer is not None:
             return Understood(waiting, 1.0, [answer])
         chosen = self.decide(brain, session, parse.ranked).chosen
-        if chosen is None:
+        if chosen is None or (request and chosen.intent == request.intent):
             answer = answer_by_entity(brain, request, parse.input) if request else None
-            return Understood(waiting, 1.0 if answer else 0.0, [answer] if answer else [])
+            if answer is not None or chosen is None:
+                return Understood(waiting, 1.0 if answer else 0.0, [answer] if answer else [])
         same = chosen.intent == parse.intent.intent_name
         slots = parse.slots if same else brain.model.slots_for_intent(parse.input, chosen.intent)
         fresh = request is None or request.intent != chosen.intent
