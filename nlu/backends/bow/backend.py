@@ -17,7 +17,7 @@ from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, text_features
-from nlu.backends.bow.network import BagClassifier, flatten
+from nlu.backends.bow.network import BagClassifier, flatten, optimisers
 from nlu.backends.bow.noise import noise_phrases
 from nlu.backends.bow.options import BowOptions
 from nlu.backends.bow.slots import SlotTagger
@@ -78,15 +78,15 @@ class BowBackend(Backend):
 
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
         settings, network = self.settings, self.network
-        optimiser = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
+        steppers = optimisers(network, settings.learning_rate)
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
         network.train()
         with torch_threads(settings.threads):
-            self._epochs(encoded, epochs, optimiser, progress, rng)
+            self._epochs(encoded, epochs, steppers, progress, rng)
         network.eval()
 
-    def _epochs(self, encoded: list, epochs: int, optimiser: torch.optim.Optimizer, progress: Progress,
+    def _epochs(self, encoded: list, epochs: int, steppers: list[torch.optim.Optimizer], progress: Progress,
                 rng: random.Random) -> None:
         settings, network = self.settings, self.network
         for epoch in range(epochs):
@@ -96,9 +96,11 @@ class BowBackend(Backend):
                 logits = network(*flatten([doc for doc, _ in batch]))
                 targets = torch.tensor([label for _, label in batch])
                 loss = F.cross_entropy(logits, targets, label_smoothing=settings.label_smoothing)
-                optimiser.zero_grad()
+                for stepper in steppers:
+                    stepper.zero_grad()
                 loss.backward()
-                optimiser.step()
+                for stepper in steppers:
+                    stepper.step()
             progress(epoch + 1, epochs, "training")
 
     def probabilities(self, text: str) -> dict[str, float] | None:
