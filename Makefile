@@ -9,10 +9,13 @@ PORT ?= 8000
 
 # torch is installed first and pinned: the project's own range (torch>=2.2,<3) is then satisfied
 # by the CPU wheel, instead of pulling several GB of CUDA packages.
-$(VENV)/.installed: pyproject.toml
+# snips-nlu and its Rust helpers (builtin dates and numbers, for both backends) come last, from
+# scripts/install_snips.sh: they cannot be expressed as ordinary requirements.
+$(VENV)/.installed: pyproject.toml scripts/install_snips.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e ".[test]"
+	bash scripts/install_snips.sh $(PY)
 	touch $@
 
 install: $(VENV)/.installed

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from channels.evaluate_command import add_evaluate_command
 from channels.settings import Settings
 from channels.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--watch", action="store_true",
                        help="reload the bot (check, train, swap) whenever one of its files changes")
+    add_evaluate_command(commands)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nlu import Bot, Intent, Model
+from nlu.entities.extractor import EntityExtractor
 
 
 @dataclass(frozen=True)
@@ -14,9 +15,12 @@ class Brain:
     bot: Bot
     model: Model
     intents: dict[str, Intent] = field(init=False)
+    extractor: EntityExtractor = field(init=False)  # reads answers to slot questions
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "intents", {i.name: i for i in self.bot.dataset.intents})
+        dataset = self.bot.dataset
+        object.__setattr__(self, "intents", {i.name: i for i in dataset.intents})
+        object.__setattr__(self, "extractor", EntityExtractor(dataset.entities, dataset.language))
 
 
 class BrainHolder:

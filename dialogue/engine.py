@@ -5,14 +5,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from dialogue.brain import Brain, BrainHolder
 from dialogue.rules import Decision, advance_contexts, choose_intent, live_contexts
-from dialogue.session import HistoryEntry, Session
+from dialogue.session import HistoryEntry, Session, SlotRequest
+from dialogue.slots import (
+    MAX_ASKS, answer_by_entity, answer_by_model, forget_required, missing_slot, pick_response, prompt,
+    remember,
+)
 from dialogue.store import SessionStore
+from nlu import Intent, ParseResult, Slot
 
 
 class Turn(BaseModel):
@@ -26,6 +32,23 @@ class Turn(BaseModel):
     contexts: list[str]
     slots: dict[str, Any] = Field(default_factory=dict)
     quick_replies: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a message means in its conversation: the intent it starts or continues (None: not
+    understood), how sure the model is, and the slots it gives."""
+
+    intent: Intent | None
+    probability: float
+    slots: list[Slot]
+    fresh: bool = False  # a new request for the intent, not an answer to its question
+
+
+def _still_asked(brain: Brain, request: SlotRequest) -> bool:
+    """A question from before a content reload may name an intent or slot that is gone."""
+    intent = brain.intents.get(request.intent)
+    return intent is not None and request.slot in intent.slots
 
 
 class DialogueEngine:
@@ -48,20 +71,46 @@ class DialogueEngine:
         brain = self.brains.current
         parse = brain.model.parse(text)
         async with self.store.transaction(session_id) as session:
-            decision = self.decide(brain, session, parse.ranked)
-            return self._apply(brain, session, decision, parse.input)
+            understood = self.understand(brain, session, parse)
+            return self._apply(brain, session, understood, parse.input)
 
     def decide(self, brain: Brain, session: Session, ranked: list) -> Decision:
         """Which intent answers, given the session's live contexts (the session is not changed)."""
         active = {c.name for c in live_contexts(session.contexts, self.clock())}
         return choose_intent(ranked, brain.intents, active, brain.bot.config.threshold)
 
-    def _apply(self, brain: Brain, session: Session, decision: Decision, text: str) -> Turn:
+    def understand(self, brain: Brain, session: Session, parse: ParseResult) -> Understood:
+        """The intent this message starts or continues, and its slots (the session is not changed).
+
+        While the bot waits for a slot, the message is read as the answer first, by the model
+        ("samedi" tagged as the booking's date). Failing that, a message that starts another
+        intent starts it; one that starts nothing (or the waiting intent again) is searched for a
+        bare value of the slot's entity, and otherwise continues the waiting intent, which asks
+        again (up to ``MAX_ASKS`` times). A new request for an intent gathers its required slots anew: "je voudrais
+        réserver" twice is two bookings.
+        """
+        request = session.awaiting if session.awaiting and _still_asked(brain, session.awaiting) else None
+        waiting = brain.intents[request.intent] if request else None
+        answer = answer_by_model(brain, request, parse) if request else None
+        if answer is not None:
+            return Understood(waiting, 1.0, [answer])
+        chosen = self.decide(brain, session, parse.ranked).chosen
+        if chosen is None or (request and chosen.intent == request.intent):
+            answer = answer_by_entity(brain, request, parse.input) if request else None
+            if answer is not None or chosen is None:
+                return Understood(waiting, 1.0 if answer else 0.0, [answer] if answer else [])
+        same = chosen.intent == parse.intent.intent_name
+        slots = parse.slots if same else brain.model.slots_for_intent(parse.input, chosen.intent)
+        fresh = request is None or request.intent != chosen.intent
+        return Understood(brain.intents[chosen.intent], chosen.probability, slots, fresh)
+
+    def _apply(self, brain: Brain, session: Session, understood: Understood, text: str) -> Turn:
         config, now = brain.bot.config, self.clock()
-        intent = brain.intents[decision.chosen.intent] if decision.chosen else None
-        pool = intent.responses if intent else config.fallback_responses
-        responses = [self.rng.choice(pool)]
-        quick_replies = intent.quick_replies if intent else []
+        if understood.intent is not None:
+            if understood.fresh:
+                forget_required(understood.intent, session.slots)
+            remember(understood.intent, understood.slots, session.slots)
+        intent, responses, quick_replies = self._reply(brain, session, understood.intent)
         session.contexts = advance_contexts(
             live_contexts(session.contexts, now), intent, config.context_lifespan,
             config.context_ttl_seconds, now,
@@ -77,12 +126,32 @@ class DialogueEngine:
             session_id=session.id,
             responses=responses,
             intent=intent.name if intent else None,
-            probability=decision.chosen.probability if decision.chosen else 0.0,
+            probability=understood.probability if intent else 0.0,
             fallback=intent is None,
             contexts=session.context_names,
             slots=dict(session.slots),
             quick_replies=quick_replies,
         )
+
+    def _reply(self, brain: Brain, session: Session, intent: Intent | None) -> tuple[Intent | None, list[str], list[str]]:
+        """The intent's response, or the question for its first missing slot, or a fallback."""
+        if intent is None:
+            return self._fallback(brain, session)
+        missing = missing_slot(intent, session.slots)
+        if missing is None:
+            session.awaiting = None
+            return intent, [pick_response(intent, session.slots, self.rng)], intent.quick_replies
+        waiting = session.awaiting
+        repeated = waiting is not None and (waiting.intent, waiting.slot) == (intent.name, missing)
+        asks = waiting.asks + 1 if repeated else 1
+        if asks > MAX_ASKS:
+            return self._fallback(brain, session)
+        session.awaiting = SlotRequest(intent=intent.name, slot=missing, asks=asks)
+        return intent, [prompt(intent, missing, session.slots)], intent.slots[missing].quick_replies
+
+    def _fallback(self, brain: Brain, session: Session) -> tuple[None, list[str], list[str]]:
+        session.awaiting = None
+        return None, [self.rng.choice(brain.bot.config.fallback_responses)], []
 
     async def history(self, session_id: str) -> list[HistoryEntry] | None:
         """The session's recent messages, or None when there is no such session."""

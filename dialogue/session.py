@@ -25,12 +25,21 @@ class HistoryEntry(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
 
+class SlotRequest(BaseModel):
+    """The slot the bot asked for, and how many times in a row it has asked."""
+
+    intent: str
+    slot: str
+    asks: int = 1
+
+
 class Session(BaseModel):
     """A conversation: active contexts, remembered slots and recent history."""
 
     id: str
     contexts: list[ActiveContext] = Field(default_factory=list)
-    slots: dict[str, Any] = Field(default_factory=dict)
+    slots: dict[str, Any] = Field(default_factory=dict)  # slot name -> dialogue.slots.slot_record
+    awaiting: SlotRequest | None = None  # set while the bot waits for the answer to a slot question
     history: list[HistoryEntry] = Field(default_factory=list)
     turns: int = 0
     created_at: float

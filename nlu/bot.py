@@ -1,17 +1,24 @@
-"""A bot folder: its configuration and its content, loaded and checked as a whole."""
+"""A bot folder: its configuration and its content, loaded and checked as a whole.
+
+Content files are the seed's JSON files (``*.json``) and the Snips text layout
+(``intent_<name>.txt``, ``entity_<name>.txt``); the two may be mixed in one folder.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlu.assemble import assemble
+from nlu.checks import check_intents
 from nlu.config import CONFIG_FILE, BotConfig, load_config
-from nlu.dataset import Dataset, Intent, hash_files
+from nlu.dataset import Dataset, hash_files
 from nlu.errors import ContentError, Problem
+from nlu.formats.parts import ContentPart
 from nlu.formats.seed_json import read_intent_file
-from nlu.text import tokenize
+from nlu.formats.snips_text import read_text_file
 
+CONTENT_SUFFIXES = (".json", ".txt")
 TESTS_FOLDER = "tests"
 
 
@@ -36,13 +43,13 @@ def is_content_file(folder: Path, path: Path) -> bool:
         return False
     if any(part.startswith(".") or part == TESTS_FOLDER for part in parts):
         return False
-    return parts == (CONFIG_FILE,) or path.suffix == ".json"
+    return parts == (CONFIG_FILE,) or path.suffix in CONTENT_SUFFIXES
 
 
 def content_files(folder: Path) -> list[Path]:
-    """The files a bot is trained from: the configuration and every intent file."""
-    candidates = [*folder.rglob("*.json"), folder / CONFIG_FILE]
-    return sorted(path for path in candidates if path.is_file() and is_content_file(folder, path))
+    """The files a bot is trained from: the configuration and every intent or entity file."""
+    candidates = [*folder.rglob("*"), folder / CONFIG_FILE]
+    return sorted({path for path in candidates if path.is_file() and is_content_file(folder, path)})
 
 
 def load_bot(folder: Path) -> Bot:
@@ -51,77 +58,20 @@ def load_bot(folder: Path) -> Bot:
         raise ContentError([Problem(str(folder), 0, "not a folder")])
     config = load_config(folder)
     files = content_files(folder)
-    intent_files = [path for path in files if path.suffix == ".json"]
-    if not intent_files:
-        raise ContentError([Problem(str(folder), 0, "no intent file (*.json) in the bot folder")])
-    intents: list[Intent] = []
-    problems: list[Problem] = []
-    for path in intent_files:
-        found, file_problems = read_intent_file(path, str(path.relative_to(folder)))
-        intents += found
-        problems += file_problems
-    problems += check_intents(intents)
+    sources = [path for path in files if path.suffix in CONTENT_SUFFIXES]
+    if not sources:
+        raise ContentError([Problem(str(folder), 0, "no intent file (*.json or intent_*.txt) in the bot folder")])
+    merged = assemble([_read(path, folder) for path in sources])
+    problems = merged.problems + check_intents(merged.intents)
     if problems:
         raise ContentError(problems)
-    dataset = Dataset(language=config.language, intents=intents, content_hash=hash_files(files))
+    dataset = Dataset(language=config.language, intents=merged.intents, entities=merged.entities,
+                      content_hash=hash_files(files, folder))
     return Bot(folder=folder, config=config, dataset=dataset)
 
 
-def check_intents(intents: list[Intent]) -> list[Problem]:
-    """Checks across files: duplicate tags, a pattern under two tags, filters nothing sets."""
-    return _duplicate_tags(intents) + _shared_patterns(intents) + _orphan_filters(intents)
-
-
-def _where(intent: Intent) -> tuple[str, int]:
-    return (intent.source.file, intent.source.line) if intent.source else ("?", 0)
-
-
-def _duplicate_tags(intents: list[Intent]) -> list[Problem]:
-    first: dict[str, Intent] = {}
-    problems = []
-    for intent in intents:
-        if intent.name in first:
-            file, line = _where(first[intent.name])
-            problems.append(
-                Problem(*_where(intent), f"tag {intent.name!r} is already defined at {file}:{line}",
-                        "duplicate-tag")
-            )
-        else:
-            first.setdefault(intent.name, intent)
-    return problems
-
-
-def normal_form(text: str) -> str:
-    """A pattern reduced to what the models see: folded words, no punctuation."""
-    return " ".join(token.norm for token in tokenize(text))
-
-
-def _shared_patterns(intents: list[Intent]) -> list[Problem]:
-    owners: dict[str, list[tuple[Intent, int]]] = defaultdict(list)
-    for intent in intents:
-        for utterance in intent.utterances:
-            line = utterance.source.line if utterance.source else 0
-            owners[normal_form(utterance.text)].append((intent, line))
-    problems = []
-    for pattern, uses in owners.items():
-        tags = sorted({intent.name for intent, _ in uses})
-        if len(tags) > 1:
-            for intent, line in uses:
-                others = ", ".join(t for t in tags if t != intent.name)
-                problems.append(Problem(_where(intent)[0], line,
-                                        f"pattern {pattern!r} is also under tag {others}", "duplicate-pattern"))
-    return problems
-
-
-def _orphan_filters(intents: list[Intent]) -> list[Problem]:
-    set_somewhere = {intent.context_set for intent in intents if intent.context_set}
-    return [
-        Problem(
-            *_where(intent),
-            f"context_filter {intent.context_filter!r} is never set by any intent's context_set: "
-            "the intent can never answer",
-            "unreachable-intent",
-        )
-        for intent in intents
-        if intent.context_filter and intent.context_filter not in set_somewhere
-    ]
+def _read(path: Path, folder: Path) -> ContentPart:
+    relative = path.relative_to(folder)
+    if path.suffix == ".json":
+        return read_intent_file(path, str(relative))
+    return read_text_file(path, str(relative), relative)

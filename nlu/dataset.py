@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nlu.entities.builtin import is_builtin
+
 
 class SourceRef(BaseModel):
     """Where something was written: a file and a 1-based line, for error messages."""
@@ -34,6 +36,18 @@ class Chunk(BaseModel):
     entity: str | None = None
 
 
+class SlotSpan(BaseModel):
+    """Where a slot sits in an utterance's text (end exclusive)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slot_name: str
+    entity: str
+    start: int
+    end: int
+    value: str
+
+
 class Utterance(BaseModel):
     """One example phrase, cut into plain and slot chunks."""
 
@@ -47,22 +61,49 @@ class Utterance(BaseModel):
         """The phrase as a user would type it, without annotations."""
         return "".join(chunk.text for chunk in self.chunks)
 
+    @property
+    def slots(self) -> list[SlotSpan]:
+        """The annotated slots with their character offsets in :attr:`text`."""
+        spans, position = [], 0
+        for chunk in self.chunks:
+            end = position + len(chunk.text)
+            if chunk.slot_name and chunk.entity:
+                spans.append(SlotSpan(slot_name=chunk.slot_name, entity=chunk.entity,
+                                      start=position, end=end, value=chunk.text))
+            position = end
+        return spans
+
     @classmethod
     def plain(cls, text: str, source: SourceRef | None = None) -> Utterance:
         """An utterance without slots."""
         return cls(chunks=(Chunk(text=text),), source=source)
 
 
+class SlotSpec(BaseModel):
+    """A slot of an intent: the entity that fills it and whether the dialogue must ask for it."""
+
+    entity: str
+    required: bool = False
+    prompt: str | None = None
+    quick_replies: list[str] = Field(default_factory=list)
+
+
 class Intent(BaseModel):
-    """An intent: its examples, its responses and the context rules that link turns."""
+    """An intent: its examples, its slots, its responses and the context rules that link turns."""
 
     name: str
     utterances: list[Utterance]
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
     responses: list[str] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
     source: SourceRef | None = None
+
+    @property
+    def required_slots(self) -> list[str]:
+        """Names of the slots the dialogue asks for until they are filled, in declaration order."""
+        return [name for name, spec in self.slots.items() if spec.required]
 
 
 class EntityValue(BaseModel):
@@ -103,12 +144,26 @@ class Dataset(BaseModel):
         """Intent names in file order."""
         return [intent.name for intent in self.intents]
 
+    @property
+    def slot_entities(self) -> dict[str, set[str]]:
+        """Every slot name used by any intent, with the entities it is filled by."""
+        found: dict[str, set[str]] = {}
+        for intent in self.intents:
+            for name, spec in intent.slots.items():
+                found.setdefault(name, set()).add(spec.entity)
+        return found
 
-def hash_files(paths: list[Path]) -> str:
-    """A sha256 over the names and bytes of the content files, order-independent."""
+    @property
+    def builtin_entities(self) -> list[str]:
+        """The builtin entities (``snips/...``) some intent's slot uses, sorted."""
+        return sorted({s.entity for i in self.intents for s in i.slots.values() if is_builtin(s.entity)})
+
+
+def hash_files(paths: list[Path], root: Path) -> str:
+    """A sha256 over the paths (relative to ``root``) and bytes of the content files, order-independent."""
     digest = hashlib.sha256()
-    for path in sorted(paths, key=lambda p: p.name):
-        digest.update(path.name.encode())
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -1,18 +1,16 @@
 """Lint: content that loads and trains, but that a content author most likely did not mean.
 
-The checks in :mod:`nlu.bot` are errors (nothing is trained from such a folder); the rules here
+The checks in :mod:`nlu.checks` are errors (a ``{slot}`` placeholder the intent lacks is one: ``unknown-slot``) (nothing is trained from such a folder); the rules here
 are warnings, each with a name an author can look up in ``docs/authoring.md``:
 
 - ``near-duplicate``: two patterns under different intents with the same content words;
 - ``few-examples``: an intent with fewer examples than the seed's advice for minimal quality;
-- ``unknown-slot``: a response placeholder ``{name}`` that no pattern of the intent annotates;
 - ``unused-context``: a ``context_set`` that no intent's ``context_filter`` waits for;
 - ``unused-entity``: an entity that no pattern annotates.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from nlu.dataset import Dataset, Intent, SourceRef, Utterance
@@ -32,8 +30,6 @@ STOP_WORDS = frozenset(fold(word) for word in """
     est es suis sont sommes êtes été être ai as avez avons ont avoir
 """.split())
 
-# ``{date}`` in a response is replaced by the slot's value; ``{{`` and ``}}`` are literal braces.
-_PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})")
 
 
 def lint(dataset: Dataset) -> list[Problem]:
@@ -82,28 +78,6 @@ def few_examples(dataset: Dataset) -> list[Problem]:
     ]
 
 
-def slot_names(intent: Intent) -> set[str]:
-    """The slots an intent's patterns annotate (``[date:snips/datetime](demain)`` gives ``date``)."""
-    return {chunk.slot_name for u in intent.utterances for chunk in u.chunks if chunk.slot_name}
-
-
-def unknown_slots(dataset: Dataset) -> list[Problem]:
-    """Responses with a ``{slot}`` placeholder for a slot that the intent never fills."""
-    problems = []
-    for intent in dataset.intents:
-        known = slot_names(intent)
-        for response in intent.responses:
-            for name in _PLACEHOLDER.findall(response):
-                if name not in known:
-                    problems.append(_at(
-                        intent.source, "unknown-slot",
-                        f"response {response!r} of intent {intent.name!r} uses {{{name}}}, but no "
-                        f"pattern of the intent has a slot {name!r}"
-                        + (f" (its slots: {', '.join(sorted(known))})" if known else ""),
-                    ))
-    return problems
-
-
 def unused_contexts(dataset: Dataset) -> list[Problem]:
     """Contexts an intent sets that no intent filters on: setting them changes nothing."""
     filtered = {intent.context_filter for intent in dataset.intents if intent.context_filter}
@@ -127,7 +101,7 @@ def unused_entities(dataset: Dataset) -> list[Problem]:
 
 
 RULES: tuple[Callable[[Dataset], list[Problem]], ...] = (
-    near_duplicates, few_examples, unknown_slots, unused_contexts, unused_entities,
+    near_duplicates, few_examples, unused_contexts, unused_entities,
 )
 
 

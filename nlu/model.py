@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.bot import Bot
 from nlu.errors import ModelError
-from nlu.parse_result import ParseResult, empty_result
+from nlu.parse_result import ParseResult, Slot, empty_result
 from nlu.text import clean_input
 
 METADATA_FILE = "causette-model.json"
@@ -32,7 +32,7 @@ class ModelInfo(BaseModel):
     trained_at: datetime
     training_seconds: float
     intents: list[str]
-    files: dict[str, str]  # backend file name -> sha256, to refuse tampered files
+    files: dict[str, str]  # backend file path (relative, POSIX) -> sha256, to refuse tampered files
 
 
 class Model:
@@ -49,13 +49,18 @@ class Model:
             return empty_result(cleaned)
         return self.backend.parse(cleaned, top_n=top_n)
 
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        """The slots of ``intent`` in untrusted ``text``, whatever intent the text is classified as."""
+        cleaned = clean_input(text, MAX_PARSE_CHARS)
+        return self.backend.slots_for_intent(cleaned, intent) if cleaned else []
+
     def save(self, folder: Path) -> None:
         """Write the model to ``folder``, replacing what was there only once all is written."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
         try:
             self.backend.save(staging)
-            self.info.files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
+            self.info.files = _hash_tree(staging)
             (staging / METADATA_FILE).write_text(self.info.model_dump_json(indent=2), encoding="utf-8")
             _replace_folder(staging, folder)
         finally:
@@ -70,10 +75,13 @@ class Model:
             raise ModelError(f"no usable model in {folder}: {error}") from error
         if info.format_version != FORMAT_VERSION:
             raise ModelError(f"model format {info.format_version} is not supported")
+        found = _hash_tree(folder)
+        found.pop(METADATA_FILE, None)
         for name, expected in info.files.items():
-            path = folder / name
-            if not path.is_file() or _sha256(path) != expected:
-                raise ModelError(f"model file {path} is missing or was modified since training")
+            if found.get(name) != expected:
+                raise ModelError(f"model file {folder / name} is missing or was modified since training")
+        if extra := sorted(set(found) - set(info.files)):
+            raise ModelError(f"model folder {folder} holds files it was not saved with: {', '.join(extra)}")
         try:
             backend_class = get_backend(info.backend)
         except ValueError as error:
@@ -99,6 +107,18 @@ def train(bot: Bot, progress: Progress = no_progress) -> Model:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _hash_tree(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, keyed by its relative POSIX path.
+
+    A backend may save a folder tree (a persisted snips engine is one); every file in it counts.
+    """
+    return {
+        path.relative_to(folder).as_posix(): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _replace_folder(new: Path, target: Path) -> None:

@@ -16,6 +16,7 @@ ENTRY_POINT_GROUP = "causette.backends"
 # Imported on first use only: the snips backend pulls in scikit-learn and Rust libraries.
 BUILTIN_BACKENDS: dict[str, str] = {
     "bow": "nlu.backends.bow.backend:BowBackend",
+    "snips": "nlu.backends.snips.backend:SnipsBackend",
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nlu.dataset import Dataset
-from nlu.parse_result import ParseResult
+from nlu.parse_result import ParseResult, Slot
 
 # Called with (steps done, total steps, description) while a backend trains.
 Progress = Callable[[int, int, str], None]
@@ -33,6 +33,14 @@ class Backend(ABC):
     @abstractmethod
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Understand one (already cleaned) text; ``alternatives`` holds up to top_n - 1 more."""
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        """The slots of ``intent`` in ``text``, whatever intent the text would be classified as.
+
+        The dialogue uses it to read the answer to a slot question ("demain" after "Pour quelle
+        date ?"). A backend without a slot filler finds none.
+        """
+        return []
 
     @abstractmethod
     def save(self, folder: Path) -> None:

@@ -1,23 +1,55 @@
-"""The seed's JSON intent files: ``{"intents": [{"tag", "patterns", "responses", ...}]}``."""
+"""The seed's JSON intent files: ``{"intents": [{"tag", "patterns", "responses", ...}]}``.
+
+Two additions to the seed's format, both optional:
+
+- an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
+  date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
+- a file may define custom ``entities``: ``{"couleur": {"values": ["bleu", ["vert", "verte"]],
+  "automatically_extensible": false}}`` (a list is a value followed by its synonyms).
+
+An intent entry without ``patterns`` completes a Snips-style text file of the same name
+(``intent_<tag>.txt``) with responses and context rules.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from nlu.dataset import Intent, SourceRef, Utterance
+from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.located_json import line_of, loads_located
+from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPart
 
 
-def _non_blank(values: list[str]) -> list[str]:
-    for value in values:
+def _non_blank(values: list[str] | None) -> list[str] | None:
+    for value in values or []:
         if not value.strip():
             raise ValueError("must not contain empty strings")
     return values
+
+
+class SlotEntry(BaseModel):
+    """A slot declared by an intent: what fills it, and the question asking for it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    entity: str | None = Field(default=None, min_length=1)
+    required: bool = False
+    prompt: str | None = Field(default=None, min_length=1)
+    quick_replies: list[str] = Field(default_factory=list)
+
+    _check_replies = field_validator("quick_replies")(_non_blank)
+
+    @model_validator(mode="after")
+    def _required_has_prompt(self) -> SlotEntry:
+        if self.required and not (self.prompt and self.prompt.strip()):
+            raise ValueError("a required slot needs a prompt (the question that asks for it)")
+        return self
 
 
 class IntentEntry(BaseModel):
@@ -26,11 +58,12 @@ class IntentEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     tag: str = Field(min_length=1)
-    patterns: list[str] = Field(min_length=1)
+    patterns: Annotated[list[str], Field(min_length=1)] | None = None
     responses: list[str] = Field(min_length=1)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
     quick_replies: list[str] = Field(default_factory=list)
+    slots: dict[str, SlotEntry] = Field(default_factory=dict)
 
     _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
 
@@ -42,63 +75,110 @@ class IntentEntry(BaseModel):
         return tag
 
 
-class IntentFile(BaseModel):
-    """A whole intent file."""
+class EntityEntry(BaseModel):
+    """A custom entity: values (a list is a value then its synonyms) and how it matches."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    intents: list[IntentEntry] = Field(min_length=1)
+    values: list[str | Annotated[list[str], Field(min_length=1)]] = Field(min_length=1)
+    automatically_extensible: bool = True
+    use_synonyms: bool = True
+    matching_strictness: float = Field(default=1.0, gt=0.0, le=1.0)
+
+    @field_validator("values")
+    @classmethod
+    def _values_not_blank(cls, values: list) -> list:
+        for value in values:
+            _non_blank([value] if isinstance(value, str) else value)
+        return values
 
 
-def read_intent_file(path: Path, display_name: str) -> tuple[list[Intent], list[Problem]]:
-    """Read one JSON intent file into intents, or the problems that stop it from loading."""
+class IntentFile(BaseModel):
+    """A whole intent file: intents, entities, or both."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    intents: list[IntentEntry] = Field(default_factory=list)
+    entities: dict[str, EntityEntry] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> IntentFile:
+        if not self.intents and not self.entities:
+            raise ValueError('the file defines nothing: give "intents" or "entities"')
+        return self
+
+
+def read_intent_file(path: Path, display_name: str) -> ContentPart:
+    """Read one JSON content file into intent parts and entities, or the problems found."""
     try:
         document = loads_located(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
-        return [], [Problem(display_name, 1, f"not UTF-8 text ({error.reason})")]
+        return ContentPart(problems=[Problem(display_name, 1, f"not UTF-8 text ({error.reason})")])
     except json.JSONDecodeError as error:
-        return [], [Problem(display_name, error.lineno, f"invalid JSON: {error.msg}")]
+        return ContentPart(problems=[Problem(display_name, error.lineno, f"invalid JSON: {error.msg}")])
     try:
         parsed = IntentFile.model_validate(document)
     except ValidationError as error:
-        return [], [
+        return ContentPart(problems=[
             Problem(display_name, line_of(document, tuple(e["loc"])), _describe(e))
             for e in error.errors()
-        ]
-    return _to_intents(parsed, document, display_name)
+        ])
+    part = ContentPart()
+    for index, entry in enumerate(parsed.intents):
+        _add_intent(part, entry, document, display_name, index)
+    for name, entry in parsed.entities.items():
+        line = line_of(document, ("entities", name))
+        part.entities.append(_to_entity(name, entry, SourceRef(file=display_name, line=line)))
+    return part
 
 
 def _describe(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"])
+    where = ".".join(str(part) for part in error["loc"] if not _is_union_tag(part))
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown field"
     return f"{where}: {message}" if where else message
 
 
-def _to_intents(
-    parsed: IntentFile, document: dict, display_name: str
-) -> tuple[list[Intent], list[Problem]]:
-    intents: list[Intent] = []
-    problems: list[Problem] = []
-    for index, entry in enumerate(parsed.intents):
-        utterances: list[Utterance] = []
-        for p_index, pattern in enumerate(entry.patterns):
-            line = line_of(document, ("intents", index, "patterns", p_index))
-            source = SourceRef(file=display_name, line=line)
-            try:
-                utterances.append(parse_pattern(pattern, source))
-            except AnnotationError as error:
-                problems.append(Problem(display_name, line, f"pattern {pattern!r}: {error}"))
-        intents.append(
-            Intent(
-                name=entry.tag,
-                utterances=utterances,
-                responses=entry.responses,
-                context_set=entry.context_set,
-                context_filter=entry.context_filter,
-                quick_replies=entry.quick_replies,
-                source=SourceRef(file=display_name, line=line_of(document, ("intents", index))),
-            )
+def _is_union_tag(part: object) -> bool:
+    """pydantic names the union member it tried (``str``, ``list[str]``) in error locations."""
+    return isinstance(part, str) and (part == "str" or part.startswith("list["))
+
+
+def _add_intent(part: ContentPart, entry: IntentEntry, document: dict, file: str, index: int) -> None:
+    utterances: list[Utterance] = []
+    for p_index, pattern in enumerate(entry.patterns or []):
+        line = line_of(document, ("intents", index, "patterns", p_index))
+        try:
+            utterances.append(parse_pattern(pattern, SourceRef(file=file, line=line)))
+        except AnnotationError as error:
+            part.problems.append(Problem(file, line, f"pattern {pattern!r}: {error}"))
+    slots = [
+        DeclaredSlot(
+            name=name, entity=slot.entity, required=slot.required, prompt=slot.prompt,
+            quick_replies=slot.quick_replies,
+            source=SourceRef(file=file, line=line_of(document, ("intents", index, "slots", name))),
         )
-    return intents, problems
+        for name, slot in entry.slots.items()
+    ]
+    details = IntentDetails(
+        responses=entry.responses, context_set=entry.context_set,
+        context_filter=entry.context_filter, quick_replies=entry.quick_replies, slots=slots,
+    )
+    part.intents.append(IntentPart(
+        name=entry.tag, utterances=utterances, details=details,
+        has_patterns=entry.patterns is not None,
+        source=SourceRef(file=file, line=line_of(document, ("intents", index))),
+    ))
+
+
+def _to_entity(name: str, entry: EntityEntry, source: SourceRef) -> Entity:
+    values = [
+        EntityValue(value=v) if isinstance(v, str) else EntityValue(value=v[0], synonyms=v[1:])
+        for v in entry.values
+    ]
+    return Entity(
+        name=name, values=values, automatically_extensible=entry.automatically_extensible,
+        use_synonyms=entry.use_synonyms, matching_strictness=entry.matching_strictness,
+        source=source,
+    )

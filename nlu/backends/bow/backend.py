@@ -1,4 +1,4 @@
-"""The bow backend: fit, parse, save and load."""
+"""The bow backend: fit, parse, save and load (intent network plus slot tagger)."""
 
 from __future__ import annotations
 
@@ -10,51 +10,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import torch
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, text_features
-from nlu.backends.bow.network import BagClassifier, FastForward, flatten
+from nlu.backends.bow.network import BagClassifier, FastForward, flatten, optimisers
 from nlu.backends.bow.noise import noise_phrases
-from nlu.dataset import Dataset
+from nlu.backends.bow.options import BowOptions
+from nlu.backends.bow.slots import SlotTagger
+from nlu.dataset import Dataset, Entity
+from nlu.entities.extractor import EntityExtractor
 from nlu.errors import ModelError
-from nlu.parse_result import IntentGuess, ParseResult, empty_result
+from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 
 WEIGHTS_FILE = "weights.safetensors"
 STATE_FILE = "bow.json"
-
-
-class BowOptions(BaseModel):
-    """Training settings of the bow backend (``[backend_options]`` in bot.toml)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    hidden: int = 128
-    epochs: int = 20
-    min_steps: int = 300  # small bots get more epochs: a few batches each would underfit
-    batch_size: int = 64
-    learning_rate: float = 3e-3
-    dropout: float = 0.3
-    label_smoothing: float = 0.05
-    char_ngrams: tuple[int, int] = (3, 5)
-    min_count: int | None = None  # None: 1 for small bots, 2 for large datasets
-    noise_ratio: float = 0.15
-    seed: int = 13
-    threads: int = 1  # torch threads while training: the ops are small, more threads only contend
-
-
-@contextmanager
-def torch_threads(count: int) -> Iterator[None]:
-    """Run a block with ``count`` torch threads, then restore the previous setting."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+SLOTS_FILE = "slots.crfsuite"
+_ENTITIES = TypeAdapter(dict[str, Entity])
 
 
 class BowBackend(Backend):
@@ -68,10 +43,16 @@ class BowBackend(Backend):
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
         self.network: BagClassifier | None = None
+        self.slot_tagger: SlotTagger | None = None
         self._forward: FastForward | None = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
-        """Train the network; the same dataset and seed give the same weights."""
+        """Train the network and the slot tagger; the same dataset and seed give the same model."""
+        self._fit_intents(dataset, progress)
+        extractor = EntityExtractor(dataset.entities, dataset.language)
+        self.slot_tagger = SlotTagger.fit(dataset, extractor, self.settings)
+
+    def _fit_intents(self, dataset: Dataset, progress: Progress) -> None:
         settings = self.settings
         torch.manual_seed(settings.seed)
         rng = random.Random(settings.seed)
@@ -94,16 +75,22 @@ class BowBackend(Backend):
         self.network = BagClassifier(
             len(self.vocabulary.names), settings.hidden, none_label + 1, settings.dropout
         )
-        with torch_threads(settings.threads):
-            self._train(encoded, progress, rng)
+        self._train(encoded, progress, rng)
         self._forward = FastForward(self.network)
 
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
         settings, network = self.settings, self.network
-        optimiser = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
+        steppers = optimisers(network, settings.learning_rate)
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
         network.train()
+        with torch_threads(settings.threads):
+            self._epochs(encoded, epochs, steppers, progress, rng)
+        network.eval()
+
+    def _epochs(self, encoded: list, epochs: int, steppers: list[torch.optim.Optimizer], progress: Progress,
+                rng: random.Random) -> None:
+        settings, network = self.settings, self.network
         for epoch in range(epochs):
             rng.shuffle(encoded)
             for start in range(0, len(encoded), settings.batch_size):
@@ -111,11 +98,12 @@ class BowBackend(Backend):
                 logits = network(*flatten([doc for doc, _ in batch]))
                 targets = torch.tensor([label for _, label in batch])
                 loss = F.cross_entropy(logits, targets, label_smoothing=settings.label_smoothing)
-                optimiser.zero_grad()
+                for stepper in steppers:
+                    stepper.zero_grad()
                 loss.backward()
-                optimiser.step()
+                for stepper in steppers:
+                    stepper.step()
             progress(epoch + 1, epochs, "training")
-        network.eval()
 
     def probabilities(self, text: str) -> dict[str, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
@@ -126,7 +114,8 @@ class BowBackend(Backend):
         return dict(zip([*self.labels, None], scores))
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
-        """Rank intents for ``text``; the out-of-scope class gives intentName null."""
+        """Rank intents for ``text`` and fill the best one's slots; the out-of-scope class gives
+        intentName null (and no slots)."""
         scores = self.probabilities(text)
         if scores is None:
             return empty_result(text)
@@ -136,10 +125,15 @@ class BowBackend(Backend):
         if none_score > ranked[0][1]:
             chosen = IntentGuess(intent_name=None, probability=none_score)
             return ParseResult(input=text, intent=chosen, alternatives=guesses)
-        return ParseResult(input=text, intent=guesses[0], alternatives=guesses[1:])
+        slots = self.slots_for_intent(text, guesses[0].intent_name)
+        return ParseResult(input=text, intent=guesses[0], slots=slots, alternatives=guesses[1:])
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        """The CRF's slots of ``intent`` in ``text``, resolved."""
+        return self.slot_tagger.tag(text, intent) if self.slot_tagger else []
 
     def save(self, folder: Path) -> None:
-        """Weights as safetensors, vocabulary and labels as JSON."""
+        """Weights as safetensors; vocabulary, labels and entities as JSON; the CRF in its format."""
         if self.network is None:
             raise ModelError("the bow backend has not been trained")
         save_file({k: v.contiguous() for k, v in self.network.state_dict().items()}, folder / WEIGHTS_FILE)
@@ -149,6 +143,14 @@ class BowBackend(Backend):
             "features": self.vocabulary.names,
             "idf": self.vocabulary.idf,
         }
+        if self.slot_tagger is not None:
+            (folder / SLOTS_FILE).write_bytes(self.slot_tagger.model)
+            extractor = self.slot_tagger.extractor
+            state["slots"] = {
+                "language": extractor.language,
+                "slot_entities": self.slot_tagger.slot_entities,
+                "entities": _ENTITIES.dump_python(extractor.custom.entities, mode="json"),
+            }
         (folder / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -167,8 +169,32 @@ class BowBackend(Backend):
                 backend.settings.dropout,
             )
             backend.network.load_state_dict(tensors, strict=True)
+            backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
         backend.network.eval()
         backend._forward = FastForward(backend.network)
         return backend
+
+
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run torch on ``count`` threads, then restore the process's setting.
+
+    The batches are small sparse bags: extra threads only add synchronisation, and on a busy
+    machine two threads made training several times slower than one.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _load_slot_tagger(folder: Path, state: dict | None) -> SlotTagger | None:
+    """The slot tagger saved with the network, if the bot had slots."""
+    if state is None:
+        return None
+    extractor = EntityExtractor(_ENTITIES.validate_python(state["entities"]), state["language"])
+    return SlotTagger((folder / SLOTS_FILE).read_bytes(), dict(state["slot_entities"]), extractor)

@@ -1,0 +1,164 @@
+"""Put the parts read from a bot's files together: intents, their slots, custom entities.
+
+An intent may come from a JSON entry, a text file, or both (examples in the text file, responses
+in the JSON entry). Each slot gets exactly one entity, found in the annotations or declared; every
+entity an annotation names must exist. Problems point at the line that causes them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from nlu.dataset import Entity, EntityValue, Intent, SlotSpec, SourceRef, Utterance
+from nlu.entities.builtin import BUILTIN_ENTITIES, is_builtin
+from nlu.entities.custom import CustomEntities
+from nlu.errors import Problem
+from nlu.formats.parts import ContentPart, IntentPart
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The merged content of a bot folder and every problem found while merging it."""
+
+    intents: list[Intent]
+    entities: dict[str, Entity]
+    problems: list[Problem]
+
+
+def assemble(parts: list[ContentPart]) -> Assembled:
+    """Merge the parts of every file; unusable pieces are left out and reported."""
+    problems = [problem for part in parts for problem in part.problems]
+    entities, entity_problems = _collect_entities([e for part in parts for e in part.entities])
+    groups: dict[str, list[IntentPart]] = defaultdict(list)
+    for part in parts:
+        for intent_part in part.intents:
+            groups[intent_part.name].append(intent_part)
+    intents: list[Intent] = []
+    for name, group in groups.items():
+        intent, intent_problems = _merge_intent(name, group)
+        problems += intent_problems
+        if intent is not None:
+            intents.append(intent)
+    problems += entity_problems + _check_entities(intents, entities)
+    return Assembled(intents=intents, entities=entities, problems=problems)
+
+
+def _where(source: SourceRef | None) -> tuple[str, int]:
+    return (source.file, source.line) if source else ("?", 0)
+
+
+def _collect_entities(found: list[Entity]) -> tuple[dict[str, Entity], list[Problem]]:
+    entities: dict[str, Entity] = {}
+    problems = []
+    for entity in found:
+        if entity.name in entities:
+            first = entities[entity.name].source
+            problems.append(Problem(*_where(entity.source),
+                                    f"entity {entity.name!r} is already defined at {first}"))
+        elif is_builtin(entity.name):
+            problems.append(Problem(*_where(entity.source),
+                                    f"{entity.name!r} is a builtin entity name: choose another name"))
+        else:
+            entities[entity.name] = entity
+    return entities, problems
+
+
+def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, list[Problem]]:
+    """One intent from its JSON entry and/or text file; None when it cannot be built."""
+    with_details = [p for p in group if p.details is not None]
+    text_only = [p for p in group if p.details is None]
+    problems = [
+        Problem(*_where(duplicate.source), f"tag {name!r} is already defined at {kind[0].source}", "duplicate-tag")
+        for kind in (with_details, text_only)
+        for duplicate in kind[1:]
+    ]
+    if not with_details:
+        problems.append(Problem(*_where(text_only[0].source), (
+            f"intent {name!r} has no responses: add {{\"tag\": \"{name}\", \"responses\": [...]}} "
+            "to a JSON file of the bot")))
+        return None, problems
+    main = with_details[0]
+    if not main.has_patterns and not text_only:
+        problems.append(Problem(*_where(main.source), (
+            f"intent {name!r} has no patterns: give \"patterns\" or write intent_{name}.txt")))
+    utterances = [u for part in (main, *text_only[:1]) for u in part.utterances]
+    slots, slot_problems = _slots(name, utterances, main)
+    details = main.details
+    intent = Intent(
+        name=name, utterances=utterances, slots=slots, responses=details.responses,
+        context_set=details.context_set, context_filter=details.context_filter,
+        quick_replies=details.quick_replies, source=main.source,
+    )
+    return intent, problems + slot_problems
+
+
+def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[dict[str, SlotSpec], list[Problem]]:
+    """Each slot's entity, from the annotations, checked against the declarations."""
+    annotated: dict[str, tuple[str, SourceRef | None]] = {}
+    problems = []
+    for utterance in utterances:
+        for span in utterance.slots:
+            entity, first = annotated.setdefault(span.slot_name, (span.entity, utterance.source))
+            if entity != span.entity:
+                problems.append(Problem(*_where(utterance.source), (
+                    f"slot {span.slot_name!r} is annotated with entity {span.entity!r} here but "
+                    f"{entity!r} at {first}: a slot of an intent has one entity")))
+    slots: dict[str, SlotSpec] = {}
+    for declared in main.details.slots:  # declared first: their order is the order questions are asked in
+        entity = annotated.get(declared.name, (declared.entity, None))[0]
+        if declared.entity and entity != declared.entity:
+            problems.append(Problem(*_where(declared.source), (
+                f"slot {declared.name!r} is declared with entity {declared.entity!r} but the examples "
+                f"annotate it with {entity!r}")))
+        elif entity is None:
+            problems.append(Problem(*_where(declared.source), (
+                f"slot {declared.name!r} of intent {name!r} is in no example: give its \"entity\"")))
+            continue
+        slots[declared.name] = SlotSpec(entity=entity, required=declared.required,
+                                        prompt=declared.prompt, quick_replies=declared.quick_replies)
+    for slot, (entity, _) in annotated.items():
+        slots.setdefault(slot, SlotSpec(entity=entity))
+    return slots, problems
+
+
+def _check_entities(intents: list[Intent], entities: dict[str, Entity]) -> list[Problem]:
+    """Every annotated entity exists; values of closed entities are known; values annotated
+    for an extensible entity are added to its list (as snips-nlu does)."""
+    known = CustomEntities(entities)
+    problems: set[Problem] = set()
+    for intent in intents:
+        for utterance in intent.utterances:
+            for span in utterance.slots:
+                problem = _entity_problem(span.entity, span.value, entities, known)
+                if problem:
+                    problems.add(Problem(*_where(utterance.source), problem))
+                elif span.entity in entities and known.resolve(span.entity, span.value) == span.value:
+                    _add_value(entities[span.entity], span.value)
+        annotated = {span.slot_name for u in intent.utterances for span in u.slots}
+        for slot, spec in intent.slots.items():
+            if slot not in annotated and spec.entity not in entities and spec.entity not in BUILTIN_ENTITIES:
+                problem = _entity_problem(spec.entity, None, entities, known)
+                problems.add(Problem(*_where(intent.source), f"slot {slot!r}: {problem}"))
+    return sorted(problems, key=lambda p: (p.file, p.line, p.message))
+
+
+def _entity_problem(entity: str, value: str | None, entities: dict[str, Entity],
+                    known: CustomEntities) -> str | None:
+    if is_builtin(entity):
+        if entity in BUILTIN_ENTITIES:
+            return None
+        return (f"builtin entity {entity!r} is not available (gazetteer entities need a download); "
+                f"available: {', '.join(BUILTIN_ENTITIES)}")
+    if entity not in entities:
+        return (f"entity {entity!r} is not defined: write entity_{entity}.txt or an \"entities\" "
+                "entry, or use a builtin entity such as snips/datetime")
+    if value is not None and known.resolve(entity, value) is None:
+        return (f"{value!r} is not a value of the closed entity {entity!r} "
+                f"({entities[entity].source}): add it or one of its synonyms")
+    return None
+
+
+def _add_value(entity: Entity, value: str) -> None:
+    if all(item.value != value for item in entity.values):
+        entity.values.append(EntityValue(value=value))

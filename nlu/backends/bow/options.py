@@ -1,0 +1,34 @@
+"""Training settings of the bow backend: ``[backend_options]`` in bot.toml.
+
+The defaults suit a small bot (a few hundred examples, trained in a second or two). A large
+dataset wants a wider network; ``bench/massive_bow.toml`` holds the settings tuned for MASSIVE.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BowOptions(BaseModel):
+    """Intent network and slot tagger settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: int = Field(default=128, ge=1)
+    epochs: int = Field(default=20, ge=1)
+    min_steps: int = Field(default=300, ge=0)  # small bots get more epochs: a few batches each would underfit
+    batch_size: int = Field(default=64, ge=1)
+    learning_rate: float = Field(default=3e-3, gt=0)
+    dropout: float = Field(default=0.3, ge=0, lt=1)
+    label_smoothing: float = Field(default=0.05, ge=0, lt=1)
+    char_ngrams: tuple[int, int] = (3, 5)
+    min_count: int | None = None  # None: 1 for small bots, 2 for large datasets
+    noise_ratio: float = Field(default=0.15, ge=0)
+    seed: int = 13
+    threads: int = Field(default=1, ge=1)  # torch threads while training (see backend.torch_threads)
+    # Slot tagger (CRF): L1 and L2 penalties, L-BFGS iterations, and how often a custom-value
+    # match is hidden from a training example (see nlu.backends.bow.slots._dropout).
+    crf_c1: float = Field(default=0.05, ge=0)
+    crf_c2: float = Field(default=0.05, ge=0)
+    crf_iterations: int = Field(default=100, ge=1)
+    gazetteer_dropout: float = Field(default=0.5, ge=0, le=1)

@@ -1,0 +1,120 @@
+"""The ``snips`` backend: the real snips-nlu 0.20.2 engine, trained in French.
+
+Select it with ``backend = "snips"`` in bot.toml. It learns from the same Dataset as ``bow``
+(converted by :mod:`nlu.backends.snips.dataset`), with snips' French configuration and French
+resources generated locally (:mod:`nlu.backends.snips.resources`). A trained engine is saved with
+snips' own ``persist`` (JSON, crfsuite files and a copy of the resources: no pickle) and loaded
+with ``from_path``; :mod:`nlu.backends.snips.compat` is imported first, as both need it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nlu.backends.base import Backend, Progress, no_progress
+from nlu.backends.snips import compat  # noqa: F401  (patches snips-nlu when imported)
+from nlu.backends.snips.dataset import to_snips_dataset
+from nlu.backends.snips.resources import build_french_resources
+from nlu.dataset import Dataset
+from nlu.errors import ModelError
+from nlu.parse_result import IntentGuess, ParseResult, Slot
+
+ENGINE_FOLDER = "engine"
+STATE_FILE = "snips.json"
+
+
+def default_resources_dir() -> Path:
+    """Where generated French resources are cached between trainings (never in the repository:
+    they derive from CC BY-SA word lists)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "causette" / "snips-resources-fr"
+
+
+class SnipsOptions(BaseModel):
+    """Training settings of the snips backend (``[backend_options]`` in bot.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = 13
+    resources_dir: Path | None = None  # None: default_resources_dir()
+
+
+class SnipsBackend(Backend):
+    """snips-nlu's engine behind the Backend interface."""
+
+    name = "snips"
+
+    def __init__(self, options: dict | None = None) -> None:
+        super().__init__(options)
+        self.settings = SnipsOptions.model_validate(self.options)
+        self.engine: Any = None
+
+    def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
+        """Train snips' French engine (seeded) on the dataset."""
+        from snips_nlu import SnipsNLUEngine
+        from snips_nlu.default_configs import CONFIG_FR
+        from snips_nlu.resources import load_resources
+
+        if dataset.language != "fr":
+            raise ValueError(f"the snips backend is set up for French only, not {dataset.language!r}")
+        progress(0, 2, "resources")
+        resources = load_resources(str(build_french_resources(self._resources_dir())))
+        progress(1, 2, "training")
+        engine = SnipsNLUEngine(config=CONFIG_FR, random_state=self.settings.seed, resources=resources)
+        with warnings.catch_warnings():
+            # snips gives scikit-learn's vectorizer its own tokenizer on purpose.
+            warnings.filterwarnings("ignore", message="The parameter 'token_pattern'", category=UserWarning)
+            engine.fit(to_snips_dataset(dataset))
+        self.engine = engine
+        progress(2, 2, "training")
+
+    def _resources_dir(self) -> Path:
+        return self.settings.resources_dir or default_resources_dir()
+
+    def parse(self, text: str, top_n: int = 5) -> ParseResult:
+        """snips' ranked intents (``get_intents``) and the best intent's slots (``get_slots``)."""
+        ranked = self.engine.get_intents(text)
+        guesses = [IntentGuess(intent_name=r["intentName"], probability=r["probability"]) for r in ranked]
+        best, others = guesses[0], [g for g in guesses[1:] if g.intent_name is not None]
+        if best.intent_name is None:
+            return ParseResult(input=text, intent=best, alternatives=others[:top_n])
+        slots = self.slots_for_intent(text, best.intent_name)
+        return ParseResult(input=text, intent=best, slots=slots, alternatives=others[: top_n - 1])
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        """snips' slots of ``intent`` in ``text``, resolved by snips."""
+        return [Slot.model_validate(slot) for slot in self.engine.get_slots(text, intent)]
+
+    def save(self, folder: Path) -> None:
+        """The engine as snips persists it, under ``engine/``, plus our options."""
+        if self.engine is None:
+            raise ModelError("the snips backend has not been trained")
+        self.engine.persist(folder / ENGINE_FOLDER)
+        state = {"options": self.settings.model_dump(mode="json"), "snips_nlu": _snips_version()}
+        (folder / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> SnipsBackend:
+        """Load a persisted engine (with the compatibility patches applied first)."""
+        from snips_nlu import SnipsNLUEngine
+        from snips_nlu.exceptions import SnipsNLUError
+
+        try:
+            state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+            backend = cls(state["options"])
+            backend.engine = SnipsNLUEngine.from_path(folder / ENGINE_FOLDER)
+        except (OSError, ValueError, KeyError, TypeError, ValidationError, SnipsNLUError) as error:
+            raise ModelError(f"cannot load the snips model from {folder}: {error}") from error
+        return backend
+
+
+def _snips_version() -> str:
+    from importlib.metadata import version
+
+    return version("snips-nlu")

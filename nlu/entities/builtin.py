@@ -1,0 +1,84 @@
+"""Builtin entities: French dates, numbers, amounts... from the grammar in snips-nlu-parsers.
+
+The Rust library inside ``snips_nlu_parsers`` parses and resolves them; it is the same parser the
+``snips`` backend uses, so both backends give the same values for the same words. It is loaded on
+first use only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# The grammar entities that work offline in French. The gazetteer ones (snips/city, snips/country,
+# music...) need data files that are downloaded from GitHub: not available here.
+BUILTIN_ENTITIES: tuple[str, ...] = (
+    "snips/amountOfMoney",
+    "snips/datetime",
+    "snips/duration",
+    "snips/number",
+    "snips/ordinal",
+    "snips/percentage",
+    "snips/temperature",
+)
+BUILTIN_PREFIX = "snips/"
+
+# With snips/datetime in scope the parser reports finer kinds for some phrases ("dans 3 mois" is a
+# snips/date); a slot declared as snips/datetime accepts all of them, as snips-nlu does.
+_DATETIME_KINDS = frozenset(
+    {"snips/datetime", "snips/date", "snips/time", "snips/datePeriod", "snips/timePeriod"}
+)
+
+
+def is_builtin(entity: str) -> bool:
+    """True for a ``snips/...`` entity name (supported or not)."""
+    return entity.startswith(BUILTIN_PREFIX)
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    """An entity found in a text: its span (end exclusive), the words and the resolved value."""
+
+    entity: str
+    start: int
+    end: int
+    raw_value: str
+    value: dict[str, Any]
+
+
+class BuiltinParser:
+    """French builtin entities, parsed and resolved like snips-nlu does.
+
+    Resolved values keep the parser's shape, which is the seed's: ``{"kind": "InstantTime",
+    "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"}``. Relative
+    dates ("demain") resolve against the current clock in UTC.
+    """
+
+    def __init__(self, language: str = "fr") -> None:
+        from snips_nlu_parsers import BuiltinEntityParser  # native library: loaded on demand
+
+        self._parser = BuiltinEntityParser.build(language=language)
+
+    def find(self, text: str, scope: list[str] | tuple[str, ...] = BUILTIN_ENTITIES) -> list[EntityMatch]:
+        """Entities of the kinds in ``scope`` found in ``text``, in order of position."""
+        wanted = [entity for entity in scope if entity in BUILTIN_ENTITIES]
+        if not wanted or not text.strip():
+            return []
+        # Lower-cased as snips-nlu does ("Le lendemain" is not found otherwise), when that keeps
+        # offsets valid (a few characters change length when lower-cased).
+        lowered = text.lower()
+        query = lowered if len(lowered) == len(text) else text
+        found = self._parser.parse(query, scope=wanted)
+        matches = [_to_match(text, item, wanted) for item in found]
+        return sorted((m for m in matches if m is not None), key=lambda m: (m.start, m.end))
+
+
+def _to_match(text: str, item: dict[str, Any], wanted: list[str]) -> EntityMatch | None:
+    kind = item["entity_kind"]
+    if kind not in wanted:
+        if kind in _DATETIME_KINDS and "snips/datetime" in wanted:
+            kind = "snips/datetime"
+        else:
+            return None
+    start, end = item["range"]["start"], item["range"]["end"]
+    return EntityMatch(entity=kind, start=start, end=end, raw_value=text[start:end], value=item["entity"])

@@ -1,0 +1,121 @@
+"""The Snips text layout: one text file per intent, one per custom entity.
+
+- ``intent_<name>.txt`` (or ``intents/<name>.txt``): one example per line, slots annotated
+  ``[slot:entity](value)``.
+- ``entity_<name>.txt`` (or ``entities/<name>.txt``): one value per line, followed by its synonyms,
+  comma-separated (CSV: quote a value that holds a comma). Option lines start with ``%``:
+  ``%closed`` (only listed values are accepted), ``%extensible`` (the default: unseen values
+  too), ``%strictness 0.8`` (a value matches on 80 % of its words), ``%no-synonyms``.
+
+In both, blank lines and lines starting with ``#`` are ignored. Responses, context rules and slot
+questions of a text-layout intent go in a JSON entry with the same tag and no ``patterns``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path, PurePath
+
+from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
+from nlu.errors import Problem
+from nlu.formats.annotations import AnnotationError, parse_pattern
+from nlu.formats.parts import ContentPart, IntentPart
+
+INTENT_PREFIX, ENTITY_PREFIX = "intent_", "entity_"
+INTENT_FOLDER, ENTITY_FOLDER = "intents", "entities"
+
+
+def text_file_role(relative: PurePath) -> tuple[str, str] | None:
+    """``("intent"|"entity", name)`` for a text file of the layout, None for any other file."""
+    if relative.suffix != ".txt":
+        return None
+    stem, folder = relative.stem, relative.parent.name
+    for prefix, folder_name, role in ((INTENT_PREFIX, INTENT_FOLDER, "intent"),
+                                      (ENTITY_PREFIX, ENTITY_FOLDER, "entity")):
+        if stem.startswith(prefix) and len(stem) > len(prefix):
+            return role, stem[len(prefix):]
+        if folder == folder_name and len(relative.parts) > 1:
+            return role, stem
+    return None
+
+
+def read_text_file(path: Path, display_name: str, relative: PurePath) -> ContentPart:
+    """Read an intent or entity text file; a file of neither kind is a problem."""
+    role = text_file_role(relative)
+    if role is None:
+        return ContentPart(problems=[Problem(
+            display_name, 1,
+            "a text file must be an intent (intent_<name>.txt) or an entity (entity_<name>.txt)",
+        )])
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        return ContentPart(problems=[Problem(display_name, 1, f"not UTF-8 text ({error.reason})")])
+    kind, name = role
+    reader = _read_intent if kind == "intent" else _read_entity
+    return reader(name, list(_content_lines(lines)), display_name)
+
+
+def _content_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, text) of lines that are neither blank nor comments."""
+    return [
+        (number, line.strip())
+        for number, line in enumerate(lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def _read_intent(name: str, lines: list[tuple[int, str]], file: str) -> ContentPart:
+    part = ContentPart()
+    utterances: list[Utterance] = []
+    for number, line in lines:
+        try:
+            utterances.append(parse_pattern(line, SourceRef(file=file, line=number)))
+        except AnnotationError as error:
+            part.problems.append(Problem(file, number, f"example {line!r}: {error}"))
+    if not lines:
+        part.problems.append(Problem(file, 1, f"intent {name!r} has no example"))
+    part.intents.append(IntentPart(name=name, utterances=utterances,
+                                   source=SourceRef(file=file, line=lines[0][0] if lines else 1)))
+    return part
+
+
+def _read_entity(name: str, lines: list[tuple[int, str]], file: str) -> ContentPart:
+    part = ContentPart()
+    entity = Entity(name=name, values=[], source=SourceRef(file=file, line=1))
+    for number, line in lines:
+        if line.startswith("%"):
+            problem = _apply_option(entity, line[1:].split())
+            if problem:
+                part.problems.append(Problem(file, number, problem))
+            continue
+        forms = [form.strip() for form in next(csv.reader([line], skipinitialspace=True)) if form.strip()]
+        if forms:
+            entity.values.append(EntityValue(value=forms[0], synonyms=forms[1:]))
+    if not entity.values:
+        part.problems.append(Problem(file, 1, f"entity {name!r} has no value"))
+    part.entities.append(entity)
+    return part
+
+
+def _apply_option(entity: Entity, words: list[str]) -> str | None:
+    """Apply one ``%`` option line to ``entity``; the problem with it, if any."""
+    match words:
+        case ["closed"]:
+            entity.automatically_extensible = False
+        case ["extensible"]:
+            entity.automatically_extensible = True
+        case ["no-synonyms"]:
+            entity.use_synonyms = False
+        case ["strictness", number]:
+            try:
+                strictness = float(number.replace(",", "."))
+            except ValueError:
+                strictness = -1.0
+            if not 0.0 < strictness <= 1.0:
+                return f"%strictness needs a number in ]0, 1], not {number!r}"
+            entity.matching_strictness = strictness
+        case _:
+            return (f"unknown option %{' '.join(words)}: use %closed, %extensible, "
+                    "%no-synonyms or %strictness <number>")
+    return None

@@ -1,0 +1,22 @@
+"""Slot placeholders in responses and prompts: ``"C'est noté pour {date}."``.
+
+A placeholder is a slot name in braces. Other braces are left as they are, so a response may
+still contain ``{`` for other reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_PLACEHOLDER = re.compile(r"\{([^\W\d][\w-]*)\}")
+
+
+def placeholders(template: str) -> list[str]:
+    """Slot names a template refers to, in order, without repeats."""
+    return list(dict.fromkeys(_PLACEHOLDER.findall(template)))
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace each placeholder by its value; one without a value becomes an empty string."""
+    return _PLACEHOLDER.sub(lambda match: values.get(match[1], ""), template)

@@ -1,0 +1,129 @@
+"""Required slots in a conversation: the bot asks, reads the answer next turn, and completes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
+from dialogue.slot_text import slot_text
+from dialogue.slots import MAX_ASKS, pick_response
+from nlu import Intent, Model, load_bot, load_or_train
+from nlu.dataset import SlotSpec
+from nlu.parse_result import Slot, SlotRange
+from tests.support import REPO
+
+BOOKING_BOT = REPO / "tests" / "bots" / "booking"
+ASK_DATE = "Pour quelle date ?"
+ASK_COLOUR = "Quelle couleur : bleu, vert ou rose ?"
+
+
+@pytest.fixture(scope="module", params=["bow", "snips"])
+def booking_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Model:
+    bot = load_bot(BOOKING_BOT)
+    bot.config.backend = request.param
+    folder = tmp_path_factory.mktemp(f"booking-dialogue-{request.param}")
+    load_or_train(bot, folder)
+    return Model.load(folder)
+
+
+@pytest.fixture
+def engine(booking_model: Model) -> DialogueEngine:
+    bot = load_bot(BOOKING_BOT)
+    store = MemoryStore(bot.config.session_ttl_seconds)
+    return DialogueEngine(BrainHolder(Brain(bot, booking_model)), store, rng=random.Random(0))
+
+
+async def test_the_bot_asks_accepts_the_answer_and_completes(engine: DialogueEngine) -> None:
+    first = await engine.handle("s", "je voudrais réserver un scooter")
+    assert (first.intent, first.responses, first.slots) == ("reservation", [ASK_DATE], {})
+    second = await engine.handle("s", "samedi")
+    assert second.intent == "reservation"
+    assert second.responses == [ASK_COLOUR]
+    assert second.quick_replies == ["Bleu", "Vert", "Rose"]
+    assert second.slots["date"]["entity"] == "snips/datetime"
+    assert second.slots["date"]["text"].startswith("le samedi ")
+    third = await engine.handle("s", "la verte")
+    assert third.intent == "reservation" and not third.fallback
+    assert third.slots["couleur"]["value"] == {"kind": "Custom", "value": "vert"}
+    assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date']['text']}."]
+    assert (await engine.history("s"))[-1].text == third.responses[0]
+
+
+async def test_slots_given_up_front_are_not_asked_for(engine: DialogueEngine) -> None:
+    turn = await engine.handle("s", "je voudrais réserver un scooter rose pour le 3 décembre")
+    assert turn.responses[0].startswith("C'est noté : un scooter rose, le ")
+    assert "3 décembre" in turn.responses[0]
+
+
+async def test_only_the_missing_slot_is_asked_for(engine: DialogueEngine) -> None:
+    turn = await engine.handle("s", "je voudrais réserver un scooter bleu")
+    assert turn.responses == [ASK_DATE]
+    assert turn.slots["couleur"]["text"] == "bleu"
+
+
+async def test_an_answer_that_gives_nothing_repeats_the_question_then_gives_up(engine: DialogueEngine) -> None:
+    await engine.handle("s", "je voudrais réserver un scooter")
+    for _ in range(MAX_ASKS - 1):
+        again = await engine.handle("s", "xqzkwp vbnm")
+        assert (again.intent, again.responses) == ("reservation", [ASK_DATE])
+    given_up = await engine.handle("s", "xqzkwp vbnm")
+    assert given_up.fallback and given_up.responses == ["Désolé, je n'ai pas compris."]
+    assert (await engine.handle("s", "xqzkwp vbnm")).fallback  # no longer asking
+
+
+async def test_another_request_leaves_the_question(engine: DialogueEngine) -> None:
+    await engine.handle("s", "je voudrais réserver un scooter")
+    turn = await engine.handle("s", "vous ouvrez à quelle heure ?")
+    assert turn.intent == "horaires"
+    assert turn.responses == ["On est ouvert tous les jours de 9h à 19h."]
+
+
+async def test_a_new_request_asks_again_for_its_slots(engine: DialogueEngine) -> None:
+    await engine.handle("s", "je voudrais réserver un scooter rose pour samedi")
+    again = await engine.handle("s", "je voudrais réserver un scooter")
+    assert again.responses == [ASK_DATE]
+
+
+async def test_sessions_keep_their_own_slots(engine: DialogueEngine) -> None:
+    await engine.handle("alice", "je voudrais réserver un scooter")
+    await engine.handle("bob", "je voudrais réserver un scooter")
+    alice = await engine.handle("alice", "samedi")
+    assert alice.responses == [ASK_COLOUR] and "date" in alice.slots
+    assert "date" not in (await engine.handle("bob", "la rose")).slots
+
+
+def test_missing_slot_values_never_break_a_response() -> None:
+    intent = Intent(name="r", utterances=[], slots={"date": SlotSpec(entity="snips/datetime")},
+                    responses=["Noté pour {date}.", "C'est noté."])
+    assert pick_response(intent, {}, random.Random(0)) == "C'est noté."
+    assert pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {},
+                         random.Random(0)) == "Noté pour ."
+    chosen = {pick_response(intent, {"date": {"text": "demain"}}, random.Random(seed)) for seed in range(20)}
+    assert chosen == {"Noté pour demain.", "C'est noté."}
+
+
+def slot(value: dict, raw: str = "x") -> Slot:
+    return Slot(entity="e", range=SlotRange(start=0, end=len(raw)), raw_value=raw, slot_name="s", value=value)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ({"kind": "InstantTime", "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"},
+     "le dimanche 15 juillet 2018"),
+    ({"kind": "InstantTime", "value": "2026-11-23 15:30:00 +00:00", "grain": "Minute", "precision": "Exact"},
+     "le lundi 23 novembre 2026 à 15 h 30"),
+    ({"kind": "TimeInterval", "from": "2027-08-03 00:00:00 +00:00", "to": "2027-08-11 00:00:00 +00:00"},
+     "du mardi 3 août 2027 au mardi 10 août 2027"),
+    ({"kind": "Duration", "years": 0, "quarters": 0, "months": 0, "weeks": 1, "days": 2, "hours": 3,
+      "minutes": 0, "seconds": 0, "precision": "Exact"}, "1 semaine, 2 jours et 3 heures"),
+    ({"kind": "AmountOfMoney", "value": 322.0, "precision": "Exact", "unit": "EUR"}, "322 €"),
+    ({"kind": "Percentage", "value": 12.5}, "12,5 %"),
+    ({"kind": "Ordinal", "value": 1}, "1er"),
+    ({"kind": "Temperature", "value": 20.0, "unit": "celsius"}, "20 °C"),
+    ({"kind": "Custom", "value": "vert"}, "vert"),
+    ({"kind": "Unheard-of"}, "x"),
+])
+def test_slot_values_are_written_in_french(value: dict, text: str) -> None:
+    assert slot_text(slot(value)) == text
