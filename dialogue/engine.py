@@ -14,8 +14,8 @@ from dialogue.brain import Brain, BrainHolder
 from dialogue.rules import Decision, advance_contexts, choose_intent, live_contexts
 from dialogue.session import HistoryEntry, Session, SlotRequest
 from dialogue.slots import (
-    MAX_ASKS, answer_by_entity, answer_by_model, forget_required, missing_slot, pick_response, prompt,
-    remember,
+    MAX_ASKS, answer_by_entity, answer_by_model, forget_required, is_bare_value, missing_slot,
+    pick_response, prompt, remember,
 )
 from dialogue.store import SessionStore
 from nlu import Intent, ParseResult, Slot
@@ -83,7 +83,9 @@ class DialogueEngine:
         """The intent this message starts or continues, and its slots (the session is not changed).
 
         While the bot waits for a slot, the message is read as the answer first, by the model
-        ("samedi" tagged as the booking's date). Failing that, a message that starts another
+        ("samedi" tagged as the booking's date), then as a bare value of the slot's entity ("rose"
+        answers "quelle couleur ?" although it would also start the colours question). Failing
+        that, a message that starts another
         intent starts it; one that starts nothing (or the waiting intent again) is searched for a
         bare value of the slot's entity, and otherwise continues the waiting intent, which asks
         again (up to ``MAX_ASKS`` times). A new request for an intent gathers its required slots anew: "je voudrais
@@ -92,6 +94,9 @@ class DialogueEngine:
         request = session.awaiting if session.awaiting and _still_asked(brain, session.awaiting) else None
         waiting = brain.intents[request.intent] if request else None
         answer = answer_by_model(brain, request, parse) if request else None
+        if answer is None and request:
+            bare = answer_by_entity(brain, request, parse.input)
+            answer = bare if bare is not None and is_bare_value(bare, parse.input) else None
         if answer is not None:
             return Understood(waiting, 1.0, [answer])
         chosen = self.decide(brain, session, parse.ranked).chosen

@@ -16,6 +16,7 @@ from dialogue.slot_text import slot_text
 from nlu import Intent, ParseResult, Slot
 from nlu.entities.extractor import to_slot
 from nlu.templates import fill, placeholders
+from nlu.text import tokenize
 
 # How many times in a row the bot asks for the same slot before it gives up and falls back.
 MAX_ASKS = 3
@@ -65,6 +66,12 @@ def answer_by_entity(brain: Brain, request: SlotRequest, text: str) -> Slot | No
     entity = brain.intents[request.intent].slots[request.slot].entity
     matches = brain.extractor.find(text, [entity])
     return to_slot(matches[0], request.slot) if matches else None
+
+
+def is_bare_value(slot: Slot, text: str) -> bool:
+    """Whether ``text`` holds nothing but the slot's value ("rose", "le 14 juillet" and a "!")."""
+    rest = text[: slot.range.start] + " " + text[slot.range.end :]
+    return not tokenize(rest)
 
 
 def texts(memory: dict[str, Any]) -> dict[str, str]:
