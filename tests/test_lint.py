@@ -66,7 +66,7 @@ def test_demo_bot_is_clean() -> None:
 def test_check_prints_warnings_apart_and_strict_fails_on_them() -> None:
     relaxed = run_cli("check", LINT_BOT)
     assert relaxed.returncode == 0, relaxed.stderr
-    assert "7 warning(s)" in relaxed.stdout
+    assert "6 warning(s)" in relaxed.stdout
     assert "intents.json:9: warning: intent 'paiement' sets context" in relaxed.stderr
     assert "[unused-context]" in relaxed.stderr
     strict = run_cli("check", "--strict", LINT_BOT)
