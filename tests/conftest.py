@@ -11,12 +11,17 @@ from nlu import Model, load_bot, load_or_train
 from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
 
+def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str) -> Path:
+    """A fresh folder holding the model trained on ``bot_dir``."""
+    folder = factory.mktemp(name)
+    load_or_train(load_bot(bot_dir), folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def mini_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini test bot, trained once for the whole run."""
-    folder = tmp_path_factory.mktemp("mini-model")
-    load_or_train(load_bot(MINI_BOT), folder)
-    return folder
+    return trained_once(tmp_path_factory, MINI_BOT, "mini-model")
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +33,7 @@ def mini_model(mini_model_dir: Path) -> Model:
 @pytest.fixture(scope="session")
 def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo bot in intents/, trained once for the whole run."""
-    folder = tmp_path_factory.mktemp("demo-model")
-    load_or_train(load_bot(DEMO_BOT), folder)
-    return folder
+    return trained_once(tmp_path_factory, DEMO_BOT, "demo-model")
 
 
 @pytest.fixture(scope="module")
