@@ -1,7 +1,8 @@
 """Lint: content that loads and trains, but that a content author most likely did not mean.
 
-The checks in :mod:`nlu.checks` are errors (a ``{slot}`` placeholder the intent lacks is one: ``unknown-slot``) (nothing is trained from such a folder); the rules here
-are warnings, each with a name an author can look up in the README (section "Lint"):
+The checks in :mod:`nlu.checks` are errors: nothing is trained from such a folder (a ``{slot}``
+placeholder the intent lacks is one of them, ``unknown-slot``). The rules here are warnings, each
+with a name an author can look up in the README (section "Lint"):
 
 - ``near-duplicate``: two patterns under different intents with the same content words;
 - ``few-examples``: an intent with fewer examples than the seed's advice for minimal quality;
