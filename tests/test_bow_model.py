@@ -1,4 +1,4 @@
-"""The bow backend's saved model: reloads identically, refuses tampering, is deterministic."""
+"""The bow backend's saved model: reloads identically, refuses tampering, is deterministic; averaged networks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
+from nlu.backends.bow.backend import BowBackend
+from nlu.backends.bow.features import text_features
+from nlu.backends.bow.network import FastForward
+from nlu.backends.bow.options import LARGE_DATASET
+from nlu.dataset import Dataset, Intent, Utterance
 from tests.support import MINI_BOT, run_cli
 
 PHRASES = ["je voudrais louer un scooter", "pour aujourd'hui", "a quelle heure vous ouvrez",
@@ -75,3 +81,33 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
     assert get_backend("bow").name == "bow"
     with pytest.raises(ValueError, match="unknown backend 'nope'"):
         get_backend("nope")
+
+
+def _averaged_backend(networks: int | None, dataset: Dataset) -> BowBackend:
+    backend = BowBackend({"networks": networks, "hidden": 8, "epochs": 1, "min_steps": 0})
+    backend.fit(dataset)
+    return backend
+
+
+def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path) -> None:
+    backend = _averaged_backend(3, load_bot(MINI_BOT).dataset)
+    assert len(backend.networks) == 3
+    encoded = backend.vocabulary.encode(text_features("je voudrais louer un scooter", backend.settings.char_ngrams))
+    alone = [FastForward([network]).probabilities(*encoded) for network in backend.networks]
+    assert not np.allclose(alone[0], alone[1])  # different seeds, different networks
+    averaged = backend._forward.probabilities(*encoded)
+    assert np.allclose(averaged, np.mean(alone, axis=0))
+    backend.save(tmp_path)
+    reloaded = BowBackend.load(tmp_path)
+    for phrase in PHRASES:
+        assert reloaded.parse(phrase) == backend.parse(phrase)
+
+
+def test_network_count_defaults_to_the_dataset_size() -> None:
+    def dataset(examples: int) -> Dataset:
+        halves = [[Utterance.plain(f"{word} numéro {n}") for n in range(examples // 2)] for word in ("pomme", "poire")]
+        return Dataset(intents=[Intent(name=f"intent_{i}", utterances=u) for i, u in enumerate(halves)])
+
+    assert len(_averaged_backend(None, dataset(200)).networks) == 1
+    assert len(_averaged_backend(None, dataset(LARGE_DATASET)).networks) == 5
+    assert len(_averaged_backend(2, dataset(LARGE_DATASET)).networks) == 2

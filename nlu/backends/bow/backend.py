@@ -19,7 +19,7 @@ from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, text_features
 from nlu.backends.bow.network import BagClassifier, FastForward, flatten, optimisers
 from nlu.backends.bow.noise import noise_phrases
-from nlu.backends.bow.options import BowOptions
+from nlu.backends.bow.options import LARGE_DATASET, BowOptions
 from nlu.backends.bow.slots import SlotTagger
 from nlu.dataset import Dataset, Entity
 from nlu.entities.extractor import EntityExtractor
@@ -42,7 +42,7 @@ class BowBackend(Backend):
         self.settings = BowOptions.model_validate(self.options)
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
-        self.network: BagClassifier | None = None
+        self.networks: list[BagClassifier] = []
         self.slot_tagger: SlotTagger | None = None
         self._forward: FastForward | None = None
 
@@ -62,7 +62,8 @@ class BowBackend(Backend):
             for label, intent in enumerate(dataset.intents)
             for u in intent.utterances
         ]
-        min_count = settings.min_count or (1 if len(samples) < 2000 else 2)
+        large = len(samples) >= LARGE_DATASET
+        min_count = settings.min_count or (2 if large else 1)
         self.vocabulary = Vocabulary.fit((features for features, _ in samples), min_count)
         none_label = len(self.labels)
         noise_count = max(30, int(len(samples) * settings.noise_ratio))
@@ -72,25 +73,33 @@ class BowBackend(Backend):
         ]
         encoded = [(self.vocabulary.encode(f), label) for f, label in samples]
         encoded = [(doc, label) for doc, label in encoded if doc[0]]
-        self.network = BagClassifier(
-            len(self.vocabulary.names), settings.hidden, none_label + 1, settings.dropout
-        )
+        count = settings.networks or (5 if large else 1)
+        self.networks = [self._new_network() for _ in range(count)]
         self._train(encoded, progress, rng)
-        self._forward = FastForward(self.network)
+        self._forward = FastForward(self.networks)
+
+    def _new_network(self) -> BagClassifier:
+        """An untrained network sized for the vocabulary and the labels (plus "none")."""
+        return BagClassifier(len(self.vocabulary.names), self.settings.hidden, len(self.labels) + 1,
+                             self.settings.dropout)
 
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
-        settings, network = self.settings, self.network
-        steppers = optimisers(network, settings.learning_rate)
+        """Train the networks one after the other; each starts from its own random weights."""
+        settings = self.settings
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
-        network.train()
+        total = epochs * len(self.networks)
         with torch_threads(settings.threads):
-            self._epochs(encoded, epochs, steppers, progress, rng)
-        network.eval()
+            for number, network in enumerate(self.networks):
+                network.train()
+                self._epochs(network, encoded, epochs,
+                             lambda done, _, what, n=number: progress(n * epochs + done, total, what), rng)
+                network.eval()
 
-    def _epochs(self, encoded: list, epochs: int, steppers: list[torch.optim.Optimizer], progress: Progress,
+    def _epochs(self, network: BagClassifier, encoded: list, epochs: int, progress: Progress,
                 rng: random.Random) -> None:
-        settings, network = self.settings, self.network
+        settings = self.settings
+        steppers = optimisers(network, settings.learning_rate)
         for epoch in range(epochs):
             rng.shuffle(encoded)
             for start in range(0, len(encoded), settings.batch_size):
@@ -134,11 +143,15 @@ class BowBackend(Backend):
 
     def save(self, folder: Path) -> None:
         """Weights as safetensors; vocabulary, labels and entities as JSON; the CRF in its format."""
-        if self.network is None:
+        if not self.networks:
             raise ModelError("the bow backend has not been trained")
-        save_file({k: v.contiguous() for k, v in self.network.state_dict().items()}, folder / WEIGHTS_FILE)
+        tensors = {f"{number}.{name}": tensor.contiguous()
+                   for number, network in enumerate(self.networks)
+                   for name, tensor in network.state_dict().items()}
+        save_file(tensors, folder / WEIGHTS_FILE)
         state = {
             "options": self.settings.model_dump(mode="json"),
+            "networks": len(self.networks),
             "labels": self.labels,
             "features": self.vocabulary.names,
             "idf": self.vocabulary.idf,
@@ -162,18 +175,16 @@ class BowBackend(Backend):
             backend.labels = list(state["labels"])
             backend.vocabulary = Vocabulary(list(state["features"]), list(state["idf"]))
             tensors = load_file(folder / WEIGHTS_FILE)
-            backend.network = BagClassifier(
-                len(backend.vocabulary.names),
-                backend.settings.hidden,
-                len(backend.labels) + 1,
-                backend.settings.dropout,
-            )
-            backend.network.load_state_dict(tensors, strict=True)
+            backend.networks = [backend._new_network() for _ in range(int(state["networks"]))]
+            for number, network in enumerate(backend.networks):
+                prefix = f"{number}."
+                network.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)},
+                                        strict=True)
+                network.eval()
             backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
-        backend.network.eval()
-        backend._forward = FastForward(backend.network)
+        backend._forward = FastForward(backend.networks)
         return backend
 
 
