@@ -94,7 +94,7 @@ def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path)
     assert len(backend.networks) == 3
     encoded = backend.vocabulary.encode(text_features("je voudrais louer un scooter", backend.settings.char_ngrams))
     alone = [FastForward([network]).probabilities(*encoded) for network in backend.networks]
-    assert not np.allclose(alone[0], alone[1])  # different seeds, different networks
+    assert not np.allclose(alone[0], alone[1])  # different starting weights, different networks
     averaged = backend._forward.probabilities(*encoded)
     assert np.allclose(averaged, np.mean(alone, axis=0))
     backend.save(tmp_path)

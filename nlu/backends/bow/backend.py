@@ -47,7 +47,7 @@ class BowBackend(Backend):
         self._forward: FastForward | None = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
-        """Train the network and the slot tagger; the same dataset and seed give the same model."""
+        """Train the networks and the slot tagger; the same dataset and seed give the same model."""
         self._fit_intents(dataset, progress)
         extractor = EntityExtractor(dataset.entities, dataset.language)
         self.slot_tagger = SlotTagger.fit(dataset, extractor, self.settings)

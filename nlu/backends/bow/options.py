@@ -28,9 +28,9 @@ class BowOptions(BaseModel):
     min_count: int | None = None  # None: 1 below LARGE_DATASET examples, 2 from there
     noise_ratio: float = Field(default=0.15, ge=0)
     seed: int = 13
-    # Networks trained from different seeds whose probabilities are averaged. None: 1 below
+    # Networks trained from different random starting weights, their probabilities averaged. None: 1 below
     # LARGE_DATASET examples, 5 from there; on MASSIVE, 5 networks score 1 to 2 points of intent
-    # accuracy above one (their seeds alone move it by as much), for 5 times the training time.
+    # accuracy above one (the starting weights alone move one network's score by as much), for 5 times the training time.
     networks: int | None = Field(default=None, ge=1)
     threads: int = Field(default=1, ge=1)  # torch threads while training (see backend.torch_threads)
     # Slot tagger (CRF): L1 and L2 penalties, L-BFGS iterations, and how often a custom-value
