@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from nlu.bot import normal_form
+from nlu.checks import normal_form
 
 REPO = Path(__file__).resolve().parent.parent
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
