@@ -20,9 +20,7 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +31,8 @@ from pathlib import Path
 import httpx
 
 from nlu.checks import normal_form
+from tests.support import REPO, ServerProcess, run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
 MASSIVE_TEST = MASSIVE.with_name("test.jsonl")
 PAUSE = 0.02  # seconds between two requests of one client: a steady stream, not a flood
@@ -107,47 +105,12 @@ def massive_bot(workdir: Path, train: Path) -> BenchBot:
                     "réveille-moi à sept heures demain matin", test_texts)
 
 
-class Server:
-    """``causette serve --watch`` in a child process."""
-
-    def __init__(self, bot: Path, model_dir: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "channels.cli", "serve", str(bot), "--model-dir", str(model_dir),
-             "--port", str(self.port), "--watch", "--log-level", "warning"],
-            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-
-    def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with code {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("server not ready")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def train(bot: BenchBot, model_dir: Path) -> float:
     """Train once with ``causette train`` (the server then starts on the saved model)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "channels.cli", "train", str(bot.folder), "--output", str(model_dir)],
-                   cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True, capture_output=True)
+    result = run_cli("train", bot.folder, "--output", model_dir, timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError(f"causette train failed: {result.stderr}")
     return time.perf_counter() - started
 
 
@@ -190,7 +153,7 @@ async def probe_until(client: httpx.AsyncClient, bot: BenchBot, expected: str, t
     raise TimeoutError(f"{bot.name}: the edited response was not served within {timeout} s")
 
 
-async def measure(bot: BenchBot, server: Server, edits: int, clients: int, timeout: float) -> Run:
+async def measure(bot: BenchBot, server: ServerProcess, edits: int, clients: int, timeout: float) -> Run:
     """Steady load; a quiet stretch, then each edit until its answer is served, then quiet again."""
     run = Run()
     stop = asyncio.Event()
@@ -235,9 +198,8 @@ def bench(bot: BenchBot, args: argparse.Namespace, workdir: Path) -> None:
     dataset = load_bot(bot.folder).dataset
     model_dir = workdir / f"{bot.name}-model"
     training = train(bot, model_dir)
-    server = Server(bot.folder, model_dir)
+    server = ServerProcess(bot.folder, model_dir, args=("--watch",), ready_timeout=600)
     try:
-        server.wait_ready(timeout=600)
         run = asyncio.run(measure(bot, server, args.edits, args.clients, args.timeout))
     finally:
         server.stop()

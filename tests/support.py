@@ -50,8 +50,9 @@ class ServerProcess:
     """``causette serve`` in a child process on a free loopback port, started at once."""
 
     def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None,
-                 workers: int = 1, args: tuple[str, ...] = ()) -> None:
+                 workers: int = 1, args: tuple[str, ...] = (), ready_timeout: float = 120) -> None:
         self.port = free_port()
+        self.ready_timeout = ready_timeout
         self.url = f"http://127.0.0.1:{self.port}"
         self.command = [sys.executable, "-m", "channels.cli", "serve", str(bot_dir), "--model-dir",
                         str(model_dir), "--port", str(self.port), "--workers", str(workers),
@@ -62,7 +63,7 @@ class ServerProcess:
     def start(self) -> None:
         """Start the server (again, after ``stop``: same port) and wait until it answers."""
         self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
-        self.wait_ready()
+        self.wait_ready(self.ready_timeout)
 
     def alive(self) -> bool:
         """Whether the server process is still running."""
