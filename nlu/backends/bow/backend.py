@@ -13,6 +13,7 @@ import torch
 from pydantic import TypeAdapter, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch import nn
 from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
@@ -42,7 +43,7 @@ class BowBackend(Backend):
         self.settings = BowOptions.model_validate(self.options)
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
-        self.networks: list[BagClassifier] = []
+        self.networks = nn.ModuleList()  # of BagClassifier; one state_dict names them 0., 1., ...
         self.slot_tagger: SlotTagger | None = None
         self._forward: FastForward | None = None
 
@@ -74,7 +75,7 @@ class BowBackend(Backend):
         encoded = [(self.vocabulary.encode(f), label) for f, label in samples]
         encoded = [(doc, label) for doc, label in encoded if doc[0]]
         count = settings.networks or (5 if large else 1)
-        self.networks = [self._new_network() for _ in range(count)]
+        self.networks = nn.ModuleList(self._new_network() for _ in range(count))
         self._train(encoded, progress, rng)
         self._forward = FastForward(self.networks)
 
@@ -145,10 +146,7 @@ class BowBackend(Backend):
         """Weights as safetensors; vocabulary, labels and entities as JSON; the CRF in its format."""
         if not self.networks:
             raise ModelError("the bow backend has not been trained")
-        tensors = {f"{number}.{name}": tensor.contiguous()
-                   for number, network in enumerate(self.networks)
-                   for name, tensor in network.state_dict().items()}
-        save_file(tensors, folder / WEIGHTS_FILE)
+        save_file({k: v.contiguous() for k, v in self.networks.state_dict().items()}, folder / WEIGHTS_FILE)
         state = {
             "options": self.settings.model_dump(mode="json"),
             "networks": len(self.networks),
@@ -175,12 +173,9 @@ class BowBackend(Backend):
             backend.labels = list(state["labels"])
             backend.vocabulary = Vocabulary(list(state["features"]), list(state["idf"]))
             tensors = load_file(folder / WEIGHTS_FILE)
-            backend.networks = [backend._new_network() for _ in range(int(state["networks"]))]
-            for number, network in enumerate(backend.networks):
-                prefix = f"{number}."
-                network.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)},
-                                        strict=True)
-                network.eval()
+            backend.networks = nn.ModuleList(backend._new_network() for _ in range(int(state["networks"])))
+            backend.networks.load_state_dict(tensors, strict=True)
+            backend.networks.eval()
             backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import torch
 from torch import nn
@@ -33,7 +35,7 @@ class FastForward:
     where numpy needs a few microseconds for the same arithmetic on the same weights.
     """
 
-    def __init__(self, networks: list[BagClassifier]) -> None:
+    def __init__(self, networks: Iterable[BagClassifier]) -> None:
         self.layers = [
             (n.bag.weight.detach().numpy(), n.hidden_bias.detach().numpy(),
              n.out.weight.detach().numpy().T.copy(), n.out.bias.detach().numpy())
