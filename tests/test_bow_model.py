@@ -11,7 +11,6 @@ import pytest
 
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
 from nlu.backends.bow.backend import BowBackend
-from nlu.backends.bow.features import text_features
 from nlu.backends.bow.network import FastForward
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
@@ -92,7 +91,7 @@ def _averaged_backend(networks: int | None, dataset: Dataset) -> BowBackend:
 def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path) -> None:
     backend = _averaged_backend(3, load_bot(MINI_BOT).dataset)
     assert len(backend.networks) == 3
-    encoded = backend.vocabulary.encode(text_features("je voudrais louer un scooter", backend.settings.char_ngrams))
+    encoded = backend.encode("je voudrais louer un scooter")
     alone = [FastForward([network]).probabilities(*encoded) for network in backend.networks]
     assert not np.allclose(alone[0], alone[1])  # different starting weights, different networks
     averaged = backend._forward.probabilities(*encoded)

@@ -115,9 +115,13 @@ class BowBackend(Backend):
                     stepper.step()
             progress(epoch + 1, epochs, "training")
 
+    def encode(self, text: str) -> tuple[list[int], list[float]]:
+        """The networks' input for ``text``: indices of its known features and their tf-idf weights."""
+        return self.vocabulary.encode(text_features(text, self.settings.char_ngrams))
+
     def probabilities(self, text: str) -> dict[str, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
-        indices, weights = self.vocabulary.encode(text_features(text, self.settings.char_ngrams))
+        indices, weights = self.encode(text)
         if not indices:
             return None
         scores = self._forward.probabilities(indices, weights).tolist()
