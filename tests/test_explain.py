@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
+from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import Explanation, explain
 from nlu import Model, load_bot
 from tests.support import DEMO_BOT, ServerProcess, run_cli
