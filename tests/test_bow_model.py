@@ -1,4 +1,5 @@
-"""The bow backend's saved model: reloads identically, refuses tampering, is deterministic; averaged networks."""
+"""The bow backend's saved model: reloads identically, refuses tampering, is deterministic; averaged
+networks and the linear classifier mixed with them."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
 from nlu.backends.bow.backend import BowBackend
-from nlu.backends.bow.network import FastForward
+from nlu.backends.bow.network import Ensemble, FastForward, LinearClassifier, flatten, train_linear
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
 from tests.support import MINI_BOT, run_cli
@@ -82,17 +84,19 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
         get_backend("nope")
 
 
-def _averaged_backend(networks: int | None, dataset: Dataset) -> BowBackend:
-    backend = BowBackend({"networks": networks, "hidden": 8, "epochs": 1, "min_steps": 0})
+def _averaged_backend(networks: int | None, dataset: Dataset, linear: bool | None = None) -> BowBackend:
+    backend = BowBackend({"networks": networks, "linear": linear, "hidden": 8, "epochs": 1, "min_steps": 0,
+                          "linear_iterations": 50})
     backend.fit(dataset)
     return backend
 
 
 def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path) -> None:
     backend = _averaged_backend(3, load_bot(MINI_BOT).dataset)
-    assert len(backend.networks) == 3
+    networks = backend.ensemble.networks
+    assert len(networks) == 3 and backend.ensemble.linear is None
     encoded = backend.encode("je voudrais louer un scooter")
-    alone = [FastForward([network]).probabilities(*encoded) for network in backend.networks]
+    alone = [FastForward(Ensemble([network], None, 0.0)).probabilities(*encoded) for network in networks]
     assert not np.allclose(alone[0], alone[1])  # different starting weights, different networks
     averaged = backend._forward.probabilities(*encoded)
     assert np.allclose(averaged, np.mean(alone, axis=0))
@@ -102,11 +106,53 @@ def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path)
         assert reloaded.parse(phrase) == backend.parse(phrase)
 
 
-def test_network_count_defaults_to_the_dataset_size() -> None:
+def test_linear_classifier_is_mixed_in_at_its_weight_and_reloads(tmp_path: Path) -> None:
+    backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
+    ensemble = backend.ensemble
+    encoded = backend.encode("je voudrais louer un scooter")
+    networks = FastForward(Ensemble(ensemble.networks, None, 0.0)).probabilities(*encoded)
+    linear = FastForward(Ensemble(ensemble.networks, ensemble.linear, 1.0)).probabilities(*encoded)
+    assert ensemble.linear_weight == 0.5
+    assert np.allclose(backend._forward.probabilities(*encoded), (networks + linear) / 2)
+    assert backend.labels[int(np.argmax(linear))] == "location"  # the linear classifier learnt on its own
+    backend.save(tmp_path)
+    reloaded = BowBackend.load(tmp_path)
+    assert reloaded.ensemble.linear is not None
+    for phrase in PHRASES:
+        assert reloaded.parse(phrase) == backend.parse(phrase)
+
+
+def test_linear_classifier_reaches_linear_svc_optimum() -> None:
+    """train_linear solves scikit-learn's LinearSVC problem (squared hinge, one-vs-rest, penalised
+    intercept): the same decision function on the same inputs."""
+    from scipy.sparse import csr_matrix
+    from sklearn.svm import LinearSVC
+
+    backend = BowBackend({"word_vectors": False})
+    backend.fit(load_bot(MINI_BOT).dataset)
+    texts = [u.text for intent in load_bot(MINI_BOT).dataset.intents for u in intent.utterances]
+    labels = [i for i, intent in enumerate(load_bot(MINI_BOT).dataset.intents) for _ in intent.utterances]
+    encoded = [backend.encode(text) for text in texts]
+    linear = LinearClassifier(len(backend.vocabulary.names), len(backend.labels))
+    train_linear(linear, flatten(encoded), torch.tensor(labels), c=1.0, max_iterations=1000,
+                 progress=lambda *_: None)
+    rows = [r for r, (indices, _, _) in enumerate(encoded) for _ in indices]
+    matrix = csr_matrix(([w for _, weights, _ in encoded for w in weights],
+                         (rows, [i for indices, _, _ in encoded for i in indices])),
+                        shape=(len(encoded), len(backend.vocabulary.names)))
+    svc = LinearSVC(C=1.0, tol=1e-8, max_iter=100_000).fit(matrix, labels)
+    ours = linear(*flatten(encoded)).detach().numpy()
+    assert np.abs(ours - svc.decision_function(matrix)).max() < 1e-2
+    assert (ours.argmax(axis=1) == np.asarray(labels)).mean() > 0.9
+
+
+def test_network_count_and_linear_classifier_default_to_the_dataset_size() -> None:
     def dataset(examples: int) -> Dataset:
         halves = [[Utterance.plain(f"{word} numéro {n}") for n in range(examples // 2)] for word in ("pomme", "poire")]
         return Dataset(intents=[Intent(name=f"intent_{i}", utterances=u) for i, u in enumerate(halves)])
 
-    assert len(_averaged_backend(None, dataset(200)).networks) == 1
-    assert len(_averaged_backend(None, dataset(LARGE_DATASET)).networks) == 5
-    assert len(_averaged_backend(2, dataset(LARGE_DATASET)).networks) == 2
+    small, large = _averaged_backend(None, dataset(200)), _averaged_backend(None, dataset(LARGE_DATASET))
+    assert len(small.ensemble.networks) == 1 and small.ensemble.linear is None
+    assert len(large.ensemble.networks) == 5 and large.ensemble.linear is not None
+    chosen = _averaged_backend(2, dataset(LARGE_DATASET), linear=False)
+    assert len(chosen.ensemble.networks) == 2 and chosen.ensemble.linear is None

@@ -13,19 +13,21 @@ import torch
 from pydantic import TypeAdapter, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
-from torch import nn
 from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
-from nlu.backends.bow.features import Vocabulary, text_features
-from nlu.backends.bow.network import BagClassifier, FastForward, flatten, optimisers
+from nlu.backends.bow.features import Vocabulary, token_features
+from nlu.backends.bow.network import (BagClassifier, Encoded, Ensemble, FastForward, LinearClassifier, flatten,
+                                      optimisers, train_linear)
 from nlu.backends.bow.noise import noise_phrases
 from nlu.backends.bow.options import LARGE_DATASET, BowOptions
 from nlu.backends.bow.slots import SlotTagger
+from nlu.backends.bow.word_vectors import WordVectors, load_word_vectors, vectors_for_language
 from nlu.dataset import Dataset, Entity
 from nlu.entities.extractor import EntityExtractor
 from nlu.errors import ModelError
 from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
+from nlu.text import Token, tokenize
 
 WEIGHTS_FILE = "weights.safetensors"
 STATE_FILE = "bow.json"
@@ -34,7 +36,8 @@ _ENTITIES = TypeAdapter(dict[str, Entity])
 
 
 class BowBackend(Backend):
-    """Bag of stems and character n-grams, one hidden layer, softmax over intents plus "none"."""
+    """Bag of stems and character n-grams (plus the mean word vector, for languages that have
+    vectors), one hidden layer, softmax over intents plus "none"."""
 
     name = "bow"
 
@@ -43,7 +46,8 @@ class BowBackend(Backend):
         self.settings = BowOptions.model_validate(self.options)
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
-        self.networks = nn.ModuleList()  # of BagClassifier; one state_dict names them 0., 1., ...
+        self.word_vectors: WordVectors | None = None
+        self.ensemble = Ensemble([], None, 0.0)
         self.slot_tagger: SlotTagger | None = None
         self._forward: FastForward | None = None
 
@@ -58,44 +62,55 @@ class BowBackend(Backend):
         torch.manual_seed(settings.seed)
         rng = random.Random(settings.seed)
         self.labels = dataset.intent_names
+        self.word_vectors = vectors_for_language(dataset.language) if settings.word_vectors else None
         samples = [
-            (text_features(u.text, settings.char_ngrams), label)
+            (tokenize(u.text), label)
             for label, intent in enumerate(dataset.intents)
             for u in intent.utterances
         ]
         large = len(samples) >= LARGE_DATASET
         min_count = settings.min_count or (2 if large else 1)
-        self.vocabulary = Vocabulary.fit((features for features, _ in samples), min_count)
+        self.vocabulary = Vocabulary.fit((token_features(tokens, settings.char_ngrams) for tokens, _ in samples),
+                                         min_count)
         none_label = len(self.labels)
         noise_count = max(30, int(len(samples) * settings.noise_ratio))
-        samples += [
-            (text_features(text, settings.char_ngrams), none_label)
-            for text in noise_phrases(noise_count, rng)
-        ]
-        encoded = [(self.vocabulary.encode(f), label) for f, label in samples]
+        samples += [(tokenize(text), none_label) for text in noise_phrases(noise_count, rng)]
+        encoded = [(self.encode_tokens(tokens), label) for tokens, label in samples]
         encoded = [(doc, label) for doc, label in encoded if doc[0]]
         count = settings.networks or (5 if large else 1)
-        self.networks = nn.ModuleList(self._new_network() for _ in range(count))
+        linear = large if settings.linear is None else settings.linear
+        self.ensemble = self._new_ensemble(count, linear)
         self._train(encoded, progress, rng)
-        self._forward = FastForward(self.networks)
+        self._forward = FastForward(self.ensemble)
 
-    def _new_network(self) -> BagClassifier:
-        """An untrained network sized for the vocabulary and the labels (plus "none")."""
-        return BagClassifier(len(self.vocabulary.names), self.settings.hidden, len(self.labels) + 1,
-                             self.settings.dropout)
+    def _new_ensemble(self, networks: int, linear: bool) -> Ensemble:
+        """Untrained networks (and linear classifier) sized for the vocabulary and the labels (plus "none")."""
+        settings, width = self.settings, self.word_vectors.width if self.word_vectors else 0
+        features, classes = len(self.vocabulary.names), len(self.labels) + 1
+        return Ensemble(
+            [BagClassifier(features, settings.hidden, classes, settings.dropout, width) for _ in range(networks)],
+            LinearClassifier(features, classes, width) if linear else None,
+            settings.linear_weight,
+        )
 
     def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
-        """Train the networks one after the other; each starts from its own random weights."""
-        settings = self.settings
+        """Train the networks one after the other, each from its own random weights, then the
+        linear classifier; one progress count runs over all of them."""
+        settings, networks, linear = self.settings, self.ensemble.networks, self.ensemble.linear
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
-        total = epochs * len(self.networks)
+        total = epochs * len(networks) + (settings.linear_iterations if linear is not None else 0)
         with torch_threads(settings.threads):
-            for number, network in enumerate(self.networks):
+            for number, network in enumerate(networks):
                 network.train()
                 self._epochs(network, encoded, epochs,
                              lambda done, _, what, n=number: progress(n * epochs + done, total, what), rng)
                 network.eval()
+            if linear is not None:
+                train_linear(linear, flatten([doc for doc, _ in encoded]),
+                             torch.tensor([label for _, label in encoded]), settings.linear_c,
+                             settings.linear_iterations,
+                             lambda done, _: progress(total - settings.linear_iterations + done, total, "training"))
 
     def _epochs(self, network: BagClassifier, encoded: list, epochs: int, progress: Progress,
                 rng: random.Random) -> None:
@@ -115,16 +130,22 @@ class BowBackend(Backend):
                     stepper.step()
             progress(epoch + 1, epochs, "training")
 
-    def encode(self, text: str) -> tuple[list[int], list[float]]:
-        """The networks' input for ``text``: indices of its known features and their tf-idf weights."""
-        return self.vocabulary.encode(text_features(text, self.settings.char_ngrams))
+    def encode(self, text: str) -> Encoded:
+        """The networks' input for ``text``: indices of its known features, their tf-idf weights
+        and its mean word vector (None without word vectors)."""
+        return self.encode_tokens(tokenize(text))
+
+    def encode_tokens(self, tokens: list[Token]) -> Encoded:
+        """encode() of an already tokenised text."""
+        indices, weights = self.vocabulary.encode(token_features(tokens, self.settings.char_ngrams))
+        return indices, weights, self.word_vectors.of_tokens(tokens) if self.word_vectors else None
 
     def probabilities(self, text: str) -> dict[str, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
-        indices, weights = self.encode(text)
-        if not indices:
+        encoded = self.encode(text)
+        if not encoded[0]:
             return None
-        scores = self._forward.probabilities(indices, weights).tolist()
+        scores = self._forward.probabilities(*encoded).tolist()
         return dict(zip([*self.labels, None], scores))
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
@@ -148,12 +169,14 @@ class BowBackend(Backend):
 
     def save(self, folder: Path) -> None:
         """Weights as safetensors; vocabulary, labels and entities as JSON; the CRF in its format."""
-        if not self.networks:
+        if not self.ensemble.networks:
             raise ModelError("the bow backend has not been trained")
-        save_file({k: v.contiguous() for k, v in self.networks.state_dict().items()}, folder / WEIGHTS_FILE)
+        save_file({k: v.contiguous() for k, v in self.ensemble.state_dict().items()}, folder / WEIGHTS_FILE)
         state = {
             "options": self.settings.model_dump(mode="json"),
-            "networks": len(self.networks),
+            "networks": len(self.ensemble.networks),
+            "linear": self.ensemble.linear is not None,
+            "word_vectors": self.word_vectors.package if self.word_vectors else None,
             "labels": self.labels,
             "features": self.vocabulary.names,
             "idf": self.vocabulary.idf,
@@ -176,14 +199,16 @@ class BowBackend(Backend):
             backend = cls(state["options"])
             backend.labels = list(state["labels"])
             backend.vocabulary = Vocabulary(list(state["features"]), list(state["idf"]))
+            if state["word_vectors"] is not None:
+                backend.word_vectors = load_word_vectors(state["word_vectors"])
             tensors = load_file(folder / WEIGHTS_FILE)
-            backend.networks = nn.ModuleList(backend._new_network() for _ in range(int(state["networks"])))
-            backend.networks.load_state_dict(tensors, strict=True)
-            backend.networks.eval()
+            backend.ensemble = backend._new_ensemble(int(state["networks"]), bool(state["linear"]))
+            backend.ensemble.load_state_dict(tensors, strict=True)
+            backend.ensemble.eval()
             backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
-        backend._forward = FastForward(backend.networks)
+        backend._forward = FastForward(backend.ensemble)
         return backend
 
 

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
-from nlu.text import Token, tokenize
+from nlu.text import Token
 
 
 def token_features(tokens: list[Token], char_ngrams: tuple[int, int]) -> list[str]:
@@ -24,11 +24,6 @@ def token_features(tokens: list[Token], char_ngrams: tuple[int, int]) -> list[st
         for size in range(low, high + 1):
             features += [f"c={padded[i:i + size]}" for i in range(len(padded) - size + 1)]
     return features
-
-
-def text_features(text: str, char_ngrams: tuple[int, int]) -> list[str]:
-    """Features of a raw text."""
-    return token_features(tokenize(text), char_ngrams)
 
 
 class Vocabulary:
