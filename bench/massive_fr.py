@@ -6,7 +6,8 @@ Each backend trains on train.jsonl and is scored on test.jsonl by ``causette eva
 in a child process of its own so that its peak memory (max RSS) is its alone. The baselines are
 scikit-learn pipelines (installed with snips-nlu) trained on the same split: TF-IDF of words with
 logistic regression, TF-IDF of words and character n-grams with a linear SVM, and that SVM given
-the same pretrained word vectors as bow. They classify intents only. Takes about 20 minutes with snips (its training alone is 9 minutes).
+the same pretrained word vectors as bow. They classify intents only. Takes about 17 minutes, most
+of it training snips (6 minutes) and bow (5 minutes).
 
 MASSIVE is by Amazon (CC BY 4.0): FitzGerald et al., 2022, https://arxiv.org/abs/2204.08582.
 """

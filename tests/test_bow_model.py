@@ -13,9 +13,12 @@ import torch
 
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
 from nlu.backends.bow.backend import BowBackend
-from nlu.backends.bow.network import Ensemble, FastForward, LinearClassifier, flatten, train_linear
+from nlu.backends.bow.features import Vocabulary, token_features
+from nlu.backends.bow.network import (LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten,
+                                      train_linear)
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
+from nlu.text import tokenize
 from tests.support import MINI_BOT, run_cli
 
 PHRASES = ["je voudrais louer un scooter", "pour aujourd'hui", "a quelle heure vous ouvrez",
@@ -122,24 +125,61 @@ def test_linear_classifier_is_mixed_in_at_its_weight_and_reloads(tmp_path: Path)
         assert reloaded.parse(phrase) == backend.parse(phrase)
 
 
+def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
+    """FastForward (numpy, used to parse) computes what the trained torch modules compute: the
+    networks' softmaxes averaged, mixed with the linear classifier's sharpened softmax."""
+    backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
+    ensemble = backend.ensemble
+    assert ensemble.networks[0].vectors is not None and ensemble.linear.vectors is not None
+    for phrase in ["je voudrais louer un scooter", "vous ouvrez quand ?", "une moto bleue"]:
+        inputs = flatten([backend.encode(phrase)])
+        with torch.no_grad():
+            networks = torch.stack([torch.softmax(n(*inputs), dim=1) for n in ensemble.networks]).mean(dim=0)
+            linear = torch.softmax(LINEAR_SHARPNESS * ensemble.linear(*inputs), dim=1)
+        expected = (1 - ensemble.linear_weight) * networks + ensemble.linear_weight * linear
+        assert np.allclose(backend._forward.probabilities(*backend.encode(phrase)), expected[0].numpy(), atol=1e-6)
+
+
+def _saved_state(folder: Path) -> dict:
+    return json.loads((folder / "bow.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda state: state.pop("format"), "another version"),
+    (lambda state: state["word_vectors"].update(fingerprint="0" * 16), "other word vectors"),
+    (lambda state: state["word_vectors"].update(package="sys"), "unknown word vectors package"),
+    (lambda state: state.update(linear="no"), "not true or false"),
+])
+def test_inconsistent_saved_state_is_a_model_error(tmp_path: Path, change, message: str) -> None:
+    backend = BowBackend({"hidden": 8, "epochs": 1, "min_steps": 0})
+    backend.fit(load_bot(MINI_BOT).dataset)
+    backend.save(tmp_path)
+    state = _saved_state(tmp_path)
+    change(state)
+    (tmp_path / "bow.json").write_text(json.dumps(state), encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        BowBackend.load(tmp_path)
+
+
 def test_linear_classifier_reaches_linear_svc_optimum() -> None:
     """train_linear solves scikit-learn's LinearSVC problem (squared hinge, one-vs-rest, penalised
     intercept): the same decision function on the same inputs."""
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
 
-    backend = BowBackend({"word_vectors": False})
-    backend.fit(load_bot(MINI_BOT).dataset)
-    texts = [u.text for intent in load_bot(MINI_BOT).dataset.intents for u in intent.utterances]
-    labels = [i for i, intent in enumerate(load_bot(MINI_BOT).dataset.intents) for _ in intent.utterances]
-    encoded = [backend.encode(text) for text in texts]
-    linear = LinearClassifier(len(backend.vocabulary.names), len(backend.labels))
+    intents = load_bot(MINI_BOT).dataset.intents
+    texts = [u.text for intent in intents for u in intent.utterances]
+    labels = [i for i, intent in enumerate(intents) for _ in intent.utterances]
+    features = [token_features(tokenize(text), (3, 5)) for text in texts]
+    vocabulary = Vocabulary.fit(features, min_count=1)
+    encoded = [(*vocabulary.encode(f), None) for f in features]
+    linear = LinearClassifier(len(vocabulary.names), len(intents))
     train_linear(linear, flatten(encoded), torch.tensor(labels), c=1.0, max_iterations=1000,
                  progress=lambda *_: None)
     rows = [r for r, (indices, _, _) in enumerate(encoded) for _ in indices]
     matrix = csr_matrix(([w for _, weights, _ in encoded for w in weights],
                          (rows, [i for indices, _, _ in encoded for i in indices])),
-                        shape=(len(encoded), len(backend.vocabulary.names)))
+                        shape=(len(encoded), len(vocabulary.names)))
     svc = LinearSVC(C=1.0, tol=1e-8, max_iter=100_000).fit(matrix, labels)
     ours = linear(*flatten(encoded)).detach().numpy()
     assert np.abs(ours - svc.decision_function(matrix)).max() < 1e-2

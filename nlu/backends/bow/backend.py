@@ -31,6 +31,7 @@ from nlu.text import Token, tokenize
 
 WEIGHTS_FILE = "weights.safetensors"
 STATE_FILE = "bow.json"
+STATE_FORMAT = 2  # 2: word vectors and the Ensemble module
 SLOTS_FILE = "slots.crfsuite"
 _ENTITIES = TypeAdapter(dict[str, Entity])
 
@@ -77,7 +78,9 @@ class BowBackend(Backend):
         noise_count = max(30, int(len(samples) * settings.noise_ratio))
         samples += [(tokenize(text), none_label) for text in noise_phrases(noise_count, rng)]
         encoded = [(self.encode_tokens(tokens), label) for tokens, label in samples]
-        encoded = [(doc, label) for doc, label in encoded if doc[0]]
+        encoded = [(doc, label) for doc, label in encoded if _known(doc)]
+        if not encoded:
+            raise ModelError("no training example has a word or character the bow backend can read")
         count = settings.networks or (5 if large else 1)
         linear = large if settings.linear is None else settings.linear
         self.ensemble = self._new_ensemble(count, linear)
@@ -144,7 +147,7 @@ class BowBackend(Backend):
     def probabilities(self, text: str) -> dict[str, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
         encoded = self.encode(text)
-        if not encoded[0]:
+        if not _known(encoded):
             return None
         scores = self._forward.probabilities(*encoded).tolist()
         return dict(zip([*self.labels, None], scores))
@@ -177,7 +180,9 @@ class BowBackend(Backend):
             "options": self.settings.model_dump(mode="json"),
             "networks": len(self.ensemble.networks),
             "linear": self.ensemble.linear is not None,
-            "word_vectors": self.word_vectors.package if self.word_vectors else None,
+            "format": STATE_FORMAT,
+            "word_vectors": ({"package": self.word_vectors.package, "fingerprint": self.word_vectors.fingerprint}
+                             if self.word_vectors else None),
             "labels": self.labels,
             "features": self.vocabulary.names,
             "idf": self.vocabulary.idf,
@@ -197,17 +202,21 @@ class BowBackend(Backend):
         """Rebuild from save()'s files; ModelError when they are missing or inconsistent."""
         try:
             state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+            if state.get("format") != STATE_FORMAT:
+                raise ModelError("it was saved by another version of the bow backend; retrain it")
             backend = cls(state["options"])
             backend.labels = list(state["labels"])
             backend.vocabulary = Vocabulary(list(state["features"]), list(state["idf"]))
-            if state["word_vectors"] is not None:
-                backend.word_vectors = load_word_vectors(state["word_vectors"])
+            backend.word_vectors = _load_vectors(state["word_vectors"])
             tensors = load_file(folder / WEIGHTS_FILE)
-            backend.ensemble = backend._new_ensemble(int(state["networks"]), bool(state["linear"]))
+            if not isinstance(state["linear"], bool):
+                raise ValueError("'linear' is not true or false")
+            backend.ensemble = backend._new_ensemble(int(state["networks"]), state["linear"])
             backend.ensemble.load_state_dict(tensors, strict=True)
             backend.ensemble.eval()
             backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError, ValidationError) as error:
+        except (ModelError, OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError,
+                ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
         backend._forward = FastForward(backend.ensemble)
         return backend
@@ -226,6 +235,22 @@ def torch_threads(count: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def _known(encoded: Encoded) -> bool:
+    """Whether the networks can read anything of a text: a known feature, or a word with a vector."""
+    indices, _, vector = encoded
+    return bool(indices) or (vector is not None and bool(vector.any()))
+
+
+def _load_vectors(saved: dict | None) -> WordVectors | None:
+    """The word vectors a model was trained with; ModelError when the installed ones differ."""
+    if saved is None:
+        return None
+    vectors = load_word_vectors(saved["package"])
+    if vectors.fingerprint != saved["fingerprint"]:
+        raise ModelError(f"it was trained with other word vectors than the installed {saved['package']}; retrain it")
+    return vectors
 
 
 def _load_slot_tagger(folder: Path, state: dict | None) -> SlotTagger | None:

@@ -67,7 +67,8 @@ class LinearClassifier(nn.Module):
 
 
 class Ensemble(nn.Module):
-    """The trained model: hidden-layer networks and, on large datasets, a linear classifier.
+    """The trained model: hidden-layer networks and, when the ``linear`` option is on (by default on
+    large datasets), a linear classifier.
 
     One state_dict names every tensor (networks.0.bag.weight, linear.bias...), for safetensors.
     """
@@ -144,7 +145,7 @@ def flatten(batch: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
         offsets.append(len(indices))
         indices += doc_indices
         weights += doc_weights
-    vectors = None if batch[0][2] is None else torch.from_numpy(np.stack([doc[2] for doc in batch]))
+    vectors = torch.from_numpy(np.stack([doc[2] for doc in batch])) if batch and batch[0][2] is not None else None
     return (
         torch.tensor(indices, dtype=torch.long),
         torch.tensor(offsets, dtype=torch.long),
@@ -162,11 +163,12 @@ def optimisers(network: BagClassifier, learning_rate: float) -> list[torch.optim
 
 def train_linear(linear: LinearClassifier, inputs: tuple, labels: torch.Tensor, c: float,
                  max_iterations: int, progress: Callable[[int, int], None]) -> None:
-    """Fit ``linear`` as scikit-learn's LinearSVC would (one-vs-rest squared hinge, L2 penalty
-    ``1 / (2 c)``), full batch with L-BFGS: the optimum of a convex problem, not a noisy descent."""
+    """Fit ``linear`` as scikit-learn's LinearSVC would (one-vs-rest squared hinge summed over the
+    texts, plus ``|w|^2 / (2 c)``; here divided by the number of texts), full batch with L-BFGS:
+    the optimum of a convex problem, not a noisy descent."""
     targets = -torch.ones(len(labels), linear.bias.shape[0])
     targets[torch.arange(len(labels)), labels] = 1.0
-    penalty = 1.0 / (2 * c * len(labels))
+    strength = 1.0 / (2 * c * len(labels))
     # history_size: each remembered step is two copies of every weight (15 MB each on MASSIVE).
     solver = torch.optim.LBFGS(linear.parameters(), max_iter=max_iterations, history_size=10,
                                line_search_fn="strong_wolfe", tolerance_grad=1e-6, tolerance_change=1e-9)
@@ -176,10 +178,11 @@ def train_linear(linear: LinearClassifier, inputs: tuple, labels: torch.Tensor, 
         nonlocal evaluations
         solver.zero_grad()
         margins = torch.clamp(1 - targets * linear(*inputs), min=0)
-        loss = (margins * margins).sum(dim=1).mean() + penalty * linear.penalty()
+        loss = (margins * margins).sum(dim=1).mean() + strength * linear.penalty()
         loss.backward()
         evaluations += 1
         progress(min(evaluations, max_iterations), max_iterations)
         return loss
 
     solver.step(closure)
+    progress(max_iterations, max_iterations)  # L-BFGS usually converges before its last iteration

