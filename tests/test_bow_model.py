@@ -130,7 +130,7 @@ def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
     networks' softmaxes averaged, mixed with the linear classifier's sharpened softmax."""
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
     ensemble = backend.ensemble
-    assert ensemble.networks[0].vectors is not None and ensemble.linear.vectors is not None
+    assert ensemble.networks[0].input.vectors is not None and ensemble.linear.vectors is not None
     for phrase in ["je voudrais louer un scooter", "vous ouvrez quand ?", "une moto bleue"]:
         inputs = flatten([backend.encode(phrase)])
         with torch.no_grad():

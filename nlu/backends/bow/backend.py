@@ -66,18 +66,17 @@ class BowBackend(Backend):
         self.labels = dataset.intent_names
         self.word_vectors = vectors_for_language(dataset.language) if settings.word_vectors else None
         samples = [
-            (tokenize(u.text), label)
+            (self._features(u.text), label)
             for label, intent in enumerate(dataset.intents)
             for u in intent.utterances
         ]
         large = len(samples) >= LARGE_DATASET
         min_count = settings.min_count or (2 if large else 1)
-        self.vocabulary = Vocabulary.fit((token_features(tokens, settings.char_ngrams) for tokens, _ in samples),
-                                         min_count)
+        self.vocabulary = Vocabulary.fit((features for (_, features), _ in samples), min_count)
         none_label = len(self.labels)
         noise_count = max(30, int(len(samples) * settings.noise_ratio))
-        samples += [(tokenize(text), none_label) for text in noise_phrases(noise_count, rng)]
-        encoded = [(self.encode_tokens(tokens), label) for tokens, label in samples]
+        samples += [(self._features(text), none_label) for text in noise_phrases(noise_count, rng)]
+        encoded = [(self._encode(*tokens_and_features), label) for tokens_and_features, label in samples]
         encoded = [(doc, label) for doc, label in encoded if _known(doc)]
         if not encoded:
             raise ModelError("no training example has a word or character the bow backend can read")
@@ -137,11 +136,15 @@ class BowBackend(Backend):
     def encode(self, text: str) -> Encoded:
         """The networks' input for ``text``: indices of its known features, their tf-idf weights
         and its mean word vector (None without word vectors)."""
-        return self.encode_tokens(tokenize(text))
+        return self._encode(*self._features(text))
 
-    def encode_tokens(self, tokens: list[Token]) -> Encoded:
-        """encode() of an already tokenised text."""
-        indices, weights = self.vocabulary.encode(token_features(tokens, self.settings.char_ngrams))
+    def _features(self, text: str) -> tuple[list[Token], list[str]]:
+        """Tokens of ``text`` and the bag's feature names for them."""
+        tokens = tokenize(text)
+        return tokens, token_features(tokens, self.settings.char_ngrams)
+
+    def _encode(self, tokens: list[Token], features: list[str]) -> Encoded:
+        indices, weights = self.vocabulary.encode(features)
         return indices, weights, self.word_vectors.of_tokens(tokens) if self.word_vectors else None
 
     def probabilities(self, text: str) -> dict[str, float] | None:

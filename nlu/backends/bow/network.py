@@ -16,50 +16,52 @@ from torch.nn import functional as F
 Encoded = tuple[list[int], list[float], np.ndarray | None]
 
 
+class BagInput(nn.Module):
+    """A text's weighted feature bag (EmbeddingBag: a sparse linear layer), plus a linear map of its
+    mean word vector when the model reads vectors, plus a bias: ``width`` numbers per text."""
+
+    def __init__(self, n_features: int, width: int, vector_width: int, sparse: bool) -> None:
+        super().__init__()
+        self.bag = nn.EmbeddingBag(n_features, width, mode="sum", sparse=sparse)
+        self.vectors = nn.Linear(vector_width, width, bias=False) if vector_width else None
+        self.bias = nn.Parameter(torch.zeros(width))
+
+    def forward(self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor,
+                vectors: torch.Tensor | None = None) -> torch.Tensor:
+        """A batch given in EmbeddingBag's flat (indices, offsets, weights) form, with one mean word
+        vector per text when the model reads them."""
+        mapped = self.bag(indices, offsets, per_sample_weights=weights) + self.bias
+        return mapped if self.vectors is None else mapped + self.vectors(vectors)
+
+
 class BagClassifier(nn.Module):
-    """EmbeddingBag (a sparse linear layer) plus, optionally, a linear map of the text's mean word
-    vector -> ReLU -> dropout -> linear over the classes."""
+    """BagInput -> ReLU -> dropout -> linear over the classes."""
 
     def __init__(self, n_features: int, hidden: int, n_classes: int, dropout: float,
                  vector_width: int = 0) -> None:
         super().__init__()
         # Sparse gradients: a batch touches a few hundred of the tens of thousands of feature rows,
         # and a dense optimiser step over all of them was most of the training time.
-        self.bag = nn.EmbeddingBag(n_features, hidden, mode="sum", sparse=True)
-        self.vectors = nn.Linear(vector_width, hidden, bias=False) if vector_width else None
-        self.hidden_bias = nn.Parameter(torch.zeros(hidden))
+        self.input = BagInput(n_features, hidden, vector_width, sparse=True)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden, n_classes)
 
-    def forward(self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor,
-                vectors: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits for a batch given in EmbeddingBag's flat (indices, offsets, weights) form, with
-        one mean word vector per text when the network reads them."""
-        hidden = self.bag(indices, offsets, per_sample_weights=weights) + self.hidden_bias
-        if self.vectors is not None:
-            hidden = hidden + self.vectors(vectors)
-        return self.out(self.dropout(F.relu(hidden)))
+    def forward(self, *inputs: torch.Tensor | None) -> torch.Tensor:
+        """Logits for a batch in BagInput's form."""
+        return self.out(self.dropout(F.relu(self.input(*inputs))))
 
 
-class LinearClassifier(nn.Module):
+class LinearClassifier(BagInput):
     """The same inputs straight onto the classes, trained as a one-vs-rest linear SVM (see
-    train_linear). It errs on other texts than the hidden-layer networks: mixed with them, it
-    added 0.5 to 0.7 points to their intent accuracy on MASSIVE fr-FR validation folds."""
+    train_linear): one score per class, about +1 for the text's class and -1 for the others.
+    It errs on other texts than the hidden-layer networks: mixed with them, it added 0.5 to 0.7
+    points to their intent accuracy on MASSIVE fr-FR validation folds."""
 
     def __init__(self, n_features: int, n_classes: int, vector_width: int = 0) -> None:
-        super().__init__()
-        self.bag = nn.EmbeddingBag(n_features, n_classes, mode="sum")
-        self.vectors = nn.Linear(vector_width, n_classes, bias=False) if vector_width else None
-        self.bias = nn.Parameter(torch.zeros(n_classes))
+        super().__init__(n_features, n_classes, vector_width, sparse=False)
         nn.init.zeros_(self.bag.weight)
         if self.vectors is not None:
             nn.init.zeros_(self.vectors.weight)
-
-    def forward(self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor,
-                vectors: torch.Tensor | None = None) -> torch.Tensor:
-        """One score per class (about +1 for the text's class, -1 for the others)."""
-        scores = self.bag(indices, offsets, per_sample_weights=weights) + self.bias
-        return scores if self.vectors is None else scores + self.vectors(vectors)
 
     def penalty(self) -> torch.Tensor:
         """Squared L2 norm of every parameter, bias included (as LinearSVC penalises its intercept)."""
@@ -70,7 +72,7 @@ class Ensemble(nn.Module):
     """The trained model: hidden-layer networks and, when the ``linear`` option is on (by default on
     large datasets), a linear classifier.
 
-    One state_dict names every tensor (networks.0.bag.weight, linear.bias...), for safetensors.
+    One state_dict names every tensor (networks.0.input.bag.weight, linear.bias...), for safetensors.
     """
 
     def __init__(self, networks: Iterable[BagClassifier], linear: LinearClassifier | None,
@@ -95,33 +97,35 @@ class FastForward:
     """
 
     def __init__(self, ensemble: Ensemble) -> None:
-        self.layers = [
-            (_numpy(n.bag.weight), _numpy_t(n.vectors), _numpy(n.hidden_bias), _numpy_t(n.out), _numpy(n.out.bias))
-            for n in ensemble.networks
-        ]
-        linear = ensemble.linear
-        self.linear = None if linear is None else (_numpy(linear.bag.weight), _numpy_t(linear.vectors),
-                                                    _numpy(linear.bias))
+        self.networks = [(_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias))
+                         for n in ensemble.networks]
+        self.linear = None if ensemble.linear is None else _NumpyInput(ensemble.linear)
         self.linear_weight = ensemble.linear_weight
 
     def probabilities(self, indices: list[int], weights: list[float], vector: np.ndarray | None) -> np.ndarray:
         """Probabilities over the classes for one encoded document."""
         row = np.asarray(weights, dtype=np.float32)
         total = 0.0
-        for bag, vectors, hidden_bias, out, out_bias in self.layers:
-            hidden = row @ bag[indices] + hidden_bias
-            if vectors is not None:
-                hidden += vector @ vectors
-            total = total + _softmax(np.maximum(hidden, 0.0) @ out + out_bias)
-        networks = total / len(self.layers)
+        for layer, out, out_bias in self.networks:
+            total = total + _softmax(np.maximum(layer(row, indices, vector), 0.0) @ out + out_bias)
+        networks = total / len(self.networks)
         if self.linear is None:
             return networks
-        bag, vectors, bias = self.linear
-        scores = row @ bag[indices] + bias
-        if vectors is not None:
-            scores += vector @ vectors
-        linear = _softmax(LINEAR_SHARPNESS * scores)
+        linear = _softmax(LINEAR_SHARPNESS * self.linear(row, indices, vector))
         return (1 - self.linear_weight) * networks + self.linear_weight * linear
+
+
+class _NumpyInput:
+    """A BagInput's arithmetic for one text, in numpy."""
+
+    def __init__(self, layer: BagInput) -> None:
+        self.bag = _numpy(layer.bag.weight)
+        self.vectors = None if layer.vectors is None else _numpy(layer.vectors.weight).T.copy()
+        self.bias = _numpy(layer.bias)
+
+    def __call__(self, row: np.ndarray, indices: list[int], vector: np.ndarray | None) -> np.ndarray:
+        mapped = row @ self.bag[indices] + self.bias
+        return mapped if self.vectors is None else mapped + vector @ self.vectors
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -131,11 +135,6 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:
     return tensor.detach().numpy()
-
-
-def _numpy_t(layer: nn.Linear | None) -> np.ndarray | None:
-    """A linear layer's weight, transposed for ``inputs @ weight``; None for a missing layer."""
-    return None if layer is None else layer.weight.detach().numpy().T.copy()
 
 
 def flatten(batch: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
@@ -156,8 +155,8 @@ def flatten(batch: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
 
 def optimisers(network: BagClassifier, learning_rate: float) -> list[torch.optim.Optimizer]:
     """Lazy Adam for the sparse feature rows, Adam for the dense rest."""
-    dense = [p for name, p in network.named_parameters() if not name.startswith("bag.")]
-    return [torch.optim.SparseAdam(list(network.bag.parameters()), lr=learning_rate),
+    dense = [p for name, p in network.named_parameters() if not name.startswith("input.bag.")]
+    return [torch.optim.SparseAdam(list(network.input.bag.parameters()), lr=learning_rate),
             torch.optim.Adam(dense, lr=learning_rate)]
 
 
