@@ -51,9 +51,14 @@ def backend_row(data: Path, backend: str) -> list[object]:
     print(f"training and scoring {backend}...", file=sys.stderr, flush=True)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
-    return [backend, f"{figures['intent_accuracy']:.1%}", f"{figures['slot_f1'] * 100:.1f}",
-            f"{figures['training_seconds']:.0f}", f"{figures['median_parse_ms']:.2f}",
-            f"{figures['peak_rss_mib']:.0f}"]
+    return [
+        backend,
+        f"{figures['intent_accuracy']:.1%}",
+        f"{figures['slot_f1'] * 100:.1f}",
+        f"{figures['training_seconds']:.0f}",
+        f"{figures['median_parse_ms']:.2f}",
+        f"{figures['peak_rss_mib']:.0f}",
+    ]
 
 
 def baseline_rows(train: LabelledSet, test: LabelledSet) -> list[list[object]]:
@@ -65,18 +70,22 @@ def baseline_rows(train: LabelledSet, test: LabelledSet) -> list[list[object]]:
     from sklearn.svm import LinearSVC
 
     def words_and_chars() -> object:
-        return make_union(TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
-                          TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)))
+        return make_union(
+            TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)),
+        )
 
     vectors = vectors_for_language("fr")
     mean_vectors = FunctionTransformer(lambda texts: np.stack([vectors.of_tokens(tokenize(t)) for t in texts]))
     pipelines = {
-        "TF-IDF words + logistic regression": make_pipeline(TfidfVectorizer(sublinear_tf=True),
-                                                            LogisticRegression(max_iter=2000)),
+        "TF-IDF words + logistic regression": make_pipeline(
+            TfidfVectorizer(sublinear_tf=True), LogisticRegression(max_iter=2000)
+        ),
         "TF-IDF words + chars + linear SVM": make_pipeline(words_and_chars(), LinearSVC()),
         # The same SVM given bow's pretrained word vectors: what the vectors alone are worth.
         "TF-IDF words + chars + word vectors + linear SVM": make_pipeline(
-            make_union(words_and_chars(), mean_vectors), LinearSVC()),
+            make_union(words_and_chars(), mean_vectors), LinearSVC()
+        ),
     }
     rows = []
     for name, pipeline in pipelines.items():
@@ -89,8 +98,16 @@ def baseline_rows(train: LabelledSet, test: LabelledSet) -> list[list[object]]:
             predicted = pipeline.predict([example.text])[0]
             parse_seconds.append(time.perf_counter() - started)
             correct += predicted == example.intent
-        rows.append([name, f"{correct / len(test.examples):.1%}", "–", f"{training:.0f}",
-                     f"{statistics.median(parse_seconds) * 1e3:.2f}", "–"])
+        rows.append(
+            [
+                name,
+                f"{correct / len(test.examples):.1%}",
+                "–",
+                f"{training:.0f}",
+                f"{statistics.median(parse_seconds) * 1e3:.2f}",
+                "–",
+            ]
+        )
     return rows
 
 

@@ -46,20 +46,22 @@ def main() -> None:
         started = time.perf_counter()
         model = train(bot)
         trainings.append(time.perf_counter() - started)
-    print(f"training: median {statistics.median(trainings):.2f} s over {args.trainings} runs "
-          f"(min {min(trainings):.2f} s, max {max(trainings):.2f} s)")
+    print(
+        f"training: median {statistics.median(trainings):.2f} s over {args.trainings} runs "
+        f"(min {min(trainings):.2f} s, max {max(trainings):.2f} s)"
+    )
 
     # Varied inputs, changed slightly so the stem cache is not all that is measured.
-    inputs = [f"{text} {n % 7}" if n % 2 else text.upper()
-              for n, text in zip(range(args.parses), itertools.cycle(patterns))]
+    inputs = [
+        f"{text} {n % 7}" if n % 2 else text.upper() for n, text in zip(range(args.parses), itertools.cycle(patterns))
+    ]
     for text in inputs[:50]:
         model.parse(text)  # warm-up: first torch calls allocate
     baseline = time_calls(tokenize, inputs)
     parses = time_calls(model.parse, inputs)
     print(f"baseline tokenize+stem: {summary_ms(baseline)}")
     print(f"bow parse (Model.parse): {summary_ms(parses)}")
-    print(f"ratio parse / baseline (medians): "
-          f"{statistics.median(parses) / statistics.median(baseline):.1f}x")
+    print(f"ratio parse / baseline (medians): {statistics.median(parses) / statistics.median(baseline):.1f}x")
 
 
 if __name__ == "__main__":

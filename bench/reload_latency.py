@@ -70,10 +70,17 @@ def demo_bot(workdir: Path) -> BenchBot:
     """A copy of the demo bot."""
     folder = workdir / "demo"
     shutil.copytree(REPO / "intents", folder, ignore=shutil.ignore_patterns(".causette", "tests"))
-    texts = ["je voudrais louer un scooter", "pour aujourd'hui", "c'est combien ?", "où êtes-vous ?",
-             "le casque est fourni ?", "bonjour", "merci beaucoup", "vous acceptez la carte bancaire ?"]
-    return BenchBot("demo", folder, folder / "infos_pratiques.json", "horaires",
-                    "vous ouvrez à quelle heure ?", texts)
+    texts = [
+        "je voudrais louer un scooter",
+        "pour aujourd'hui",
+        "c'est combien ?",
+        "où êtes-vous ?",
+        "le casque est fourni ?",
+        "bonjour",
+        "merci beaucoup",
+        "vous acceptez la carte bancaire ?",
+    ]
+    return BenchBot("demo", folder, folder / "infos_pratiques.json", "horaires", "vous ouvrez à quelle heure ?", texts)
 
 
 def massive_bot(workdir: Path, train: Path) -> BenchBot:
@@ -95,14 +102,17 @@ def massive_bot(workdir: Path, train: Path) -> BenchBot:
     by_scenario: dict[str, list[dict]] = defaultdict(list)
     for intent, patterns in sorted(by_intent.items()):
         by_scenario[intent.split("_")[0]].append(
-            {"tag": intent, "patterns": patterns, "responses": [f"Intention {intent} comprise."]})
+            {"tag": intent, "patterns": patterns, "responses": [f"Intention {intent} comprise."]}
+        )
     for scenario, intents in by_scenario.items():
         (folder / f"{scenario}.json").write_text(
-            json.dumps({"intents": intents}, ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps({"intents": intents}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     (folder / "bot.toml").write_text('name = "MASSIVE fr-FR"\n', encoding="utf-8")
     test_texts = [json.loads(line)["text"] for line in MASSIVE_TEST.read_text(encoding="utf-8").splitlines()[:300]]
-    return BenchBot("massive", folder, folder / "alarm.json", "alarm_set",
-                    "réveille-moi à sept heures demain matin", test_texts)
+    return BenchBot(
+        "massive", folder, folder / "alarm.json", "alarm_set", "réveille-moi à sept heures demain matin", test_texts
+    )
 
 
 def train(bot: BenchBot, model_dir: Path) -> float:
@@ -125,8 +135,7 @@ def edit(bot: BenchBot, marker: str) -> str:
     return response
 
 
-async def client_loop(client: httpx.AsyncClient, bot: BenchBot, worker: int, stop: asyncio.Event,
-                      run: Run) -> None:
+async def client_loop(client: httpx.AsyncClient, bot: BenchBot, worker: int, stop: asyncio.Event, run: Run) -> None:
     """One client: a conversation of its own, one message after another."""
     n = 0
     while not stop.is_set():
@@ -178,16 +187,20 @@ def latency_line(label: str, samples: list[Sample]) -> str:
     times = sorted(s.seconds * 1000 for s in samples)
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     failed = sum(not s.ok for s in samples)
-    return (f"  {label}: {len(samples)} requests, median {statistics.median(times):.1f} ms, "
-            f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms, failed {failed}")
+    return (
+        f"  {label}: {len(samples)} requests, median {statistics.median(times):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms, failed {failed}"
+    )
 
 
 def report(bot: BenchBot, run: Run, training: float, intents: int, patterns: int) -> None:
     during = [s for s in run.samples if any(a <= s.started <= b for a, b in run.windows)]
     outside = [s for s in run.samples if not any(a <= s.started <= b for a, b in run.windows)]
     print(f"{bot.name}: {intents} intents, {patterns} patterns; first training (causette train) {training:.1f} s")
-    print(f"  save -> new answer served: {', '.join(f'{t:.2f} s' for t in run.reloads)} "
-          f"(median {statistics.median(run.reloads):.2f} s)")
+    print(
+        f"  save -> new answer served: {', '.join(f'{t:.2f} s' for t in run.reloads)} "
+        f"(median {statistics.median(run.reloads):.2f} s)"
+    )
     print(latency_line("latency outside reloads", outside))
     print(latency_line("latency during reloads ", during))
 
@@ -215,8 +228,10 @@ def main() -> None:
     parser.add_argument("--massive", type=Path, default=MASSIVE, help="MASSIVE fr-FR train.jsonl")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each bot's figures as soon as they are known
-    print(f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; {args.clients} clients, "
-          f"{PAUSE * 1000:.0f} ms between a client's requests")
+    print(
+        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; {args.clients} clients, "
+        f"{PAUSE * 1000:.0f} ms between a client's requests"
+    )
     with tempfile.TemporaryDirectory(prefix="causette-bench-") as tmp:
         workdir = Path(tmp)
         builders = {"demo": lambda: demo_bot(workdir), "massive": lambda: massive_bot(workdir, args.massive)}

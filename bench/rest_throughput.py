@@ -27,16 +27,26 @@ import httpx
 from bench.stats import percentile, summary_ms, table
 from tests.support import REPO, free_port
 
-TURNS = ["bonjour", "je voudrais louer un scooter", "pour aujourd'hui", "c'est combien ?",
-         "vous ouvrez à quelle heure ?", "merci, au revoir"]
+TURNS = [
+    "bonjour",
+    "je voudrais louer un scooter",
+    "pour aujourd'hui",
+    "c'est combien ?",
+    "vous ouvrez à quelle heure ?",
+    "merci, au revoir",
+]
 
 
 def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start a server process; return it with its base URL once /healthz answers."""
     port = free_port()
-    process = subprocess.Popen([*command, "--port", str(port)], cwd=REPO,
-                               env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -61,8 +71,7 @@ async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[f
             if next(counter) >= requests:
                 return
             started = time.perf_counter()
-            reply = await client.post(f"{url}/api/v1/conversations/bench-{number}/messages",
-                                      json={"text": turn})
+            reply = await client.post(f"{url}/api/v1/conversations/bench-{number}/messages", json={"text": turn})
             latencies.append(time.perf_counter() - started)
             errors += reply.status_code != 200
 
@@ -77,13 +86,14 @@ def measure_wrk(name: str, url: str, args: argparse.Namespace) -> list[object]:
     """Warm up, then measure one server with wrk (one thread, ``concurrency`` connections)."""
     command = ["wrk", "-t1", f"-c{args.concurrency}", "-s", str(Path(__file__).with_name("wrk_turns.lua")), url]
     subprocess.run([*command[:1], "-d2s", *command[1:]], capture_output=True, check=True)
-    output = subprocess.run([*command[:1], f"-d{args.seconds}s", *command[1:]],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [*command[:1], f"-d{args.seconds}s", *command[1:]], capture_output=True, text=True, check=True
+    ).stdout
     requests, micros, errors, median_ms, p95_ms = next(
-        line.split()[1:] for line in output.splitlines() if line.startswith("WRK "))
+        line.split()[1:] for line in output.splitlines() if line.startswith("WRK ")
+    )
     rate = int(requests) / (int(micros) / 1e6)
-    print(f"{name}: {rate:.0f} req/s, median {float(median_ms):.3f} ms, p95 {float(p95_ms):.3f} ms, "
-          f"{errors} errors")
+    print(f"{name}: {rate:.0f} req/s, median {float(median_ms):.3f} ms, p95 {float(p95_ms):.3f} ms, {errors} errors")
     return [name, f"{rate:.0f}", f"{float(median_ms):.2f}", f"{float(p95_ms):.2f}", errors]
 
 
@@ -93,8 +103,13 @@ def measure(name: str, url: str, args: argparse.Namespace) -> list[object]:
     seconds, latencies, errors = asyncio.run(load(url, args.requests, args.concurrency))
     rate = len(latencies) / seconds
     print(f"{name}: {rate:.0f} req/s, {summary_ms(latencies)}, {errors} errors")
-    return [name, f"{rate:.0f}", f"{statistics.median(latencies) * 1e3:.2f}",
-            f"{percentile(latencies, 0.95) * 1e3:.2f}", errors]
+    return [
+        name,
+        f"{rate:.0f}",
+        f"{statistics.median(latencies) * 1e3:.2f}",
+        f"{percentile(latencies, 0.95) * 1e3:.2f}",
+        errors,
+    ]
 
 
 def main() -> None:
@@ -103,20 +118,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=15, help="wrk run length per server")
-    parser.add_argument("--client", choices=["wrk", "httpx"],
-                        default="wrk" if shutil.which("wrk") else "httpx")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
     args = parser.parse_args()
     run = measure_wrk if args.client == "wrk" else measure
     print(f"client: {args.client}, {args.concurrency} concurrent conversations")
     python = sys.executable
     with tempfile.TemporaryDirectory() as model_dir:
-        causette, causette_url = start([python, "-m", "channels.cli", "serve", "intents",
-                                        "--model-dir", model_dir, "--log-level", "warning"])
-        bare, bare_url = start([python, "-m", "uvicorn", "bench.bare_app:create_bare_app",
-                                "--factory", "--log-level", "warning"])
+        causette, causette_url = start(
+            [python, "-m", "channels.cli", "serve", "intents", "--model-dir", model_dir, "--log-level", "warning"]
+        )
+        bare, bare_url = start(
+            [python, "-m", "uvicorn", "bench.bare_app:create_bare_app", "--factory", "--log-level", "warning"]
+        )
         try:
-            rows = [run("bare FastAPI (constant)", bare_url, args),
-                    run("Causette turn (memory store)", causette_url, args)]
+            rows = [
+                run("bare FastAPI (constant)", bare_url, args),
+                run("Causette turn (memory store)", causette_url, args),
+            ]
         finally:
             for process in (causette, bare):
                 process.terminate()

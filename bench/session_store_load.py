@@ -53,14 +53,17 @@ class LoadResult:
     latencies: list[float]
 
     def __add__(self, other: LoadResult) -> LoadResult:
-        return LoadResult(self.turns + other.turns, self.seconds + other.seconds,
-                          self.latencies + other.latencies)
+        return LoadResult(self.turns + other.turns, self.seconds + other.seconds, self.latencies + other.latencies)
 
     def row(self, label: str) -> list[object]:
         """One line of the results table."""
-        return [label, self.turns, f"{self.turns / self.seconds:.1f}",
-                f"{statistics.median(self.latencies) * 1e3:.1f}",
-                f"{percentile(self.latencies, 0.95) * 1e3:.1f}"]
+        return [
+            label,
+            self.turns,
+            f"{self.turns / self.seconds:.1f}",
+            f"{statistics.median(self.latencies) * 1e3:.1f}",
+            f"{percentile(self.latencies, 0.95) * 1e3:.1f}",
+        ]
 
 
 async def send_turns(urls: list[str], turns: int, users: int, sticky: bool, limit: float) -> LoadResult:
@@ -76,8 +79,7 @@ async def send_turns(urls: list[str], turns: int, users: int, sticky: bool, limi
                 session = uuid.uuid4().hex
             base = urls[hash(session) % len(urls)] if sticky else urls[number % len(urls)]
             started = time.perf_counter()
-            reply = await client.post(f"{base}/api/v1/conversations/{session}/messages",
-                                      json={"text": TEXTS[turn % 2]})
+            reply = await client.post(f"{base}/api/v1/conversations/{session}/messages", json={"text": TEXTS[turn % 2]})
             reply.raise_for_status()
             latencies.append(time.perf_counter() - started)
             turn += 1
@@ -122,8 +124,9 @@ def session_bytes(redis: RedisServer, url: str) -> tuple[int, int]:
     """JSON length and Redis memory of one session after TURNS_PER_SESSION turns."""
     session = uuid.uuid4().hex
     for turn in range(TURNS_PER_SESSION):
-        httpx.post(f"{url}/api/v1/conversations/{session}/messages",
-                   json={"text": TEXTS[turn % 2]}, timeout=30).raise_for_status()
+        httpx.post(
+            f"{url}/api/v1/conversations/{session}/messages", json={"text": TEXTS[turn % 2]}, timeout=30
+        ).raise_for_status()
     key = session_keys(PREFIX, session)[1]
     client = redis.client()
     return client.strlen(key), client.memory_usage(key)
@@ -133,10 +136,13 @@ def redis_figures(redis: RedisServer, urls: list[str], users: int) -> None:
     """Print the Redis round trips per turn and the size of a session after 20 turns."""
     trips = count_round_trips(redis, urls, users)
     length, memory = session_bytes(redis, urls[0])
-    print(f"\nRedis round trips per turn: {trips:.2f} (MONITOR, {MONITORED_TURNS} turns, "
-          f"{users} visitors, 2 processes)")
-    print(f"One session after {TURNS_PER_SESSION} turns: {length} bytes of JSON (STRLEN), "
-          f"{memory} bytes in Redis (MEMORY USAGE)")
+    print(
+        f"\nRedis round trips per turn: {trips:.2f} (MONITOR, {MONITORED_TURNS} turns, {users} visitors, 2 processes)"
+    )
+    print(
+        f"One session after {TURNS_PER_SESSION} turns: {length} bytes of JSON (STRLEN), "
+        f"{memory} bytes in Redis (MEMORY USAGE)"
+    )
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
@@ -149,20 +155,25 @@ def run(args: argparse.Namespace, work: Path) -> None:
     try:
         # Set both ways, so that the caller's own CAUSETTE_REDIS_URL cannot change a configuration.
         for store, url in (("memory", ""), ("redis", redis.url)):
-            servers[store] = start_servers(model_dir, 2, {"CAUSETTE_REDIS_URL": url,
-                                                          "CAUSETTE_REDIS_PREFIX": PREFIX})
-        urls = {(store, count): [server.url for server in servers[store][:count]]
-                for store, count in CONFIGURATIONS}
+            servers[store] = start_servers(model_dir, 2, {"CAUSETTE_REDIS_URL": url, "CAUSETTE_REDIS_PREFIX": PREFIX})
+        urls = {(store, count): [server.url for server in servers[store][:count]] for store, count in CONFIGURATIONS}
         for (store, _), targets in urls.items():
             asyncio.run(send_turns(targets, WARM_UP_TURNS, 2, store == "memory", limit=60))
         totals = {configuration: LoadResult(0, 0.0, []) for configuration in CONFIGURATIONS}
         for _ in range(args.rounds):
             for store, count in CONFIGURATIONS:
-                totals[store, count] += asyncio.run(send_turns(
-                    urls[store, count], args.turns, args.users, store == "memory", args.seconds))
-        print(table(["sessions, processes", "turns", "turns/s", "p50 ms", "p95 ms"],
-                    [total.row(f"{store}, {count}" + (" (sticky)" if store == "memory" and count > 1 else ""))
-                     for (store, count), total in totals.items()]))
+                totals[store, count] += asyncio.run(
+                    send_turns(urls[store, count], args.turns, args.users, store == "memory", args.seconds)
+                )
+        print(
+            table(
+                ["sessions, processes", "turns", "turns/s", "p50 ms", "p95 ms"],
+                [
+                    total.row(f"{store}, {count}" + (" (sticky)" if store == "memory" and count > 1 else ""))
+                    for (store, count), total in totals.items()
+                ],
+            )
+        )
         redis_figures(redis, urls["redis", 2], args.users)
     finally:
         for server in (server for group in servers.values() for server in group):
@@ -175,8 +186,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=300, help="turns per configuration and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all configurations")
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated visitors")
-    parser.add_argument("--seconds", type=float, default=60,
-                        help="time limit per configuration and round")
+    parser.add_argument("--seconds", type=float, default=60, help="time limit per configuration and round")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="causette-bench-") as work:
         run(args, Path(work))

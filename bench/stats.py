@@ -13,8 +13,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def summary_ms(seconds: list[float]) -> str:
     """Median and p95 of durations given in seconds, printed in milliseconds."""
-    return (f"median {statistics.median(seconds) * 1e3:.3f} ms, "
-            f"p95 {percentile(seconds, 0.95) * 1e3:.3f} ms")
+    return f"median {statistics.median(seconds) * 1e3:.3f} ms, p95 {percentile(seconds, 0.95) * 1e3:.3f} ms"
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:

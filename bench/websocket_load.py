@@ -31,8 +31,14 @@ from bench.stats import percentile, table
 from nlu import default_model_dir, load_bot, load_or_train
 from tests.support import REPO, ServerProcess
 
-TURNS = ["bonjour", "je voudrais louer un scooter", "pour aujourd'hui", "c'est combien ?",
-         "vous ouvrez à quelle heure ?", "merci, au revoir"]
+TURNS = [
+    "bonjour",
+    "je voudrais louer un scooter",
+    "pour aujourd'hui",
+    "c'est combien ?",
+    "vous ouvrez à quelle heure ?",
+    "merci, au revoir",
+]
 HANDSHAKES_AT_ONCE = 200  # connection attempts in flight, so the listen backlog never overflows
 FRAME_TIMEOUT = 60.0  # seconds: a guard, so a stuck server ends the run instead of hanging it
 
@@ -85,8 +91,11 @@ async def hold_idle(server: ServerProcess, count: int) -> list[object]:
 
     async def open_one(stack: AsyncExitStack) -> ClientConnection:
         async with gate:
-            return await greeted(await stack.enter_async_context(
-                connect(ws_url(server), proxy=None, open_timeout=FRAME_TIMEOUT, ping_interval=None)))
+            return await greeted(
+                await stack.enter_async_context(
+                    connect(ws_url(server), proxy=None, open_timeout=FRAME_TIMEOUT, ping_interval=None)
+                )
+            )
 
     async with AsyncExitStack() as stack:
         started = time.perf_counter()
@@ -96,8 +105,14 @@ async def hold_idle(server: ServerProcess, count: int) -> list[object]:
         held = rss_mib(server.process.pid)
         turn = await round_trip(sockets[0], "je voudrais louer un scooter")
     print(f"idle {count}: opened in {opened:.1f} s, server RSS {before:.0f} -> {held:.0f} MiB", flush=True)
-    return [count, f"{opened:.1f}", f"{before:.0f}", f"{held:.0f}",
-            f"{(held - before) * 1024 / count:.1f}", f"{turn * 1e3:.1f}"]
+    return [
+        count,
+        f"{opened:.1f}",
+        f"{before:.0f}",
+        f"{held:.0f}",
+        f"{(held - before) * 1024 / count:.1f}",
+        f"{turn * 1e3:.1f}",
+    ]
 
 
 async def converse(server: ServerProcess, sessions: int, turns: int) -> list[object]:
@@ -114,16 +129,20 @@ async def converse(server: ServerProcess, sessions: int, turns: int) -> list[obj
     latencies = [latency for run in runs for latency in run]
     rate = len(latencies) / elapsed
     print(f"{sessions} conversations: {len(latencies)} messages in {elapsed:.1f} s", flush=True)
-    return [sessions, len(latencies), f"{rate:.0f}", f"{statistics.median(latencies) * 1e3:.1f}",
-            f"{percentile(latencies, 0.95) * 1e3:.1f}"]
+    return [
+        sessions,
+        len(latencies),
+        f"{rate:.0f}",
+        f"{statistics.median(latencies) * 1e3:.1f}",
+        f"{percentile(latencies, 0.95) * 1e3:.1f}",
+    ]
 
 
 async def run(server: ServerProcess, args: argparse.Namespace) -> None:
     """Both measurements, one after the other, then their tables."""
     idle = [await hold_idle(server, count) for count in args.idle]
     busy = await converse(server, args.sessions, args.turns)
-    print(table(["idle sessions", "open s", "RSS before MiB", "RSS held MiB", "KiB/session",
-                 "one turn ms"], idle))
+    print(table(["idle sessions", "open s", "RSS before MiB", "RSS held MiB", "KiB/session", "one turn ms"], idle))
     print()
     print(table(["sessions", "messages", "msg/s", "median ms", "p95 ms"], [busy]))
 

@@ -22,7 +22,10 @@ def require_admin(
     if key is None:
         raise HTTPException(403, "admin endpoints are disabled: start the server with CAUSETTE_ADMIN_KEY set")
     if credentials is None:
-        raise HTTPException(401, "admin key required: send the header 'Authorization: Bearer <key>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "admin key required: send the header 'Authorization: Bearer <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not secrets.compare_digest(credentials.credentials.encode(), key.get_secret_value().encode()):
         raise HTTPException(403, "wrong admin key")

@@ -22,7 +22,13 @@ from channels.settings import Settings
 from channels.watch import watch_bot
 from channels.websocket import router as websocket_router
 from dialogue import (
-    Brain, BrainHolder, DialogueEngine, MemoryStore, RedisStore, SessionStore, StoreUnavailable,
+    Brain,
+    BrainHolder,
+    DialogueEngine,
+    MemoryStore,
+    RedisStore,
+    SessionStore,
+    StoreUnavailable,
 )
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
@@ -55,9 +61,14 @@ def build_services(settings: Settings) -> Services:
     model = load_or_train(bot, model_dir)
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
-    return Services(settings=settings, brains=brains, store=store, engine=DialogueEngine(brains, store),
-                    origins=OriginPolicy(settings.allowed_origins),
-                    reloader=Reloader(brains, settings.bot_dir, model_dir))
+    return Services(
+        settings=settings,
+        brains=brains,
+        store=store,
+        engine=DialogueEngine(brains, store),
+        origins=OriginPolicy(settings.allowed_origins),
+        reloader=Reloader(brains, settings.bot_dir, model_dir),
+    )
 
 
 def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
@@ -74,8 +85,11 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         stop_watching = asyncio.Event()
-        watcher = asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching),
-                                      name="causette-watch") if settings.watch else None
+        watcher = (
+            asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
+            if settings.watch
+            else None
+        )
         yield
         stop_watching.set()
         if watcher is not None:
@@ -83,8 +97,12 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         await services.reloader.close()
         await services.store.close()
 
-    app = FastAPI(title="Causette", version=VERSION, lifespan=lifespan,
-                  description="A French-first chatbot: REST API of the conversation channel.")
+    app = FastAPI(
+        title="Causette",
+        version=VERSION,
+        lifespan=lifespan,
+        description="A French-first chatbot: REST API of the conversation channel.",
+    )
     app.state.services = services
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)

@@ -21,7 +21,11 @@ from channels.settings import Settings
 from channels.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
 from dialogue.conversation_tests import (
-    junit_xml, load_conversation_tests, outcome_lines, run_conversations, summary_line,
+    junit_xml,
+    load_conversation_tests,
+    outcome_lines,
+    run_conversations,
+    summary_line,
 )
 from dialogue.explain import explain
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
@@ -69,8 +73,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     warnings = lint(bot.dataset)
     for warning in warnings:
         print(problem_line(warning, "warning", palette), file=sys.stderr)
-    print(f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
-          f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)")
+    print(
+        f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
+        f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)"
+    )
     return EXIT_WARNINGS if warnings and args.strict else 0
 
 
@@ -81,8 +87,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     with progress_bar() as progress:
         model = train(bot, progress)
     model.save(output)
-    print(f"trained {model.info.backend} on {len(model.info.intents)} intents in "
-          f"{model.info.training_seconds:.2f} s -> {output}")
+    print(
+        f"trained {model.info.backend} on {len(model.info.intents)} intents in "
+        f"{model.info.training_seconds:.2f} s -> {output}"
+    )
     return 0
 
 
@@ -185,23 +193,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.redis_url:
         os.environ["CAUSETTE_REDIS_URL"] = args.redis_url
     if args.workers > 1 and not Settings().redis_url:
-        print("causette serve: several workers need sessions in Redis (--redis-url or "
-              "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
-              "would lose its context whenever its turns reach different workers.", file=sys.stderr)
+        print(
+            "causette serve: several workers need sessions in Redis (--redis-url or "
+            "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
+            "would lose its context whenever its turns reach different workers.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if args.watch:
         if args.workers > 1:
-            print("causette serve: --watch reloads the process that sees the edit; use it with one "
-                  "worker (several workers would each train, and answer from different models meanwhile).",
-                  file=sys.stderr)
+            print(
+                "causette serve: --watch reloads the process that sees the edit; use it with one "
+                "worker (several workers would each train, and answer from different models meanwhile).",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
     load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
-    uvicorn.run("channels.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, log_config=_log_config(args.log_level),
-                ws_max_size=WS_TRANSPORT_MAX_BYTES, ws_per_message_deflate=False)
+    uvicorn.run(
+        "channels.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=_log_config(args.log_level),
+        ws_max_size=WS_TRANSPORT_MAX_BYTES,
+        ws_per_message_deflate=False,
+    )
     return 0
 
 
@@ -219,44 +240,61 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="causette", description="French-first chatbot platform.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
-                model_dir: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str, model_dir: bool = True
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("bot_dir", type=Path, help="the bot folder (intent files and bot.toml)")
         if model_dir:
-            sub.add_argument("--model-dir", type=Path, default=None,
-                             help="where the trained model is kept (default: BOT_DIR/.causette/model)")
+            sub.add_argument(
+                "--model-dir",
+                type=Path,
+                default=None,
+                help="where the trained model is kept (default: BOT_DIR/.causette/model)",
+            )
         sub.set_defaults(handler=handler)
         return sub
 
-    command("check", cmd_check, "Validate a bot folder: errors, then lint warnings.",
-            model_dir=False).add_argument(
-        "--strict", action="store_true", help="exit with code 1 when there are warnings")
+    command("check", cmd_check, "Validate a bot folder: errors, then lint warnings.", model_dir=False).add_argument(
+        "--strict", action="store_true", help="exit with code 1 when there are warnings"
+    )
     command("train", cmd_train, "Train and save a model.", model_dir=False).add_argument(
-        "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)")
-    command("test", cmd_test, "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.",
-            model_dir=False).add_argument(
-        "--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
+        "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)"
+    )
+    command(
+        "test", cmd_test, "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.", model_dir=False
+    ).add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
     parse = command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).")
     parse.add_argument("text", nargs="?", default=None, help="text to parse (default: one per stdin line)")
-    parse.add_argument("--explain", action="store_true",
-                       help="say why: the words behind the intent and the runner-up, and the contexts")
+    parse.add_argument(
+        "--explain",
+        action="store_true",
+        help="say why: the words behind the intent and the runner-up, and the contexts",
+    )
     parse.add_argument("--json", action="store_true", help="with --explain: JSON lines, not text")
-    parse.add_argument("--context", action="append", default=[], metavar="NAME",
-                       help="with --explain: judge as if this context were active (repeatable)")
+    parse.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --explain: judge as if this context were active (repeatable)",
+    )
     command("chat", cmd_chat, "Chat with the bot in the terminal.").add_argument(
-        "--session", default=None, help="session id (default: a new one)")
+        "--session", default=None, help="session id (default: a new one)"
+    )
     serve = command("serve", cmd_serve, "Serve the REST API, the WebSocket and the widget.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1,
-                       help="worker processes (more than one needs --redis-url)")
-    serve.add_argument("--redis-url", default=None,
-                       help="keep sessions in this Redis, e.g. redis://127.0.0.1:6379/0 "
-                            "(default: CAUSETTE_REDIS_URL, else in memory)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (more than one needs --redis-url)")
+    serve.add_argument(
+        "--redis-url",
+        default=None,
+        help="keep sessions in this Redis, e.g. redis://127.0.0.1:6379/0 (default: CAUSETTE_REDIS_URL, else in memory)",
+    )
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--watch", action="store_true",
-                       help="reload the bot (check, train, swap) whenever one of its files changes")
+    serve.add_argument(
+        "--watch", action="store_true", help="reload the bot (check, train, swap) whenever one of its files changes"
+    )
     add_evaluate_command(commands)
     return parser
 

@@ -34,13 +34,21 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("train", type=Path, help="bot folder or JSONL file (MASSIVE format) to train on")
     sub.add_argument("--test", type=Path, default=None, help="bot folder or JSONL file to score")
     sub.add_argument("--folds", type=int, default=5, help="folds when there is no --test (default 5)")
-    sub.add_argument("--validation", action="store_true",
-                     help="score only the first fold: a validation split of TRAIN, to tune options on")
+    sub.add_argument(
+        "--validation",
+        action="store_true",
+        help="score only the first fold: a validation split of TRAIN, to tune options on",
+    )
     sub.add_argument("--backend", default=None, help="backend name (default: the bot's, else bow)")
-    sub.add_argument("--options", type=Path, default=None,
-                     help="TOML file of backend options (default: the bot's [backend_options])")
-    sub.add_argument("--report", type=Path, default=None,
-                     help="Markdown report path (default: reports/evaluation-BACKEND.md); a .png is written beside it")
+    sub.add_argument(
+        "--options", type=Path, default=None, help="TOML file of backend options (default: the bot's [backend_options])"
+    )
+    sub.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="Markdown report path (default: reports/evaluation-BACKEND.md); a .png is written beside it",
+    )
     sub.add_argument("--json", type=Path, default=None, help="also write the headline figures as JSON")
     sub.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
     sub.set_defaults(handler=cmd_evaluate)
@@ -54,8 +62,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.test is not None:
             evaluation = train_and_test(train, _labelled(args.test), backend, options, progress)
         else:
-            evaluation = cross_validate(train, args.folds, backend, options, args.seed, progress,
-                                        only_first=args.validation)
+            evaluation = cross_validate(
+                train, args.folds, backend, options, args.seed, progress, only_first=args.validation
+            )
     report = write_report(evaluation, args.report or Path("reports") / f"evaluation-{backend}.md")
     figures = summary(evaluation)
     if args.json:

@@ -13,9 +13,17 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from dialogue import HistoryEntry
 
 ErrorCode = Literal[
-    "invalid_json", "invalid_frame", "unknown_type", "binary_frame", "frame_too_large",
-    "empty_text", "text_too_long", "too_many_pending", "invalid_session_id",
-    "store_unavailable", "internal_error",
+    "invalid_json",
+    "invalid_frame",
+    "unknown_type",
+    "binary_frame",
+    "frame_too_large",
+    "empty_text",
+    "text_too_long",
+    "too_many_pending",
+    "invalid_session_id",
+    "store_unavailable",
+    "internal_error",
 ]
 
 

@@ -13,7 +13,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -117,7 +117,7 @@ class Reloader:
                     future.set_result(result)
 
     async def _reload_once(self) -> ReloadResult:
-        started, clock = datetime.now(timezone.utc), time.perf_counter()
+        started, clock = datetime.now(UTC), time.perf_counter()
         self.progress = ReloadProgress(started_at=started)
         try:
             prepared = await asyncio.get_running_loop().run_in_executor(self._executor, self._prepare)
@@ -156,12 +156,18 @@ class Reloader:
 
     def _failed(self, problems: list[Problem], started: datetime, clock: float) -> ReloadResult:
         result = ReloadResult(
-            status="failed", content_hash=self.brains.current.model.info.content_hash,
-            problems=[ProblemOut.of(p) for p in problems], warnings=[],
-            started_at=started, seconds=round(time.perf_counter() - clock, 3),
+            status="failed",
+            content_hash=self.brains.current.model.info.content_hash,
+            problems=[ProblemOut.of(p) for p in problems],
+            warnings=[],
+            started_at=started,
+            seconds=round(time.perf_counter() - clock, 3),
         )
-        log.error("reload failed, still serving model %s:\n%s", result.content_hash[:12],
-                  "\n".join(f"  {problem}" for problem in problems))
+        log.error(
+            "reload failed, still serving model %s:\n%s",
+            result.content_hash[:12],
+            "\n".join(f"  {problem}" for problem in problems),
+        )
         self.last_result = self.last_error = result
         return result
 
@@ -169,17 +175,26 @@ class Reloader:
         result = ReloadResult(
             status="reloaded" if prepared.model else "unchanged",
             content_hash=self.brains.current.model.info.content_hash,
-            problems=[], warnings=[ProblemOut.of(p) for p in prepared.warnings],
-            started_at=started, seconds=round(time.perf_counter() - clock, 3),
+            problems=[],
+            warnings=[ProblemOut.of(p) for p in prepared.warnings],
+            started_at=started,
+            seconds=round(time.perf_counter() - clock, 3),
         )
         if prepared.model:
-            log.info("reloaded %s: model %s, %d intents, trained in %.1f s", self.bot_dir,
-                     result.content_hash[:12], len(prepared.model.info.intents),
-                     prepared.model.info.training_seconds)
+            log.info(
+                "reloaded %s: model %s, %d intents, trained in %.1f s",
+                self.bot_dir,
+                result.content_hash[:12],
+                len(prepared.model.info.intents),
+                prepared.model.info.training_seconds,
+            )
             for warning in prepared.warnings[:LOGGED_WARNINGS]:
                 log.warning("%s:%d: warning: %s [%s]", warning.file, warning.line, warning.message, warning.rule)
             if len(prepared.warnings) > LOGGED_WARNINGS:
-                log.warning("... and %d more warnings: causette check %s", len(prepared.warnings) - LOGGED_WARNINGS,
-                            self.bot_dir)
+                log.warning(
+                    "... and %d more warnings: causette check %s",
+                    len(prepared.warnings) - LOGGED_WARNINGS,
+                    self.bot_dir,
+                )
         self.last_result, self.last_error = result, None
         return result

@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 from channels.admin import require_admin
 from channels.reload import ReloadResult
 from channels.schemas import (
-    SESSION_ID_PATTERN, ConversationOut, IntentOut, MessageIn, ModelOut, SessionId, TextRefused, TurnOut,
+    SESSION_ID_PATTERN,
+    ConversationOut,
+    IntentOut,
+    MessageIn,
+    ModelOut,
+    SessionId,
+    TextRefused,
+    TurnOut,
     check_user_text,
 )
 from channels.services import Services, get_services
@@ -63,8 +70,9 @@ async def parse(
     message: MessageIn,
     services: ServicesDep,
     explain: Annotated[bool, Query(description="add why: words and contexts behind the intent")] = False,
-    session_id: Annotated[str | None, Query(pattern=SESSION_ID_PATTERN,
-                                            description="judge contexts as in this conversation")] = None,
+    session_id: Annotated[
+        str | None, Query(pattern=SESSION_ID_PATTERN, description="judge contexts as in this conversation")
+    ] = None,
 ) -> dict[str, Any]:
     """What the model understands of a text: the Snips-shaped parse with ranked alternatives.
 
@@ -87,13 +95,20 @@ async def get_model(services: ServicesDep) -> ModelOut:
     info, reloader = services.brains.current.model.info, services.reloader
     return ModelOut(
         **info.model_dump(include={"backend", "content_hash", "trained_at", "training_seconds", "intents"}),
-        watching=services.settings.watch, reloading=reloader.progress,
-        last_reload=reloader.last_result, last_error=reloader.last_error,
+        watching=services.settings.watch,
+        reloading=reloader.progress,
+        last_reload=reloader.last_result,
+        last_error=reloader.last_error,
     )
 
 
-@router.post("/model/reload", response_model=ReloadResult, tags=["nlu"], dependencies=[Depends(require_admin)],
-             responses={422: {"model": ReloadResult, "description": "broken content: the old model serves on"}})
+@router.post(
+    "/model/reload",
+    response_model=ReloadResult,
+    tags=["nlu"],
+    dependencies=[Depends(require_admin)],
+    responses={422: {"model": ReloadResult, "description": "broken content: the old model serves on"}},
+)
 async def reload_model(services: ServicesDep) -> JSONResponse:
     """Check the bot folder again, train a new model if it changed and serve it (admin key needed).
 

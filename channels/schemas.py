@@ -15,8 +15,7 @@ SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 SessionId = Annotated[
     str,
-    Path(pattern=SESSION_ID_PATTERN, description="1 to 64 letters, digits, '-' or '_'",
-         examples=["visitor-42"]),
+    Path(pattern=SESSION_ID_PATTERN, description="1 to 64 letters, digits, '-' or '_'", examples=["visitor-42"]),
 ]
 
 
@@ -82,7 +81,8 @@ class ModelOut(BaseModel):
     reloading: ReloadProgress | None = Field(description="the reload under way, if any")
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
     last_error: ReloadResult | None = Field(
-        description="the latest failed reload, until one succeeds: the problems, with file and line")
+        description="the latest failed reload, until one succeeds: the problems, with file and line"
+    )
 
 
 class Health(BaseModel):

@@ -10,7 +10,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from channels.origins import parse_origin_rule
 from dialogue.redis_store import (
-    DEFAULT_LOCK_SECONDS, DEFAULT_PREFIX, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WAIT_SECONDS,
+    DEFAULT_LOCK_SECONDS,
+    DEFAULT_PREFIX,
+    DEFAULT_TIMEOUT_SECONDS,
+    DEFAULT_WAIT_SECONDS,
 )
 
 LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")
@@ -27,16 +30,22 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(default=1, ge=1)
     redis_url: str | None = Field(
-        default=None, description="keep sessions in this Redis (redis://host:port/db), shared by "
-        "every process pointing at it; default: in this process's memory")
-    redis_prefix: str = Field(default=DEFAULT_PREFIX, min_length=1,
-                              description="namespace of the keys, one per bot sharing a Redis")
-    redis_timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0,
-                                         description="longest wait for Redis before answering 503")
-    redis_lock_seconds: float = Field(default=DEFAULT_LOCK_SECONDS, gt=0,
-                                      description="longest hold of a session by one turn")
-    redis_wait_seconds: float = Field(default=DEFAULT_WAIT_SECONDS, gt=0,
-                                      description="longest wait of a turn for its session")
+        default=None,
+        description="keep sessions in this Redis (redis://host:port/db), shared by "
+        "every process pointing at it; default: in this process's memory",
+    )
+    redis_prefix: str = Field(
+        default=DEFAULT_PREFIX, min_length=1, description="namespace of the keys, one per bot sharing a Redis"
+    )
+    redis_timeout_seconds: float = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, gt=0, description="longest wait for Redis before answering 503"
+    )
+    redis_lock_seconds: float = Field(
+        default=DEFAULT_LOCK_SECONDS, gt=0, description="longest hold of a session by one turn"
+    )
+    redis_wait_seconds: float = Field(
+        default=DEFAULT_WAIT_SECONDS, gt=0, description="longest wait of a turn for its session"
+    )
     admin_key: SecretStr | None = Field(default=None, description="required for admin actions")
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")

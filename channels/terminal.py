@@ -69,8 +69,13 @@ def _pushed_word(word: WordPush, palette: Palette) -> str:
     return palette.paint(f"{word.word}({word.push * 100:+.1f}%)", *styles)
 
 
-_TEST_STYLES = {"pass": ("green", "bold"), "fail": ("red", "bold"), "expected": ("green",),
-                "got": ("red",), "hint": ("yellow",)}
+_TEST_STYLES = {
+    "pass": ("green", "bold"),
+    "fail": ("red", "bold"),
+    "expected": ("green",),
+    "got": ("red",),
+    "hint": ("yellow",),
+}
 
 
 def result_painter(palette: Palette) -> Paint:

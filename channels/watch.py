@@ -32,8 +32,7 @@ async def watch_bot(bot_dir: Path, reloader: Reloader, stop: asyncio.Event) -> N
         return is_content_file(folder, Path(path))
 
     log.info("watching %s for changes", folder)
-    async for changes in awatch(folder, watch_filter=is_content, stop_event=stop,
-                                step=STEP_MS, debounce=DEBOUNCE_MS):
+    async for changes in awatch(folder, watch_filter=is_content, stop_event=stop, step=STEP_MS, debounce=DEBOUNCE_MS):
         names = sorted({str(Path(path).relative_to(folder)) for _, path in changes})
         log.info("changed: %s; reloading", ", ".join(names))
         reloader.request()

@@ -18,8 +18,17 @@ from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from channels.protocol import (
-    BotFrame, BotMessage, ErrorFrame, HistoryFrame, MessageFrame, PingFrame, PongFrame, ServerFrame,
-    TypingFrame, WelcomeFrame, parse_client_frame,
+    BotFrame,
+    BotMessage,
+    ErrorFrame,
+    HistoryFrame,
+    MessageFrame,
+    PingFrame,
+    PongFrame,
+    ServerFrame,
+    TypingFrame,
+    WelcomeFrame,
+    parse_client_frame,
 )
 from channels.schemas import SESSION_ID_PATTERN, TextRefused, check_user_text
 from channels.services import Services, get_services
@@ -42,8 +51,9 @@ async def chat_socket(websocket: WebSocket, session_id: str | None = None) -> No
         return
     await websocket.accept()
     if session_id is not None and not _SESSION_ID.fullmatch(session_id):
-        refusal = ErrorFrame(code="invalid_session_id",
-                             message="session_id must be 1 to 64 letters, digits, '-' or '_'")
+        refusal = ErrorFrame(
+            code="invalid_session_id", message="session_id must be 1 to 64 letters, digits, '-' or '_'"
+        )
         await websocket.send_text(refusal.model_dump_json())
         await websocket.close(code=POLICY_VIOLATION, reason="invalid session_id")
         return
@@ -62,8 +72,7 @@ class ChatConnection:
 
     async def run(self) -> None:
         """Greet, replay the history, then read until the client leaves and the turns are done."""
-        await self.send(WelcomeFrame(session_id=self.session_id,
-                                     max_text_chars=self.services.settings.max_text_chars))
+        await self.send(WelcomeFrame(session_id=self.session_id, max_text_chars=self.services.settings.max_text_chars))
         await self.send(await self.history())
         answering = asyncio.create_task(self.answer_messages())
         try:
@@ -114,8 +123,11 @@ class ChatConnection:
             return ErrorFrame(code=refused.code, message=str(refused), reply_to=frame.id)
         limit = self.services.settings.ws_max_pending
         if self.pending.qsize() >= limit:
-            return ErrorFrame(code="too_many_pending", reply_to=frame.id,
-                              message=f"{limit} messages are already waiting for an answer")
+            return ErrorFrame(
+                code="too_many_pending",
+                reply_to=frame.id,
+                message=f"{limit} messages are already waiting for an answer",
+            )
         self.pending.put_nowait(frame)
         return None
 
@@ -131,8 +143,11 @@ class ChatConnection:
         try:
             turn = await self.services.engine.handle(self.session_id, frame.text)
         except StoreUnavailable as error:
-            return ErrorFrame(code="store_unavailable", reply_to=frame.id,
-                              message=f"session store unavailable, message not processed: {error}")
+            return ErrorFrame(
+                code="store_unavailable",
+                reply_to=frame.id,
+                message=f"session store unavailable, message not processed: {error}",
+            )
         except Exception:
             # One failed turn must not leave the widget waiting forever for every later message.
             logger.exception("turn failed in session %s", self.session_id)

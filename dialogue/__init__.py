@@ -7,6 +7,15 @@ from dialogue.session import ActiveContext, HistoryEntry, Session
 from dialogue.store import MemoryStore, SessionStore, StoreUnavailable
 
 __all__ = [
-    "ActiveContext", "Brain", "BrainHolder", "DialogueEngine", "HistoryEntry", "MemoryStore",
-    "RedisStore", "Session", "SessionStore", "StoreUnavailable", "Turn",
+    "ActiveContext",
+    "Brain",
+    "BrainHolder",
+    "DialogueEngine",
+    "HistoryEntry",
+    "MemoryStore",
+    "RedisStore",
+    "Session",
+    "SessionStore",
+    "StoreUnavailable",
+    "Turn",
 ]

@@ -14,8 +14,15 @@ from dialogue.brain import Brain, BrainHolder
 from dialogue.rules import Decision, advance_contexts, choose_intent, live_contexts
 from dialogue.session import HistoryEntry, Session, SlotRequest
 from dialogue.slots import (
-    MAX_ASKS, answer_by_entity, answer_by_model, forget_required, is_bare_value, missing_slot,
-    pick_response, prompt, remember,
+    MAX_ASKS,
+    answer_by_entity,
+    answer_by_model,
+    forget_required,
+    is_bare_value,
+    missing_slot,
+    pick_response,
+    prompt,
+    remember,
 )
 from dialogue.store import SessionStore
 from nlu import Intent, ParseResult, Slot
@@ -117,13 +124,18 @@ class DialogueEngine:
             remember(understood.intent, understood.slots, session.slots)
         intent, responses, quick_replies = self._reply(brain, session, understood.intent)
         session.contexts = advance_contexts(
-            live_contexts(session.contexts, now), intent, config.context_lifespan,
-            config.context_ttl_seconds, now,
+            live_contexts(session.contexts, now),
+            intent,
+            config.context_lifespan,
+            config.context_ttl_seconds,
+            now,
         )
         session.turns += 1
         session.history.append(HistoryEntry(role="user", text=text, at=now))
         session.history += [
-            HistoryEntry(role="bot", text=r, at=now, intent=intent.name if intent else None, quick_replies=quick_replies)
+            HistoryEntry(
+                role="bot", text=r, at=now, intent=intent.name if intent else None, quick_replies=quick_replies
+            )
             for r in responses
         ]
         del session.history[: -config.history_limit]
@@ -138,7 +150,9 @@ class DialogueEngine:
             quick_replies=quick_replies,
         )
 
-    def _reply(self, brain: Brain, session: Session, intent: Intent | None) -> tuple[Intent | None, list[str], list[str]]:
+    def _reply(
+        self, brain: Brain, session: Session, intent: Intent | None
+    ) -> tuple[Intent | None, list[str], list[str]]:
         """The intent's response, or the question for its first missing slot, or a fallback."""
         if intent is None:
             return self._fallback(brain, session)

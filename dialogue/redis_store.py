@@ -122,8 +122,9 @@ class RedisStore(SessionStore):
             socket_connect_timeout=timeout_seconds,
             retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
-        return cls(client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds,
-                   wait_seconds=wait_seconds, clock=clock)
+        return cls(
+            client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds, wait_seconds=wait_seconds, clock=clock
+        )
 
     def keys(self, session_id: str) -> tuple[str, str]:
         """The lock key and the session key of a session."""
@@ -161,13 +162,10 @@ class RedisStore(SessionStore):
 
     async def _save(self, session: Session, keys: tuple[str, str], token: str) -> None:
         with _unavailable_on_redis_error():
-            saved = await self._commit(
-                keys=keys, args=[token, session.model_dump_json(), _ms(self.ttl_seconds)]
-            )
+            saved = await self._commit(keys=keys, args=[token, session.model_dump_json(), _ms(self.ttl_seconds)])
         if not saved:
             raise StoreUnavailable(
-                f"session {session.id!r}: the turn outlived its {self.lock_seconds:g} s lock "
-                "and was not saved"
+                f"session {session.id!r}: the turn outlived its {self.lock_seconds:g} s lock and was not saved"
             )
 
     async def _unlock_quietly(self, keys: tuple[str, str], token: str) -> None:

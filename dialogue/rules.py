@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nlu import Intent, IntentGuess
-
 from dialogue.session import ActiveContext
+from nlu import Intent, IntentGuess
 
 
 @dataclass(frozen=True)
@@ -44,9 +43,7 @@ def choose_intent(
 ) -> Decision:
     """Apply threshold and context filters to a ranked parse."""
     candidates = [
-        _judge(guess, intents[guess.intent_name], active, threshold)
-        for guess in ranked
-        if guess.intent_name in intents
+        _judge(guess, intents[guess.intent_name], active, threshold) for guess in ranked if guess.intent_name in intents
     ]
     eligible = [c for c in candidates if c.eligible]
     in_context = [c for c in eligible if intents[c.intent].context_filter]
@@ -78,7 +75,5 @@ def advance_contexts(
         if chosen.context_set == "":
             return []
         aged = [c for c in aged if c.name != chosen.context_set]
-        aged.append(
-            ActiveContext(name=chosen.context_set, turns_left=lifespan, expires_at=now + ttl_seconds)
-        )
+        aged.append(ActiveContext(name=chosen.context_set, turns_left=lifespan, expires_at=now + ttl_seconds))
     return live_contexts(aged, now)

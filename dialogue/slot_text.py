@@ -13,12 +13,30 @@ from typing import Any
 from nlu.parse_result import Slot
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
-DURATION_UNITS = (("years", "an", "ans"), ("quarters", "trimestre", "trimestres"),
-                  ("months", "mois", "mois"), ("weeks", "semaine", "semaines"),
-                  ("days", "jour", "jours"), ("hours", "heure", "heures"),
-                  ("minutes", "minute", "minutes"), ("seconds", "seconde", "secondes"))
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+DURATION_UNITS = (
+    ("years", "an", "ans"),
+    ("quarters", "trimestre", "trimestres"),
+    ("months", "mois", "mois"),
+    ("weeks", "semaine", "semaines"),
+    ("days", "jour", "jours"),
+    ("hours", "heure", "heures"),
+    ("minutes", "minute", "minutes"),
+    ("seconds", "seconde", "secondes"),
+)
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "cent": "centimes"}
 TEMPERATURE_UNITS = {"celsius": " °C", "fahrenheit": " °F", "kelvin": " K", "degree": "°"}
 

@@ -56,8 +56,11 @@ def answer_by_model(brain: Brain, request: SlotRequest, parse: ParseResult) -> S
     entity = brain.intents[request.intent].slots[request.slot].entity
     slots = parse.slots if parse.intent.intent_name == request.intent else []
     found = [s for s in slots if s.slot_name == request.slot and s.entity == entity]
-    found = found or [s for s in brain.model.slots_for_intent(parse.input, request.intent)
-                      if s.slot_name == request.slot and s.entity == entity]
+    found = found or [
+        s
+        for s in brain.model.slots_for_intent(parse.input, request.intent)
+        if s.slot_name == request.slot and s.entity == entity
+    ]
     return found[0] if found else None
 
 

@@ -12,7 +12,24 @@ from nlu.model import Model, ModelInfo, default_model_dir, load_or_train, train
 from nlu.parse_result import IntentGuess, ParseResult, Slot
 
 __all__ = [
-    "Backend", "Bot", "BotConfig", "ContentError", "Dataset", "Intent", "IntentGuess", "Model",
-    "ModelError", "ModelInfo", "ParseResult", "Problem", "Slot", "available_backends",
-    "content_files", "default_model_dir", "get_backend", "load_bot", "load_or_train", "train",
+    "Backend",
+    "Bot",
+    "BotConfig",
+    "ContentError",
+    "Dataset",
+    "Intent",
+    "IntentGuess",
+    "Model",
+    "ModelError",
+    "ModelInfo",
+    "ParseResult",
+    "Problem",
+    "Slot",
+    "available_backends",
+    "content_files",
+    "default_model_dir",
+    "get_backend",
+    "load_bot",
+    "load_or_train",
+    "train",
 ]

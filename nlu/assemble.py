@@ -54,11 +54,11 @@ def _collect_entities(found: list[Entity]) -> tuple[dict[str, Entity], list[Prob
     for entity in found:
         if entity.name in entities:
             first = entities[entity.name].source
-            problems.append(Problem(*_where(entity.source),
-                                    f"entity {entity.name!r} is already defined at {first}"))
+            problems.append(Problem(*_where(entity.source), f"entity {entity.name!r} is already defined at {first}"))
         elif is_builtin(entity.name):
-            problems.append(Problem(*_where(entity.source),
-                                    f"{entity.name!r} is a builtin entity name: choose another name"))
+            problems.append(
+                Problem(*_where(entity.source), f"{entity.name!r} is a builtin entity name: choose another name")
+            )
         else:
             entities[entity.name] = entity
     return entities, problems
@@ -74,21 +74,35 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
         for duplicate in kind[1:]
     ]
     if not with_details:
-        problems.append(Problem(*_where(text_only[0].source), (
-            f"intent {name!r} has no responses: add {{\"tag\": \"{name}\", \"responses\": [...]}} "
-            "to a JSON file of the bot")))
+        problems.append(
+            Problem(
+                *_where(text_only[0].source),
+                (
+                    f'intent {name!r} has no responses: add {{"tag": "{name}", "responses": [...]}} '
+                    "to a JSON file of the bot"
+                ),
+            )
+        )
         return None, problems
     main = with_details[0]
     if not main.has_patterns and not text_only:
-        problems.append(Problem(*_where(main.source), (
-            f"intent {name!r} has no patterns: give \"patterns\" or write intent_{name}.txt")))
+        problems.append(
+            Problem(
+                *_where(main.source), (f'intent {name!r} has no patterns: give "patterns" or write intent_{name}.txt')
+            )
+        )
     utterances = [u for part in (main, *text_only[:1]) for u in part.utterances]
     slots, slot_problems = _slots(name, utterances, main)
     details = main.details
     intent = Intent(
-        name=name, utterances=utterances, slots=slots, responses=details.responses,
-        context_set=details.context_set, context_filter=details.context_filter,
-        quick_replies=details.quick_replies, source=main.source,
+        name=name,
+        utterances=utterances,
+        slots=slots,
+        responses=details.responses,
+        context_set=details.context_set,
+        context_filter=details.context_filter,
+        quick_replies=details.quick_replies,
+        source=main.source,
     )
     return intent, problems + slot_problems
 
@@ -101,22 +115,39 @@ def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[di
         for span in utterance.slots:
             entity, first = annotated.setdefault(span.slot_name, (span.entity, utterance.source))
             if entity != span.entity:
-                problems.append(Problem(*_where(utterance.source), (
-                    f"slot {span.slot_name!r} is annotated with entity {span.entity!r} here but "
-                    f"{entity!r} at {first}: a slot of an intent has one entity")))
+                problems.append(
+                    Problem(
+                        *_where(utterance.source),
+                        (
+                            f"slot {span.slot_name!r} is annotated with entity {span.entity!r} here but "
+                            f"{entity!r} at {first}: a slot of an intent has one entity"
+                        ),
+                    )
+                )
     slots: dict[str, SlotSpec] = {}
     for declared in main.details.slots:  # declared first: their order is the order questions are asked in
         entity = annotated.get(declared.name, (declared.entity, None))[0]
         if declared.entity and entity != declared.entity:
-            problems.append(Problem(*_where(declared.source), (
-                f"slot {declared.name!r} is declared with entity {declared.entity!r} but the examples "
-                f"annotate it with {entity!r}")))
+            problems.append(
+                Problem(
+                    *_where(declared.source),
+                    (
+                        f"slot {declared.name!r} is declared with entity {declared.entity!r} but the examples "
+                        f"annotate it with {entity!r}"
+                    ),
+                )
+            )
         elif entity is None:
-            problems.append(Problem(*_where(declared.source), (
-                f"slot {declared.name!r} of intent {name!r} is in no example: give its \"entity\"")))
+            problems.append(
+                Problem(
+                    *_where(declared.source),
+                    (f'slot {declared.name!r} of intent {name!r} is in no example: give its "entity"'),
+                )
+            )
             continue
-        slots[declared.name] = SlotSpec(entity=entity, required=declared.required,
-                                        prompt=declared.prompt, quick_replies=declared.quick_replies)
+        slots[declared.name] = SlotSpec(
+            entity=entity, required=declared.required, prompt=declared.prompt, quick_replies=declared.quick_replies
+        )
     for slot, (entity, _) in annotated.items():
         slots.setdefault(slot, SlotSpec(entity=entity))
     return slots, problems
@@ -143,19 +174,24 @@ def _check_entities(intents: list[Intent], entities: dict[str, Entity]) -> list[
     return sorted(problems, key=lambda p: (p.file, p.line, p.message))
 
 
-def _entity_problem(entity: str, value: str | None, entities: dict[str, Entity],
-                    known: CustomEntities) -> str | None:
+def _entity_problem(entity: str, value: str | None, entities: dict[str, Entity], known: CustomEntities) -> str | None:
     if is_builtin(entity):
         if entity in BUILTIN_ENTITIES:
             return None
-        return (f"builtin entity {entity!r} is not available (gazetteer entities need a download); "
-                f"available: {', '.join(BUILTIN_ENTITIES)}")
+        return (
+            f"builtin entity {entity!r} is not available (gazetteer entities need a download); "
+            f"available: {', '.join(BUILTIN_ENTITIES)}"
+        )
     if entity not in entities:
-        return (f"entity {entity!r} is not defined: write entity_{entity}.txt or an \"entities\" "
-                "entry, or use a builtin entity such as snips/datetime")
+        return (
+            f'entity {entity!r} is not defined: write entity_{entity}.txt or an "entities" '
+            "entry, or use a builtin entity such as snips/datetime"
+        )
     if value is not None and known.resolve(entity, value) is None:
-        return (f"{value!r} is not a value of the closed entity {entity!r} "
-                f"({entities[entity].source}): add it or one of its synonyms")
+        return (
+            f"{value!r} is not a value of the closed entity {entity!r} "
+            f"({entities[entity].source}): add it or one of its synonyms"
+        )
     return None
 
 

@@ -65,8 +65,12 @@ def load_bot(folder: Path) -> Bot:
     problems = merged.problems + check_intents(merged.intents)
     if problems:
         raise ContentError(problems)
-    dataset = Dataset(language=config.language, intents=merged.intents, entities=merged.entities,
-                      content_hash=hash_files(files, folder))
+    dataset = Dataset(
+        language=config.language,
+        intents=merged.intents,
+        entities=merged.entities,
+        content_hash=hash_files(files, folder),
+    )
     return Bot(folder=folder, config=config, dataset=dataset)
 
 

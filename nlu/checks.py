@@ -35,8 +35,9 @@ def _shared_patterns(intents: list[Intent]) -> list[Problem]:
         if len(tags) > 1:
             for intent, source in uses:
                 others = ", ".join(t for t in tags if t != intent.name)
-                problems.append(Problem(*_where(source), f"pattern {pattern!r} is also under tag {others}",
-                                        "duplicate-pattern"))
+                problems.append(
+                    Problem(*_where(source), f"pattern {pattern!r} is also under tag {others}", "duplicate-pattern")
+                )
     return problems
 
 
@@ -61,7 +62,14 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
                 known = ", ".join(intent.slots) or "none"
-                problems.append(Problem(*_where(intent.source), (
-                    f"{{{name}}} in a response of intent {intent.name!r} is not one of its slots "
-                    f"(slots: {known})"), "unknown-slot"))
+                problems.append(
+                    Problem(
+                        *_where(intent.source),
+                        (
+                            f"{{{name}}} in a response of intent {intent.name!r} is not one of its slots "
+                            f"(slots: {known})"
+                        ),
+                        "unknown-slot",
+                    )
+                )
     return problems

@@ -68,8 +68,9 @@ class Utterance(BaseModel):
         for chunk in self.chunks:
             end = position + len(chunk.text)
             if chunk.slot_name and chunk.entity:
-                spans.append(SlotSpan(slot_name=chunk.slot_name, entity=chunk.entity,
-                                      start=position, end=end, value=chunk.text))
+                spans.append(
+                    SlotSpan(slot_name=chunk.slot_name, entity=chunk.entity, start=position, end=end, value=chunk.text)
+                )
             position = end
         return spans
 

@@ -51,7 +51,10 @@ def word_pushes(model: Model, text: str, intents: list[str]) -> list[IntentWords
         IntentWords(
             intent=name,
             probability=whole.get(name, 0.0),
-            words=[_push(token, whole.get(name, 0.0), rest.get(name, 0.0)) for token, rest in zip(tokens, without)],
+            words=[
+                _push(token, whole.get(name, 0.0), rest.get(name, 0.0))
+                for token, rest in zip(tokens, without, strict=True)
+            ],
         )
         for name in intents
     ]
@@ -65,13 +68,16 @@ def _probabilities(model: Model, text: str) -> dict[str, float]:
 
 def _leave_out(text: str, token: Token) -> str:
     """The text without one word; a space keeps its neighbours apart."""
-    return f"{text[:token.start]} {text[token.end:]}"
+    return f"{text[: token.start]} {text[token.end :]}"
 
 
 def _push(token: Token, whole: float, without: float) -> WordPush:
     return WordPush(
-        word=token.raw, start=token.start, end=token.end,
-        push=round(whole - without, 4), log_odds=round(_logit(whole) - _logit(without), 3),
+        word=token.raw,
+        start=token.start,
+        end=token.end,
+        push=round(whole - without, 4),
+        log_odds=round(_logit(whole) - _logit(without), 3),
     )
 
 

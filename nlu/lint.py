@@ -25,12 +25,73 @@ MIN_EXAMPLES = 30
 # forms of être and avoir. Question words (qui, où, quand...) and negations (ne, pas) are not here:
 # "c'est où ?" and "c'est qui ?", "tout de suite" and "pas tout de suite" mean different things.
 # "ou" is absent on purpose: folded, the conjunction and "où" are the same word.
-STOP_WORDS = frozenset(fold(word) for word in """
-    le la les un une des du de au aux a à et mais donc car je tu il elle on nous vous ils elles
-    me te se ce cet cette ces mon ton son ma ta sa mes tes ses notre votre nos vos leur leurs que
-    est es suis sont sommes êtes été être ai as avez avons ont avoir
-""".split())
-
+STOP_WORDS = frozenset(
+    fold(word)
+    for word in [
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "au",
+        "aux",
+        "a",
+        "à",
+        "et",
+        "mais",
+        "donc",
+        "car",
+        "je",
+        "tu",
+        "il",
+        "elle",
+        "on",
+        "nous",
+        "vous",
+        "ils",
+        "elles",
+        "me",
+        "te",
+        "se",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "mon",
+        "ton",
+        "son",
+        "ma",
+        "ta",
+        "sa",
+        "mes",
+        "tes",
+        "ses",
+        "notre",
+        "votre",
+        "nos",
+        "vos",
+        "leur",
+        "leurs",
+        "que",
+        "est",
+        "es",
+        "suis",
+        "sont",
+        "sommes",
+        "êtes",
+        "été",
+        "être",
+        "ai",
+        "as",
+        "avez",
+        "avons",
+        "ont",
+        "avoir",
+    ]
+)
 
 
 def lint(dataset: Dataset) -> list[Problem]:
@@ -59,21 +120,27 @@ def near_duplicates(dataset: Dataset) -> list[Problem]:
                 continue
             other_intent, other = first_seen.setdefault(words, (intent, utterance))
             if other_intent.name != intent.name:
-                problems.append(_at(
-                    utterance.source or intent.source, "near-duplicate",
-                    f"pattern {utterance.text!r} ({intent.name}) has the same content words as "
-                    f"{other.text!r} ({other_intent.name}, {_place(other.source)}): "
-                    "reword one of them or move it to the other intent",
-                ))
+                problems.append(
+                    _at(
+                        utterance.source or intent.source,
+                        "near-duplicate",
+                        f"pattern {utterance.text!r} ({intent.name}) has the same content words as "
+                        f"{other.text!r} ({other_intent.name}, {_place(other.source)}): "
+                        "reword one of them or move it to the other intent",
+                    )
+                )
     return problems
 
 
 def few_examples(dataset: Dataset) -> list[Problem]:
     """Intents with fewer examples than the seed's minimum for a usable prediction quality."""
     return [
-        _at(intent.source, "few-examples",
+        _at(
+            intent.source,
+            "few-examples",
             f"intent {intent.name!r} has {len(intent.utterances)} examples; about {MIN_EXAMPLES} "
-            "are needed for a minimal quality of understanding")
+            "are needed for a minimal quality of understanding",
+        )
         for intent in dataset.intents
         if len(intent.utterances) < MIN_EXAMPLES
     ]
@@ -83,9 +150,12 @@ def unused_contexts(dataset: Dataset) -> list[Problem]:
     """Contexts an intent sets that no intent filters on: setting them changes nothing."""
     filtered = {intent.context_filter for intent in dataset.intents if intent.context_filter}
     return [
-        _at(intent.source, "unused-context",
+        _at(
+            intent.source,
+            "unused-context",
             f"intent {intent.name!r} sets context {intent.context_set!r}, but no intent has "
-            f"context_filter {intent.context_set!r}")
+            f"context_filter {intent.context_set!r}",
+        )
         for intent in dataset.intents
         if intent.context_set and intent.context_set not in filtered
     ]
@@ -102,7 +172,10 @@ def unused_entities(dataset: Dataset) -> list[Problem]:
 
 
 RULES: tuple[Callable[[Dataset], list[Problem]], ...] = (
-    near_duplicates, few_examples, unused_contexts, unused_entities,
+    near_duplicates,
+    few_examples,
+    unused_contexts,
+    unused_entities,
 )
 
 

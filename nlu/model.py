@@ -6,7 +6,7 @@ import hashlib
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -96,7 +96,7 @@ def train(bot: Bot, progress: Progress = no_progress) -> Model:
     info = ModelInfo(
         backend=bot.config.backend,
         content_hash=bot.dataset.content_hash,
-        trained_at=datetime.now(timezone.utc),
+        trained_at=datetime.now(UTC),
         training_seconds=round(time.perf_counter() - started, 3),
         intents=bot.dataset.intent_names,
         files={},
@@ -113,11 +113,7 @@ def _hash_tree(folder: Path) -> dict[str, str]:
 
     A backend may save a folder tree (a persisted snips engine is one); every file in it counts.
     """
-    return {
-        path.relative_to(folder).as_posix(): _sha256(path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
+    return {path.relative_to(folder).as_posix(): _sha256(path) for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def _replace_folder(new: Path, target: Path) -> None:

@@ -18,8 +18,17 @@ from nltk.tokenize import RegexpTokenizer
 # Elided articles and pronouns, restored to their full form so that "l'heure" and "la heure"
 # share features and the network sees "je" whether or not the user wrote "j'".
 ELISIONS: dict[str, str] = {
-    "l": "le", "j": "je", "qu": "que", "d": "de", "n": "ne",
-    "s": "se", "c": "ce", "m": "me", "t": "te", "jusqu": "jusque", "lorsqu": "lorsque",
+    "l": "le",
+    "j": "je",
+    "qu": "que",
+    "d": "de",
+    "n": "ne",
+    "s": "se",
+    "c": "ce",
+    "m": "me",
+    "t": "te",
+    "jusqu": "jusque",
+    "lorsqu": "lorsque",
     "puisqu": "puisque",
 }
 

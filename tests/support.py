@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -26,7 +27,11 @@ def run_cli(*args: str | Path, stdin: str | None = None, timeout: float = 300) -
     """Run ``causette ARGS`` as a user would, from the repository root."""
     return subprocess.run(
         [sys.executable, "-m", "channels.cli", *map(str, args)],
-        input=stdin, capture_output=True, text=True, cwd=REPO, timeout=timeout,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
     )
 
 
@@ -49,14 +54,34 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "
 class ServerProcess:
     """``causette serve`` in a child process on a free loopback port, started at once."""
 
-    def __init__(self, bot_dir: Path, model_dir: Path, env: dict[str, str] | None = None,
-                 workers: int = 1, args: tuple[str, ...] = (), ready_timeout: float = 120) -> None:
+    def __init__(
+        self,
+        bot_dir: Path,
+        model_dir: Path,
+        env: dict[str, str] | None = None,
+        workers: int = 1,
+        args: tuple[str, ...] = (),
+        ready_timeout: float = 120,
+    ) -> None:
         self.port = free_port()
         self.ready_timeout = ready_timeout
         self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [sys.executable, "-m", "channels.cli", "serve", str(bot_dir), "--model-dir",
-                        str(model_dir), "--port", str(self.port), "--workers", str(workers),
-                        "--log-level", "warning", *args]
+        self.command = [
+            sys.executable,
+            "-m",
+            "channels.cli",
+            "serve",
+            str(bot_dir),
+            "--model-dir",
+            str(model_dir),
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            *args,
+        ]
         self.env = {**os.environ, **(env or {})}
         self.start()
 
@@ -117,9 +142,21 @@ class RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = (self.workdir / "redis.log").open("ab")
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_until(self._answers, what=f"redis-server on port {self.port}")
 
@@ -136,10 +173,8 @@ class RedisServer:
         if self.process is None:
             return
         self.resume()
-        try:
+        with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN closes the connection instead of answering
             self.client().shutdown(save=save, nosave=not save)
-        except redis.ConnectionError:
-            pass  # SHUTDOWN closes the connection instead of answering
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -14,15 +14,21 @@ import torch
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
 from nlu.backends.bow.backend import BowBackend
 from nlu.backends.bow.features import Vocabulary, token_features
-from nlu.backends.bow.network import (LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten,
-                                      train_linear)
+from nlu.backends.bow.network import LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten, train_linear
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
 from nlu.text import tokenize
 from tests.support import MINI_BOT, run_cli
 
-PHRASES = ["je voudrais louer un scooter", "pour aujourd'hui", "a quelle heure vous ouvrez",
-           "au revoir", "xqzkwp vbnm", "", "🙂" * 40]
+PHRASES = [
+    "je voudrais louer un scooter",
+    "pour aujourd'hui",
+    "a quelle heure vous ouvrez",
+    "au revoir",
+    "xqzkwp vbnm",
+    "",
+    "🙂" * 40,
+]
 
 
 def test_reloaded_model_parses_identically(mini_model: Model, tmp_path: Path) -> None:
@@ -88,8 +94,9 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
 
 
 def _averaged_backend(networks: int | None, dataset: Dataset, linear: bool | None = None) -> BowBackend:
-    backend = BowBackend({"networks": networks, "linear": linear, "hidden": 8, "epochs": 1, "min_steps": 0,
-                          "linear_iterations": 50})
+    backend = BowBackend(
+        {"networks": networks, "linear": linear, "hidden": 8, "epochs": 1, "min_steps": 0, "linear_iterations": 50}
+    )
     backend.fit(dataset)
     return backend
 
@@ -144,12 +151,15 @@ def _saved_state(folder: Path) -> dict:
     return json.loads((folder / "bow.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda state: state.pop("format"), "another version"),
-    (lambda state: state["word_vectors"].update(fingerprint="0" * 16), "other word vectors"),
-    (lambda state: state["word_vectors"].update(package="sys"), "unknown word vectors package"),
-    (lambda state: state.update(linear="no"), "not true or false"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda state: state.pop("format"), "another version"),
+        (lambda state: state["word_vectors"].update(fingerprint="0" * 16), "other word vectors"),
+        (lambda state: state["word_vectors"].update(package="sys"), "unknown word vectors package"),
+        (lambda state: state.update(linear="no"), "not true or false"),
+    ],
+)
 def test_inconsistent_saved_state_is_a_model_error(tmp_path: Path, change, message: str) -> None:
     backend = BowBackend({"hidden": 8, "epochs": 1, "min_steps": 0})
     backend.fit(load_bot(MINI_BOT).dataset)
@@ -174,12 +184,12 @@ def test_linear_classifier_reaches_linear_svc_optimum() -> None:
     vocabulary = Vocabulary.fit(features, min_count=1)
     encoded = [(*vocabulary.encode(f), None) for f in features]
     linear = LinearClassifier(len(vocabulary.names), len(intents))
-    train_linear(linear, flatten(encoded), torch.tensor(labels), c=1.0, max_iterations=1000,
-                 progress=lambda *_: None)
+    train_linear(linear, flatten(encoded), torch.tensor(labels), c=1.0, max_iterations=1000, progress=lambda *_: None)
     rows = [r for r, (indices, _, _) in enumerate(encoded) for _ in indices]
-    matrix = csr_matrix(([w for _, weights, _ in encoded for w in weights],
-                         (rows, [i for indices, _, _ in encoded for i in indices])),
-                        shape=(len(encoded), len(vocabulary.names)))
+    matrix = csr_matrix(
+        ([w for _, weights, _ in encoded for w in weights], (rows, [i for indices, _, _ in encoded for i in indices])),
+        shape=(len(encoded), len(vocabulary.names)),
+    )
     svc = LinearSVC(C=1.0, tol=1e-8, max_iter=100_000).fit(matrix, labels)
     ours = linear(*flatten(encoded)).detach().numpy()
     assert np.abs(ours - svc.decision_function(matrix)).max() < 1e-2

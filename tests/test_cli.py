@@ -10,8 +10,9 @@ from tests.support import MINI_BOT, run_cli
 
 
 def test_parse_reads_one_utterance_per_line(mini_model_dir: Path) -> None:
-    result = run_cli("parse", MINI_BOT, "--model-dir", mini_model_dir,
-                     stdin="je voudrais louer un scooter\nau revoir\n\nxqzkwp\n")
+    result = run_cli(
+        "parse", MINI_BOT, "--model-dir", mini_model_dir, stdin="je voudrais louer un scooter\nau revoir\n\nxqzkwp\n"
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["intent"]["intentName"] for line in lines] == ["location", "au_revoir", None, None]
@@ -24,8 +25,13 @@ def test_parse_takes_text_as_argument(mini_model_dir: Path) -> None:
 
 
 def test_chat_answers_one_block_per_line_when_piped(mini_model_dir: Path) -> None:
-    result = run_cli("chat", MINI_BOT, "--model-dir", mini_model_dir,
-                     stdin="je voudrais louer un scooter\npour aujourd'hui\nxqzkwp\n")
+    result = run_cli(
+        "chat",
+        MINI_BOT,
+        "--model-dir",
+        mini_model_dir,
+        stdin="je voudrais louer un scooter\npour aujourd'hui\nxqzkwp\n",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n\n")[:3] == [
         "Souhaitez-vous louer pour aujourd'hui ou pour plus tard ?",

@@ -58,8 +58,11 @@ BROKEN = {
         "a.json:15: pattern 'vous ouvrez quand' is also under tag horaires",
     ),
     "filter nobody sets": (
-        {"a.json": intents(GOOD, {"tag": "y", "patterns": ["oui"], "responses": ["b"],
-                                  "context_filter": "jourlocation"})},
+        {
+            "a.json": intents(
+                GOOD, {"tag": "y", "patterns": ["oui"], "responses": ["b"], "context_filter": "jourlocation"}
+            )
+        },
         "a.json:12: context_filter 'jourlocation' is never set by any intent's context_set",
     ),
     "bad bot.toml": (
@@ -102,10 +105,13 @@ def test_broken_edit_does_not_overwrite_the_trained_model(tmp_path: Path) -> Non
 
 
 def test_all_problems_are_listed_not_just_the_first(tmp_path: Path) -> None:
-    bot = write_bot(tmp_path / "bot", {
-        "a.json": intents({"tag": "x", "patterns": [], "responses": ["b"]}),
-        "b.json": "{oops",
-    })
+    bot = write_bot(
+        tmp_path / "bot",
+        {
+            "a.json": intents({"tag": "x", "patterns": [], "responses": ["b"]}),
+            "b.json": "{oops",
+        },
+    )
     result = run_cli("check", bot)
     assert result.returncode == 2
     assert "a.json:" in result.stderr and "b.json:1: invalid JSON" in result.stderr

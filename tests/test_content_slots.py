@@ -44,24 +44,31 @@ def test_the_seed_layouts_mix_in_one_dataset() -> None:
 
 
 def test_folders_named_intents_and_entities_hold_text_files(tmp_path: Path) -> None:
-    bot = write_bot(tmp_path / "bot", {
-        "intents/capitale.txt": "# exemples\n\nla capitale de la [pays:pays](Grèce)\ncapitale du [pays:pays](Japon)\n",
-        "entities/pays.txt": "%closed\nGrèce\nJapon, Nippon\n",
-        "reponses.json": RESPONSES,
-    })
+    bot = write_bot(
+        tmp_path / "bot",
+        {
+            "intents/capitale.txt": (
+                "# exemples\n\nla capitale de la [pays:pays](Grèce)\ncapitale du [pays:pays](Japon)\n"
+            ),
+            "entities/pays.txt": "%closed\nGrèce\nJapon, Nippon\n",
+            "reponses.json": RESPONSES,
+        },
+    )
     dataset = load_bot(bot).dataset
-    assert [u.text for u in dataset.intent("capitale").utterances] == [
-        "la capitale de la Grèce", "capitale du Japon"]
+    assert [u.text for u in dataset.intent("capitale").utterances] == ["la capitale de la Grèce", "capitale du Japon"]
     assert not dataset.entities["pays"].automatically_extensible
     assert dataset.entities["pays"].values[1].synonyms == ["Nippon"]
 
 
 def test_values_annotated_for_an_extensible_entity_join_its_list(tmp_path: Path) -> None:
-    bot = write_bot(tmp_path / "bot", {
-        "intent_capitale.txt": "capitale du [pays:pays](Japon)\ncapitale du [pays:pays](Pérou)\n",
-        "entity_pays.txt": "Japon\n",
-        "r.json": RESPONSES,
-    })
+    bot = write_bot(
+        tmp_path / "bot",
+        {
+            "intent_capitale.txt": "capitale du [pays:pays](Japon)\ncapitale du [pays:pays](Pérou)\n",
+            "entity_pays.txt": "Japon\n",
+            "r.json": RESPONSES,
+        },
+    )
     assert [v.value for v in load_bot(bot).dataset.entities["pays"].values] == ["Japon", "Pérou"]
 
 
@@ -124,13 +131,22 @@ BROKEN = {
         "r.json:3: {pay} in a response of intent 'capitale' is not one of its slots (slots: pays)",
     ),
     "declared entity differs from the annotations": (
-        {"r.json": {"intents": [{"tag": "capitale", "responses": ["b"],
-                                 "slots": {"pays": {"entity": "snips/number"}}}]}},
+        {
+            "r.json": {
+                "intents": [{"tag": "capitale", "responses": ["b"], "slots": {"pays": {"entity": "snips/number"}}}]
+            }
+        },
         "r.json:9: slot 'pays' is declared with entity 'snips/number' but the examples annotate it with 'pays'",
     ),
     "broken annotation in JSON": (
-        {"r.json": {"intents": [{"tag": "capitale", "responses": ["b"]},
-                                {"tag": "x", "patterns": ["un [a:b](c"], "responses": ["d"]}]}},
+        {
+            "r.json": {
+                "intents": [
+                    {"tag": "capitale", "responses": ["b"]},
+                    {"tag": "x", "patterns": ["un [a:b](c"], "responses": ["d"]},
+                ]
+            }
+        },
         "r.json:12: pattern 'un [a:b](c': column 9: '(' of the slot value is never closed",
     ),
     "text file of no known kind": (

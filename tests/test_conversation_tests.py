@@ -74,7 +74,10 @@ def test_broken_test_files_are_reported_with_file_and_line(tmp_path: Path, case:
 
 
 async def test_each_expectation_is_compared(tmp_path: Path, mini_model: Model) -> None:
-    bot = load_bot(bot_with_tests(tmp_path, f"""
+    bot = load_bot(
+        bot_with_tests(
+            tmp_path,
+            f"""
 conversations:
   - name: everything right
     turns:
@@ -97,7 +100,9 @@ conversations:
       - user: xqzkwp vbnmtr
         fallback: true
         response: {{one_of: ["Désolé, je n'ai pas compris."]}}
-"""))
+""",
+        )
+    )
     right, wrong, fallback = await run_conversations(Brain(bot, mini_model), load_conversation_tests(bot))
     assert right.passed and fallback.passed
     assert not wrong.passed and wrong.not_run == 1
@@ -113,14 +118,31 @@ conversations:
     assert "(1 later turn(s) not played)" in report
 
 
-@pytest.mark.parametrize(("expected", "matches"), [
-    ("samedi", True), ("samedi 28 novembre", True), ("2026-11-28 00:00:00 +01:00", True), ("dimanche", False),
-])
+@pytest.mark.parametrize(
+    ("expected", "matches"),
+    [
+        ("samedi", True),
+        ("samedi 28 novembre", True),
+        ("2026-11-28 00:00:00 +01:00", True),
+        ("dimanche", False),
+    ],
+)
 def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expected: str, matches: bool) -> None:
-    record = {"entity": "snips/datetime", "rawValue": "samedi", "text": "samedi 28 novembre",
-              "value": {"kind": "InstantTime", "value": "2026-11-28 00:00:00 +01:00"}}
-    turn = Turn(session_id="s", responses=["ok"], intent="location", probability=0.9, fallback=False,
-                contexts=[], slots={"date": record})
+    record = {
+        "entity": "snips/datetime",
+        "rawValue": "samedi",
+        "text": "samedi 28 novembre",
+        "value": {"kind": "InstantTime", "value": "2026-11-28 00:00:00 +01:00"},
+    }
+    turn = Turn(
+        session_id="s",
+        responses=["ok"],
+        intent="location",
+        probability=0.9,
+        fallback=False,
+        contexts=[],
+        slots={"date": record},
+    )
     case = TurnCase("tests/t.yaml", 3, TurnSpec(user="samedi", slots={"date": expected}))
     assert (compare(Brain(load_bot(MINI_BOT), mini_model), case, turn) == []) is matches
 
@@ -130,10 +152,14 @@ async def test_an_exact_response_among_several_gets_a_hint(tmp_path: Path, demo_
     shutil.copytree(DEMO_BOT, demo, ignore=shutil.ignore_patterns(".causette", "tests"))
     responses = load_bot(demo).dataset.intent("horaires").responses
     (demo / "tests").mkdir()
-    (demo / "tests" / "exact.yaml").write_text("conversations:\n" + "".join(
-        f"  - name: exact {n}\n    turns:\n      - user: vous ouvrez à quelle heure ?\n"
-        f"        response: \"{text}\"\n" for n, text in enumerate(responses)
-    ), encoding="utf-8")
+    (demo / "tests" / "exact.yaml").write_text(
+        "conversations:\n"
+        + "".join(
+            f'  - name: exact {n}\n    turns:\n      - user: vous ouvrez à quelle heure ?\n        response: "{text}"\n'
+            for n, text in enumerate(responses)
+        ),
+        encoding="utf-8",
+    )
     bot = load_bot(demo)
     outcomes = await run_conversations(Brain(bot, Model.load(demo_model_dir)), load_conversation_tests(bot))
     failed = [outcome for outcome in outcomes if not outcome.passed]
@@ -151,12 +177,15 @@ def test_causette_test_passes_on_the_demo_bot_and_writes_junit(tmp_path: Path) -
     cases = root.findall("testsuite/testcase")
     assert int(root.get("tests")) == len(cases) >= 17
     assert {"la conversation du livre blanc", "location pour plus tard", "une phrase hors sujet"} <= {
-        case.get("name") for case in cases}
+        case.get("name") for case in cases
+    }
     assert all(case.get("file", "").startswith("tests/") and int(case.get("line")) > 0 for case in cases)
 
 
 def test_a_wrong_expectation_fails_with_a_diff_and_a_junit_failure(tmp_path: Path) -> None:
-    bot = bot_with_tests(tmp_path, """
+    bot = bot_with_tests(
+        tmp_path,
+        """
 conversations:
   - name: seed conversation
     turns:
@@ -168,7 +197,8 @@ conversations:
     turns:
       - user: vous ouvrez à quelle heure ?
         intent: horaires
-""")
+""",
+    )
     junit = tmp_path / "out.xml"
     result = run_cli("test", bot, "--junit", junit)
     assert result.returncode == 1, result.stdout + result.stderr

@@ -107,8 +107,7 @@ async def test_gibberish_falls_back_and_keeps_the_conversation(engine: DialogueE
 async def test_history_records_both_sides(engine: DialogueEngine) -> None:
     await engine.handle("s", "je voudrais louer un scooter")
     history = await engine.history("s")
-    assert [(h.role, h.text) for h in history] == [
-        ("user", "je voudrais louer un scooter"), ("bot", QUESTION)]
+    assert [(h.role, h.text) for h in history] == [("user", "je voudrais louer un scooter"), ("bot", QUESTION)]
 
 
 def test_in_context_intent_beats_a_better_unfiltered_one() -> None:
@@ -116,8 +115,7 @@ def test_in_context_intent_beats_a_better_unfiltered_one() -> None:
         "meteo": Intent(name="meteo", utterances=[]),
         "plus_tard": Intent(name="plus_tard", utterances=[], context_filter="jourlocation"),
     }
-    ranked = [IntentGuess(intent_name="meteo", probability=0.6),
-              IntentGuess(intent_name="plus_tard", probability=0.3)]
+    ranked = [IntentGuess(intent_name="meteo", probability=0.6), IntentGuess(intent_name="plus_tard", probability=0.3)]
     assert choose_intent(ranked, intents, {"jourlocation"}, 0.25).chosen.intent == "plus_tard"
     assert choose_intent(ranked, intents, set(), 0.25).chosen.intent == "meteo"
     below = [ranked[0], IntentGuess(intent_name="plus_tard", probability=0.2)]

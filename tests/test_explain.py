@@ -32,12 +32,15 @@ def strongest(explanation: Explanation, intent: str, count: int) -> set[str]:
     return {word.word for word in ranked[:count]}
 
 
-@pytest.mark.parametrize(("text", "intent", "words"), [
-    ("je voudrais louer un scooter", "location", {"louer"}),
-    ("Quels scooter avez-vous ?", "scooter", {"avez"}),  # "scooter" is in the location phrases too
-    ("Qu'est-ce que vous louez ?", "scooter", {"louez"}),
-    ("Vous ouvrez à quelle heure ?", "horaires", {"ouvrez"}),
-])
+@pytest.mark.parametrize(
+    ("text", "intent", "words"),
+    [
+        ("je voudrais louer un scooter", "location", {"louer"}),
+        ("Quels scooter avez-vous ?", "scooter", {"avez"}),  # "scooter" is in the location phrases too
+        ("Qu'est-ce que vous louez ?", "scooter", {"louez"}),
+        ("Vous ouvrez à quelle heure ?", "horaires", {"ouvrez"}),
+    ],
+)
 def test_the_seed_sentences_are_explained_by_their_meaningful_words(
     engine: DialogueEngine, text: str, intent: str, words: set[str]
 ) -> None:
@@ -78,8 +81,9 @@ def test_rest_explains_against_a_conversation_without_changing_it(demo_server: S
     httpx.post(f"{api}/conversations/why-1/messages", json={"text": "je voudrais louer un scooter"})
     plain = httpx.post(f"{api}/parse?explain=true", json={"text": "pour aujourd'hui"}).json()
     assert plain["explanation"]["fallback"] is True
-    reply = httpx.post(f"{api}/parse", params={"explain": "true", "session_id": "why-1"},
-                       json={"text": "pour aujourd'hui"})
+    reply = httpx.post(
+        f"{api}/parse", params={"explain": "true", "session_id": "why-1"}, json={"text": "pour aujourd'hui"}
+    )
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["intent"]["intentName"] == "aujourd'hui"  # the Snips JSON is still there

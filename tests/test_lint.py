@@ -38,8 +38,9 @@ def test_each_rule_fires_on_the_bad_bot_at_the_right_place() -> None:
 def test_unused_entity() -> None:
     dataset = load_bot(LINT_BOT).dataset
     entities = {
-        "couleur": Entity(name="couleur", values=[EntityValue(value="rose")],
-                          source=SourceRef(file="entities/couleur.txt", line=1)),
+        "couleur": Entity(
+            name="couleur", values=[EntityValue(value="rose")], source=SourceRef(file="entities/couleur.txt", line=1)
+        ),
     }
     problems = [p for p in lint(dataset.model_copy(update={"entities": entities})) if p.rule == "unused-entity"]
     assert [(p.file, p.line, p.message) for p in problems] == [
@@ -48,11 +49,20 @@ def test_unused_entity() -> None:
 
 
 def test_a_placeholder_the_intent_lacks_is_an_error_named_unknown_slot(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text(json.dumps({"intents": [{
-        "tag": "reserver",
-        "patterns": ["réserver pour [date:snips/datetime](demain)"],
-        "responses": ["C'est noté pour {date}, {couleur}."],
-    }]}), encoding="utf-8")
+    (tmp_path / "a.json").write_text(
+        json.dumps(
+            {
+                "intents": [
+                    {
+                        "tag": "reserver",
+                        "patterns": ["réserver pour [date:snips/datetime](demain)"],
+                        "responses": ["C'est noté pour {date}, {couleur}."],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ContentError) as raised:
         load_bot(tmp_path)
     [problem] = raised.value.problems
@@ -77,9 +87,16 @@ def test_check_prints_warnings_apart_and_strict_fails_on_them() -> None:
 
 
 def test_unreachable_intent_stays_an_error_with_its_rule_name(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text(json.dumps({"intents": [
-        {"tag": "oui", "patterns": ["oui"], "responses": ["Parfait."], "context_filter": "question"},
-    ]}), encoding="utf-8")
+    (tmp_path / "a.json").write_text(
+        json.dumps(
+            {
+                "intents": [
+                    {"tag": "oui", "patterns": ["oui"], "responses": ["Parfait."], "context_filter": "question"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     result = run_cli("check", tmp_path)
     assert result.returncode == 2
     assert "a.json:1: context_filter 'question' is never set" in result.stderr

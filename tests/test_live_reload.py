@@ -83,7 +83,7 @@ class Load:
         return turn["responses"] if turn else []
 
 
-async def wait_for(condition, what: str) -> None:  # noqa: ANN001 - an async predicate
+async def wait_for(condition, what: str) -> None:
     deadline = time.monotonic() + PATIENCE
     while not await condition():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"
@@ -101,7 +101,8 @@ async def test_an_edit_changes_the_answers_under_load_without_failures(watched: 
         workers = [asyncio.create_task(load.seed_conversations(n, stop)) for n in range(6)]
         await asyncio.sleep(0.5)
         watched.intents_file.write_text(
-            watched.intents_file.read_text(encoding="utf-8").replace(OLD_HOURS, NEW_HOURS), encoding="utf-8")
+            watched.intents_file.read_text(encoding="utf-8").replace(OLD_HOURS, NEW_HOURS), encoding="utf-8"
+        )
 
         async def new_answer_served() -> bool:
             return await load.hours() == [NEW_HOURS]
@@ -131,8 +132,7 @@ async def test_a_broken_edit_keeps_the_old_model_and_shows_the_error(watched: Wa
     good = watched.intents_file.read_text(encoding="utf-8")
     serving = watched.model()["content_hash"]
     hours_before = _hours(watched)
-    broken = good.replace('"responses": ["Vous pouvez réserver en ligne pour une date ultérieure."]',
-                          '"responses": []')
+    broken = good.replace('"responses": ["Vous pouvez réserver en ligne pour une date ultérieure."]', '"responses": []')
     assert broken != good
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if '"responses": []' in text)
     watched.intents_file.write_text(broken, encoding="utf-8")
@@ -195,7 +195,8 @@ async def test_reloads_are_coalesced(tmp_path: Path, mini_model_dir: Path) -> No
 
 
 def _hours(watched: Watched) -> list[str]:
-    reply = httpx.post(f"{watched.server.url}/api/v1/conversations/hours-check/messages",
-                       json={"text": "vous ouvrez à quelle heure ?"})
+    reply = httpx.post(
+        f"{watched.server.url}/api/v1/conversations/hours-check/messages", json={"text": "vous ouvrez à quelle heure ?"}
+    )
     assert reply.status_code == 200
     return reply.json()["responses"]

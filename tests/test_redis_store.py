@@ -16,8 +16,9 @@ TTL = 600.0
 
 @pytest.fixture
 async def store(redis_server: RedisServer) -> AsyncIterator[RedisStore]:
-    store = RedisStore.from_url(redis_server.url, TTL, prefix=f"test-{uuid.uuid4().hex}",
-                                lock_seconds=30, wait_seconds=10)
+    store = RedisStore.from_url(
+        redis_server.url, TTL, prefix=f"test-{uuid.uuid4().hex}", lock_seconds=30, wait_seconds=10
+    )
     yield store
     await store.close()
 
@@ -56,8 +57,9 @@ async def test_a_turn_refreshes_the_key_ttl_and_frees_the_lock(store: RedisStore
 async def test_redis_drops_an_expired_session(redis_server: RedisServer) -> None:
     store = RedisStore.from_url(redis_server.url, 0.2, prefix=f"test-{uuid.uuid4().hex}")
     await add_turn(store)
-    wait_until(lambda: not redis_server.client().exists(store.keys("s1")[1]), timeout=10,
-               what="the session key's expiry")
+    wait_until(
+        lambda: not redis_server.client().exists(store.keys("s1")[1]), timeout=10, what="the session key's expiry"
+    )
     await store.close()
 
 
@@ -76,8 +78,9 @@ async def test_a_lock_left_by_a_crashed_process_delays_and_does_not_block(
 
 
 async def test_a_session_held_too_long_is_reported_busy(redis_server: RedisServer) -> None:
-    store = RedisStore.from_url(redis_server.url, TTL, prefix=f"test-{uuid.uuid4().hex}",
-                                lock_seconds=0.5, wait_seconds=0.2)
+    store = RedisStore.from_url(
+        redis_server.url, TTL, prefix=f"test-{uuid.uuid4().hex}", lock_seconds=0.5, wait_seconds=0.2
+    )
     redis_server.client().set(store.keys("s1")[0], "another-turn", px=60_000)
     with pytest.raises(StoreUnavailable, match="busy"):
         async with store.transaction("s1"):
@@ -94,8 +97,11 @@ async def test_a_turn_that_outlived_its_lock_is_refused_and_the_newer_turn_kept(
     with pytest.raises(StoreUnavailable, match="outlived"):
         async with slow.transaction("s1") as session:
             session.slots["by"] = "slow"
-            wait_until(lambda: not redis_server.client().exists(slow.keys("s1")[0]), timeout=10,
-                       what="the slow turn's lock expiry")
+            wait_until(
+                lambda: not redis_server.client().exists(slow.keys("s1")[0]),
+                timeout=10,
+                what="the slow turn's lock expiry",
+            )
             async with fast.transaction("s1") as newer:
                 newer.slots["by"] = "fast"
     assert (await fast.get("s1")).slots == {"by": "fast"}

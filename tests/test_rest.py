@@ -101,11 +101,14 @@ def test_malformed_requests_get_a_clear_4xx(demo_server: ServerProcess, case: st
     assert message in reply.text
 
 
-@pytest.mark.parametrize("text", ["\x00\x01\x02", "\ud83d", "<script>alert(1)</script>", "🙂" * 200,
-                                  "' OR 1=1; --", "a\u202eb", "ﷺ" * 300])
+@pytest.mark.parametrize(
+    "text", ["\x00\x01\x02", "\ud83d", "<script>alert(1)</script>", "🙂" * 200, "' OR 1=1; --", "a\u202eb", "ﷺ" * 300]
+)
 def test_hostile_text_gets_an_answer(demo_server: ServerProcess, text: str) -> None:
-    reply = httpx.post(f"{demo_server.url}/api/v1/conversations/hostile/messages",
-                       content=json.dumps({"text": text}).encode(),
-                       headers={"content-type": "application/json"})
+    reply = httpx.post(
+        f"{demo_server.url}/api/v1/conversations/hostile/messages",
+        content=json.dumps({"text": text}).encode(),
+        headers={"content-type": "application/json"},
+    )
     assert reply.status_code == 200, reply.text
     assert reply.json()["responses"]

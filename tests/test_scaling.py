@@ -43,8 +43,12 @@ def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[tuple[ServerPr
 
     Short Redis timeouts, so that faults show quickly. Both start at the same time.
     """
-    env = {"CAUSETTE_REDIS_URL": redis.url, "CAUSETTE_REDIS_TIMEOUT_SECONDS": "0.5",
-           "CAUSETTE_REDIS_LOCK_SECONDS": "2", "CAUSETTE_REDIS_WAIT_SECONDS": "5"}
+    env = {
+        "CAUSETTE_REDIS_URL": redis.url,
+        "CAUSETTE_REDIS_TIMEOUT_SECONDS": "0.5",
+        "CAUSETTE_REDIS_LOCK_SECONDS": "2",
+        "CAUSETTE_REDIS_WAIT_SECONDS": "5",
+    }
     with ThreadPoolExecutor() as pool:
         a = pool.submit(ServerProcess, MINI_BOT, mini_model_dir, env, workers=2)
         b = pool.submit(ServerProcess, MINI_BOT, mini_model_dir, env)
@@ -55,8 +59,7 @@ def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[tuple[ServerPr
 
 
 def say(server: ServerProcess, session_id: str, text: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/api/v1/conversations/{session_id}/messages", json={"text": text},
-                      timeout=30)
+    return httpx.post(f"{server.url}/api/v1/conversations/{session_id}/messages", json={"text": text}, timeout=30)
 
 
 def new_session() -> str:
@@ -79,10 +82,12 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(s
     session = new_session()
     texts = [RENT if n % 3 == 1 else TODAY for n in range(50)]
     async with httpx.AsyncClient(timeout=60) as client:
-        replies = await asyncio.gather(*(
-            client.post(f"{(a, b)[n % 2].url}/api/v1/conversations/{session}/messages", json={"text": text})
-            for n, text in enumerate(texts)
-        ))
+        replies = await asyncio.gather(
+            *(
+                client.post(f"{(a, b)[n % 2].url}/api/v1/conversations/{session}/messages", json={"text": text})
+                for n, text in enumerate(texts)
+            )
+        )
     assert [reply.status_code for reply in replies] == [200] * 50
     store = RedisStore.from_url(redis.url, 600)
     stored = await store.get(session)
@@ -97,7 +102,7 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(s
     lifespan = MINI.config.context_lifespan
     for number, answer in enumerate(history[1::2]):
         if questions[number] == TODAY:
-            in_context = RENT in questions[max(0, number - lifespan):number]
+            in_context = RENT in questions[max(0, number - lifespan) : number]
             assert (answer.intent == "aujourd'hui") == in_context, f"turn {number} of {questions}"
     assert [entry.at for entry in history] == sorted(entry.at for entry in history)
 
@@ -122,8 +127,10 @@ def assert_unavailable(server: ServerProcess, session: str) -> None:
 
 
 def wait_ready(server: ServerProcess) -> None:
-    wait_until(lambda: httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200,
-               what="the server reporting ready again")
+    wait_until(
+        lambda: httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200,
+        what="the server reporting ready again",
+    )
 
 
 def test_a_frozen_redis_gives_503_then_the_same_session_continues(servers, redis) -> None:

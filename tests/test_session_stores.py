@@ -48,8 +48,7 @@ async def kit(request: pytest.FixtureRequest) -> AsyncIterator[StoreKit]:
     opened: list[RedisStore] = []
 
     def open_redis() -> SessionStore:
-        opened.append(RedisStore.from_url(url, TTL, prefix=prefix, lock_seconds=30, wait_seconds=10,
-                                          clock=clock))
+        opened.append(RedisStore.from_url(url, TTL, prefix=prefix, lock_seconds=30, wait_seconds=10, clock=clock))
         return opened[-1]
 
     yield StoreKit(clock, open_redis)
@@ -142,12 +141,23 @@ async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
         async with store.transaction("s1") as session:
             session.history += [
                 HistoryEntry(role="user", text=f"question {number}", at=kit.clock()),
-                HistoryEntry(role="bot", text=f"réponse {number} é", at=kit.clock(), intent="location",
-                             quick_replies=["aujourd'hui", "plus tard"]),
+                HistoryEntry(
+                    role="bot",
+                    text=f"réponse {number} é",
+                    at=kit.clock(),
+                    intent="location",
+                    quick_replies=["aujourd'hui", "plus tard"],
+                ),
             ]
         kit.clock.advance(1)
     history = (await kit.open().get("s1")).history
     assert [entry.text for entry in history] == [
-        "question 0", "réponse 0 é", "question 1", "réponse 1 é", "question 2", "réponse 2 é"]
+        "question 0",
+        "réponse 0 é",
+        "question 1",
+        "réponse 1 é",
+        "question 2",
+        "réponse 2 é",
+    ]
     assert history[1].intent == "location" and history[1].quick_replies == ["aujourd'hui", "plus tard"]
     assert [entry.at for entry in history[::2]] == [1_000_000.0, 1_000_001.0, 1_000_002.0]

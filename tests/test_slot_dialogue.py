@@ -95,11 +95,17 @@ async def test_sessions_keep_their_own_slots(engine: DialogueEngine) -> None:
 
 
 def test_missing_slot_values_never_break_a_response() -> None:
-    intent = Intent(name="r", utterances=[], slots={"date": SlotSpec(entity="snips/datetime")},
-                    responses=["Noté pour {date}.", "C'est noté."])
+    intent = Intent(
+        name="r",
+        utterances=[],
+        slots={"date": SlotSpec(entity="snips/datetime")},
+        responses=["Noté pour {date}.", "C'est noté."],
+    )
     assert pick_response(intent, {}, random.Random(0)) == "C'est noté."
-    assert pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {},
-                         random.Random(0)) == "Noté pour ."
+    assert (
+        pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {}, random.Random(0))
+        == "Noté pour ."
+    )
     chosen = {pick_response(intent, {"date": {"text": "demain"}}, random.Random(seed)) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}
 
@@ -108,21 +114,43 @@ def slot(value: dict, raw: str = "x") -> Slot:
     return Slot(entity="e", range=SlotRange(start=0, end=len(raw)), raw_value=raw, slot_name="s", value=value)
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    ({"kind": "InstantTime", "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"},
-     "le dimanche 15 juillet 2018"),
-    ({"kind": "InstantTime", "value": "2026-11-23 15:30:00 +00:00", "grain": "Minute", "precision": "Exact"},
-     "le lundi 23 novembre 2026 à 15 h 30"),
-    ({"kind": "TimeInterval", "from": "2027-08-03 00:00:00 +00:00", "to": "2027-08-11 00:00:00 +00:00"},
-     "du mardi 3 août 2027 au mardi 10 août 2027"),
-    ({"kind": "Duration", "years": 0, "quarters": 0, "months": 0, "weeks": 1, "days": 2, "hours": 3,
-      "minutes": 0, "seconds": 0, "precision": "Exact"}, "1 semaine, 2 jours et 3 heures"),
-    ({"kind": "AmountOfMoney", "value": 322.0, "precision": "Exact", "unit": "EUR"}, "322 €"),
-    ({"kind": "Percentage", "value": 12.5}, "12,5 %"),
-    ({"kind": "Ordinal", "value": 1}, "1er"),
-    ({"kind": "Temperature", "value": 20.0, "unit": "celsius"}, "20 °C"),
-    ({"kind": "Custom", "value": "vert"}, "vert"),
-    ({"kind": "Unheard-of"}, "x"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (
+            {"kind": "InstantTime", "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"},
+            "le dimanche 15 juillet 2018",
+        ),
+        (
+            {"kind": "InstantTime", "value": "2026-11-23 15:30:00 +00:00", "grain": "Minute", "precision": "Exact"},
+            "le lundi 23 novembre 2026 à 15 h 30",
+        ),
+        (
+            {"kind": "TimeInterval", "from": "2027-08-03 00:00:00 +00:00", "to": "2027-08-11 00:00:00 +00:00"},
+            "du mardi 3 août 2027 au mardi 10 août 2027",
+        ),
+        (
+            {
+                "kind": "Duration",
+                "years": 0,
+                "quarters": 0,
+                "months": 0,
+                "weeks": 1,
+                "days": 2,
+                "hours": 3,
+                "minutes": 0,
+                "seconds": 0,
+                "precision": "Exact",
+            },
+            "1 semaine, 2 jours et 3 heures",
+        ),
+        ({"kind": "AmountOfMoney", "value": 322.0, "precision": "Exact", "unit": "EUR"}, "322 €"),
+        ({"kind": "Percentage", "value": 12.5}, "12,5 %"),
+        ({"kind": "Ordinal", "value": 1}, "1er"),
+        ({"kind": "Temperature", "value": 20.0, "unit": "celsius"}, "20 °C"),
+        ({"kind": "Custom", "value": "vert"}, "vert"),
+        ({"kind": "Unheard-of"}, "x"),
+    ],
+)
 def test_slot_values_are_written_in_french(value: dict, text: str) -> None:
     assert slot_text(slot(value)) == text

@@ -122,7 +122,7 @@ def test_saved_models_hold_no_pickle(seed_model_dir: Path) -> None:
     for path in seed_model_dir.rglob("*"):
         if path.is_file():
             assert path.suffix not in {".pkl", ".pickle", ".joblib"}
-            assert not path.read_bytes()[:2] in {b"\x80\x03", b"\x80\x04", b"\x80\x05"}, path
+            assert path.read_bytes()[:2] not in {b"\x80\x03", b"\x80\x04", b"\x80\x05"}, path
 
 
 def test_both_backends_are_registered() -> None:

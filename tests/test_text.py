@@ -9,8 +9,24 @@ def norms(text: str) -> list[str]:
 
 def test_elisions_are_restored_with_both_apostrophes() -> None:
     assert norms("J'aimerais l'heure qu'il d'abord n'est s'il c'est m'a t'as") == [
-        "je", "aimerais", "le", "heure", "que", "il", "de", "abord", "ne", "est", "se", "il",
-        "ce", "est", "me", "a", "te", "as",
+        "je",
+        "aimerais",
+        "le",
+        "heure",
+        "que",
+        "il",
+        "de",
+        "abord",
+        "ne",
+        "est",
+        "se",
+        "il",
+        "ce",
+        "est",
+        "me",
+        "a",
+        "te",
+        "as",
     ]
     assert norms("J’aimerais l’heure") == norms("J'aimerais l'heure")
 
@@ -38,7 +54,7 @@ def test_stems_join_inflections() -> None:
 
 def test_offsets_point_into_the_original_text() -> None:
     text = "Quand êtes-vous ouvert ?"
-    assert [text[t.start:t.end] for t in tokenize(text)] == ["Quand", "êtes", "vous", "ouvert"]
+    assert [text[t.start : t.end] for t in tokenize(text)] == ["Quand", "êtes", "vous", "ouvert"]
 
 
 def test_clean_input_handles_hostile_text() -> None:

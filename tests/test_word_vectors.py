@@ -33,8 +33,14 @@ def test_unknown_words_give_a_zero_vector_and_the_accented_form_is_tried_first()
 
 def test_a_word_known_only_by_its_vector_is_still_read() -> None:
     backend = BowBackend({"hidden": 8})
-    backend.fit(Dataset(intents=[Intent(name="fruit", utterances=[Utterance.plain(w) for w in FRUITS]),
-                                 Intent(name="vehicle", utterances=[Utterance.plain(w) for w in VEHICLES])]))
+    backend.fit(
+        Dataset(
+            intents=[
+                Intent(name="fruit", utterances=[Utterance.plain(w) for w in FRUITS]),
+                Intent(name="vehicle", utterances=[Utterance.plain(w) for w in VEHICLES]),
+            ]
+        )
+    )
     indices, _, vector = backend.encode("kiwi")
     assert indices == [] and vector.any()  # no character n-gram of "kiwi" was seen in training
     probabilities = backend.probabilities("kiwi")
@@ -51,18 +57,54 @@ def test_languages_without_vectors_and_missing_packages(monkeypatch: pytest.Monk
         vectors_for_language("zz")
 
 
-FRUITS = "pomme poire banane cerise fraise abricot orange citron raisin melon ananas myrtille".split()
-VEHICLES = "voiture camion vélo moto bus train métro taxi fourgonnette camionnette trottinette hélicoptère".split()
-UNSEEN = [(word, "fruit") for word in "mangue framboise pêche prune kiwi pastèque groseille clémentine".split()]
-UNSEEN += [(word, "vehicle") for word in "tracteur scooter avion bateau tramway autocar ambulance paquebot".split()]
+FRUITS = [
+    "pomme",
+    "poire",
+    "banane",
+    "cerise",
+    "fraise",
+    "abricot",
+    "orange",
+    "citron",
+    "raisin",
+    "melon",
+    "ananas",
+    "myrtille",
+]
+VEHICLES = [
+    "voiture",
+    "camion",
+    "vélo",
+    "moto",
+    "bus",
+    "train",
+    "métro",
+    "taxi",
+    "fourgonnette",
+    "camionnette",
+    "trottinette",
+    "hélicoptère",
+]
+UNSEEN = [
+    (word, "fruit") for word in ["mangue", "framboise", "pêche", "prune", "kiwi", "pastèque", "groseille", "clémentine"]
+]
+UNSEEN += [
+    (word, "vehicle")
+    for word in ["tracteur", "scooter", "avion", "bateau", "tramway", "autocar", "ambulance", "paquebot"]
+]
 
 
 def _right_answers(word_vectors: bool) -> int:
     """Sentences differing only by a word seen in no training example: the intent must come from
     what the word means."""
+
     def intent(name: str, words: list[str]) -> Intent:
-        return Intent(name=name, utterances=[Utterance.plain(f"{start} une {word}")
-                                             for word in words for start in ("je voudrais", "il me faut")])
+        return Intent(
+            name=name,
+            utterances=[
+                Utterance.plain(f"{start} une {word}") for word in words for start in ("je voudrais", "il me faut")
+            ],
+        )
 
     backend = BowBackend({"word_vectors": word_vectors})
     backend.fit(Dataset(intents=[intent("fruit", FRUITS), intent("vehicle", VEHICLES)]))

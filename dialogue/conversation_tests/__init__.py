@@ -9,11 +9,23 @@ from dialogue.conversation_tests.junit import junit_xml
 from dialogue.conversation_tests.report import Paint, outcome_lines, summary_line
 from dialogue.conversation_tests.runner import ConversationOutcome, Mismatch, TurnOutcome, run_conversations
 from dialogue.conversation_tests.spec import (
-    ConversationCase, TurnCase, conversation_test_files, load_conversation_tests,
+    ConversationCase,
+    TurnCase,
+    conversation_test_files,
+    load_conversation_tests,
 )
 
 __all__ = [
-    "ConversationCase", "ConversationOutcome", "Mismatch", "TurnCase", "TurnOutcome", "junit_xml",
-    "Paint", "conversation_test_files", "load_conversation_tests", "outcome_lines", "run_conversations",
+    "ConversationCase",
+    "ConversationOutcome",
+    "Mismatch",
+    "Paint",
+    "TurnCase",
+    "TurnOutcome",
+    "conversation_test_files",
+    "junit_xml",
+    "load_conversation_tests",
+    "outcome_lines",
+    "run_conversations",
     "summary_line",
 ]

@@ -35,12 +35,17 @@ def _counts(outcomes: list[ConversationOutcome]) -> dict[str, str]:
 def _testcase(suite: ElementTree.Element, outcome: ConversationOutcome) -> None:
     case = outcome.case
     element = ElementTree.SubElement(
-        suite, "testcase", name=case.name, classname=case.file.removesuffix(".yaml").removesuffix(".yml"),
-        file=case.file, line=str(case.line), time=f"{outcome.seconds:.3f}",
+        suite,
+        "testcase",
+        name=case.name,
+        classname=case.file.removesuffix(".yaml").removesuffix(".yml"),
+        file=case.file,
+        line=str(case.line),
+        time=f"{outcome.seconds:.3f}",
     )
     if (failure := outcome.failure) is not None:
         first = failure.mismatches[0]
         message = f"turn at line {failure.case.line}: {first.what}: expected {first.expected}, got {first.got}"
-        ElementTree.SubElement(element, "failure", message=message, type="ConversationMismatch").text = (
-            "\n".join(failure_lines(outcome))
+        ElementTree.SubElement(element, "failure", message=message, type="ConversationMismatch").text = "\n".join(
+            failure_lines(outcome)
         )

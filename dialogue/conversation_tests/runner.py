@@ -115,8 +115,14 @@ def _response_mismatch(brain: Brain, rule: ResponseRule, turn: Turn) -> Mismatch
     if rule.exact is not None:
         intent = brain.intents.get(turn.intent) if turn.intent else None
         choices = intent.responses if intent else brain.bot.config.fallback_responses
-        hint = (f"the bot picks one of {len(choices)} responses at random: expect "
-                "{one_of: " + (turn.intent or "[...]") + "} to accept any of them") if rule.exact in choices else ""
+        hint = (
+            (
+                f"the bot picks one of {len(choices)} responses at random: expect "
+                "{one_of: " + (turn.intent or "[...]") + "} to accept any of them"
+            )
+            if rule.exact in choices
+            else ""
+        )
         return Mismatch("response", repr(rule.exact), got, hint)
     if rule.pattern is not None:
         return Mismatch("response", f"a text matching /{rule.pattern}/", got)

@@ -152,8 +152,10 @@ def _read(path: Path, name: str) -> tuple[list[ConversationCase], list[Problem]]
             file=name,
             line=line_of(document, ("conversations", c)),
             name=conversation.name,
-            turns=[TurnCase(name, line_of(document, ("conversations", c, "turns", t)), turn)
-                   for t, turn in enumerate(conversation.turns)],
+            turns=[
+                TurnCase(name, line_of(document, ("conversations", c, "turns", t)), turn)
+                for t, turn in enumerate(conversation.turns)
+            ],
         )
         for c, conversation in enumerate(spec.conversations)
     ], []
@@ -177,8 +179,12 @@ def _check_names(case: ConversationCase, dataset: Dataset) -> list[Problem]:
         named = [expect.intent] if expect.intent else []
         if expect.response and isinstance(expect.response.one_of, str):
             named.append(expect.response.one_of)
-        problems += [Problem(turn.file, turn.line, f"no intent {name!r} in the bot") for name in named
-                     if name not in intents]
-        problems += [Problem(turn.file, turn.line, f"no intent sets context {name!r}")
-                     for name in expect.contexts or [] if name not in contexts]
+        problems += [
+            Problem(turn.file, turn.line, f"no intent {name!r} in the bot") for name in named if name not in intents
+        ]
+        problems += [
+            Problem(turn.file, turn.line, f"no intent sets context {name!r}")
+            for name in expect.contexts or []
+            if name not in contexts
+        ]
     return problems

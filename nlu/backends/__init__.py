@@ -37,4 +37,4 @@ def get_backend(name: str) -> type[Backend]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-__all__ = ["Backend", "Progress", "no_progress", "available_backends", "get_backend"]
+__all__ = ["Backend", "Progress", "available_backends", "get_backend", "no_progress"]

@@ -25,9 +25,7 @@ BUILTIN_PREFIX = "snips/"
 
 # With snips/datetime in scope the parser reports finer kinds for some phrases ("dans 3 mois" is a
 # snips/date); a slot declared as snips/datetime accepts all of them, as snips-nlu does.
-_DATETIME_KINDS = frozenset(
-    {"snips/datetime", "snips/date", "snips/time", "snips/datePeriod", "snips/timePeriod"}
-)
+_DATETIME_KINDS = frozenset({"snips/datetime", "snips/date", "snips/time", "snips/datePeriod", "snips/timePeriod"})
 
 
 def is_builtin(entity: str) -> bool:

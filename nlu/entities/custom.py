@@ -72,9 +72,7 @@ class CustomEntities:
                 for entity, value in self._index.get(key, {}).items():
                     if (scope is None or entity in scope) and taken[entity] <= first:
                         start, end = tokens[first].start, tokens[last].end
-                        matches.append(
-                            EntityMatch(entity, start, end, text[start:end], custom_value(value))
-                        )
+                        matches.append(EntityMatch(entity, start, end, text[start:end], custom_value(value)))
                         taken[entity] = last + 1
         return sorted(matches, key=lambda m: (m.start, m.end, m.entity))
 

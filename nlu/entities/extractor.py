@@ -35,11 +35,13 @@ class EntityExtractor:
         builtin = [e for e in BUILTIN_ENTITIES if e in wanted]
         custom = [e for e in wanted if e in self.custom.entities]
         found = (self.builtin.find(text, builtin) if builtin else []) + (
-            self.custom.find(text, custom) if custom else [])
+            self.custom.find(text, custom) if custom else []
+        )
         return sorted(found, key=lambda m: (m.start, m.end, m.entity))
 
-    def resolve(self, text: str, start: int, end: int, entity: str,
-                matches: list[EntityMatch] | None = None) -> EntityMatch | None:
+    def resolve(
+        self, text: str, start: int, end: int, entity: str, matches: list[EntityMatch] | None = None
+    ) -> EntityMatch | None:
         """The entity value of ``text[start:end]``, a span a tagger marked; None if it has none.
 
         A builtin span takes the value of the parser's match with the same range, else of the
@@ -49,8 +51,7 @@ class EntityExtractor:
         """
         raw = text[start:end]
         if is_builtin(entity):
-            pool = [m for m in (matches if matches is not None else self.find(text, [entity]))
-                    if m.entity == entity]
+            pool = [m for m in (matches if matches is not None else self.find(text, [entity])) if m.entity == entity]
             exact = [m for m in pool if (m.start, m.end) == (start, end)]
             # Only a match of the whole span: "14 juillet 2018" inside "lendemain du 14 juillet
             # 2018" would resolve to the wrong day.
@@ -67,5 +68,10 @@ class EntityExtractor:
 
 def to_slot(match: EntityMatch, slot_name: str) -> Slot:
     """A resolved match as a slot in the seed's JSON shape."""
-    return Slot(entity=match.entity, range=SlotRange(start=match.start, end=match.end),
-                raw_value=match.raw_value, slot_name=slot_name, value=match.value)
+    return Slot(
+        entity=match.entity,
+        range=SlotRange(start=match.start, end=match.end),
+        raw_value=match.raw_value,
+        slot_name=slot_name,
+        value=match.value,
+    )

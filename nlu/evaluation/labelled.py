@@ -145,8 +145,11 @@ def from_bot(bot: Bot) -> LabelledSet:
         for index in indices:
             intent, utterance = owners[index]
             keep.setdefault(intent, []).append(bot.dataset.intents[intent].utterances[utterance])
-        intents = [intent.model_copy(update={"utterances": keep[i]})
-                   for i, intent in enumerate(bot.dataset.intents) if i in keep]
+        intents = [
+            intent.model_copy(update={"utterances": keep[i]})
+            for i, intent in enumerate(bot.dataset.intents)
+            if i in keep
+        ]
         return bot.dataset.model_copy(update={"intents": intents})
 
     return LabelledSet(bot.folder.name, examples, to_dataset)

@@ -61,8 +61,10 @@ def _markdown(evaluation: Evaluation, image: str) -> str:
         "",
         "| intent | precision | recall | F1 | examples |",
         "|---|---|---|---|---|",
-        *[f"| {name} | {_pct(prf.precision)} | {_pct(prf.recall)} | {_pct(prf.f1)} | {prf.expected} |"
-          for name, prf in sorted(scores.intents.items())],
+        *[
+            f"| {name} | {_pct(prf.precision)} | {_pct(prf.recall)} | {_pct(prf.f1)} | {prf.expected} |"
+            for name, prf in sorted(scores.intents.items())
+        ],
         "",
         "## Confusion matrix",
         "",

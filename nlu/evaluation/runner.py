@@ -37,22 +37,34 @@ class Evaluation:
         return statistics.median(self.parse_seconds) * 1000 if self.parse_seconds else 0.0
 
 
-def train_and_test(train: LabelledSet, test: LabelledSet, backend: str, options: dict[str, Any],
-                   progress: Progress = no_progress) -> Evaluation:
+def train_and_test(
+    train: LabelledSet, test: LabelledSet, backend: str, options: dict[str, Any], progress: Progress = no_progress
+) -> Evaluation:
     """Train on every example of ``train`` and score every example of ``test``."""
     dataset = train.to_dataset(list(range(len(train.examples))))
     model, seconds = _fit(backend, options, dataset, progress, "training")
     pairs, parse_seconds = _predict(model, test.examples, progress, "scoring")
     return Evaluation(
-        backend=backend, options=options, protocol=f"train on {train.name}, test on {test.name}",
-        scores=score(pairs), training_seconds=[seconds], parse_seconds=parse_seconds,
+        backend=backend,
+        options=options,
+        protocol=f"train on {train.name}, test on {test.name}",
+        scores=score(pairs),
+        training_seconds=[seconds],
+        parse_seconds=parse_seconds,
         training_examples=len(train.examples),
         notices=list(dict.fromkeys(n for n in (train.notice, test.notice) if n)),
     )
 
 
-def cross_validate(data: LabelledSet, folds: int, backend: str, options: dict[str, Any],
-                   seed: int = 0, progress: Progress = no_progress, only_first: bool = False) -> Evaluation:
+def cross_validate(
+    data: LabelledSet,
+    folds: int,
+    backend: str,
+    options: dict[str, Any],
+    seed: int = 0,
+    progress: Progress = no_progress,
+    only_first: bool = False,
+) -> Evaluation:
     """Stratified k-fold cross-validation: every example is scored once, by a model that did not
     see it. With ``only_first``, one fold is held out and scored: a validation split, for tuning
     options without ever looking at a test set."""
@@ -68,11 +80,18 @@ def cross_validate(data: LabelledSet, folds: int, backend: str, options: dict[st
         pairs += fold_pairs
         training_seconds.append(seconds)
         parse_seconds += fold_parse
-    protocol = (f"validation on 1/{folds} of {data.name}, held out from training" if only_first
-                else f"{folds}-fold cross-validation of {data.name}")
+    protocol = (
+        f"validation on 1/{folds} of {data.name}, held out from training"
+        if only_first
+        else f"{folds}-fold cross-validation of {data.name}"
+    )
     return Evaluation(
-        backend=backend, options=options, protocol=protocol,
-        scores=score(pairs), training_seconds=training_seconds, parse_seconds=parse_seconds,
+        backend=backend,
+        options=options,
+        protocol=protocol,
+        scores=score(pairs),
+        training_seconds=training_seconds,
+        parse_seconds=parse_seconds,
         training_examples=len(data.examples) * (folds - 1) // folds,
         notices=[data.notice] if data.notice else [],
     )
@@ -95,16 +114,18 @@ def stratified_folds(examples: list[LabelledExample], folds: int, seed: int) -> 
     return assignment
 
 
-def _fit(name: str, options: dict[str, Any], dataset: Dataset, progress: Progress,
-         description: str) -> tuple[Backend, float]:
+def _fit(
+    name: str, options: dict[str, Any], dataset: Dataset, progress: Progress, description: str
+) -> tuple[Backend, float]:
     backend = get_backend(name)(options)
     started = time.perf_counter()
     backend.fit(dataset, lambda done, total, _: progress(done, total, description))
     return backend, time.perf_counter() - started
 
 
-def _predict(backend: Backend, examples: list[LabelledExample], progress: Progress,
-             description: str) -> tuple[list[tuple[LabelledExample, ParseResult]], list[float]]:
+def _predict(
+    backend: Backend, examples: list[LabelledExample], progress: Progress, description: str
+) -> tuple[list[tuple[LabelledExample, ParseResult]], list[float]]:
     pairs, seconds = [], []
     for done, example in enumerate(examples, start=1):
         started = time.perf_counter()

@@ -63,7 +63,7 @@ def loads_located_yaml(text: str) -> Any:
     Raises YamlError with the line of the problem on invalid YAML or a repeated key.
     """
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a subclass of SafeLoader
+        return yaml.load(text, Loader=_LocatingLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

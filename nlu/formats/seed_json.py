@@ -119,10 +119,9 @@ def read_intent_file(path: Path, display_name: str) -> ContentPart:
     try:
         parsed = IntentFile.model_validate(document)
     except ValidationError as error:
-        return ContentPart(problems=[
-            Problem(display_name, line_of(document, tuple(e["loc"])), _describe(e))
-            for e in error.errors()
-        ])
+        return ContentPart(
+            problems=[Problem(display_name, line_of(document, tuple(e["loc"])), _describe(e)) for e in error.errors()]
+        )
     part = ContentPart()
     for index, entry in enumerate(parsed.intents):
         _add_intent(part, entry, document, display_name, index)
@@ -155,30 +154,42 @@ def _add_intent(part: ContentPart, entry: IntentEntry, document: dict, file: str
             part.problems.append(Problem(file, line, f"pattern {pattern!r}: {error}"))
     slots = [
         DeclaredSlot(
-            name=name, entity=slot.entity, required=slot.required, prompt=slot.prompt,
+            name=name,
+            entity=slot.entity,
+            required=slot.required,
+            prompt=slot.prompt,
             quick_replies=slot.quick_replies,
             source=SourceRef(file=file, line=line_of(document, ("intents", index, "slots", name))),
         )
         for name, slot in entry.slots.items()
     ]
     details = IntentDetails(
-        responses=entry.responses, context_set=entry.context_set,
-        context_filter=entry.context_filter, quick_replies=entry.quick_replies, slots=slots,
+        responses=entry.responses,
+        context_set=entry.context_set,
+        context_filter=entry.context_filter,
+        quick_replies=entry.quick_replies,
+        slots=slots,
     )
-    part.intents.append(IntentPart(
-        name=entry.tag, utterances=utterances, details=details,
-        has_patterns=entry.patterns is not None,
-        source=SourceRef(file=file, line=line_of(document, ("intents", index))),
-    ))
+    part.intents.append(
+        IntentPart(
+            name=entry.tag,
+            utterances=utterances,
+            details=details,
+            has_patterns=entry.patterns is not None,
+            source=SourceRef(file=file, line=line_of(document, ("intents", index))),
+        )
+    )
 
 
 def _to_entity(name: str, entry: EntityEntry, source: SourceRef) -> Entity:
     values = [
-        EntityValue(value=v) if isinstance(v, str) else EntityValue(value=v[0], synonyms=v[1:])
-        for v in entry.values
+        EntityValue(value=v) if isinstance(v, str) else EntityValue(value=v[0], synonyms=v[1:]) for v in entry.values
     ]
     return Entity(
-        name=name, values=values, automatically_extensible=entry.automatically_extensible,
-        use_synonyms=entry.use_synonyms, matching_strictness=entry.matching_strictness,
+        name=name,
+        values=values,
+        automatically_extensible=entry.automatically_extensible,
+        use_synonyms=entry.use_synonyms,
+        matching_strictness=entry.matching_strictness,
         source=source,
     )

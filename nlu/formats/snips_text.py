@@ -30,10 +30,12 @@ def text_file_role(relative: PurePath) -> tuple[str, str] | None:
     if relative.suffix != ".txt":
         return None
     stem, folder = relative.stem, relative.parent.name
-    for prefix, folder_name, role in ((INTENT_PREFIX, INTENT_FOLDER, "intent"),
-                                      (ENTITY_PREFIX, ENTITY_FOLDER, "entity")):
+    for prefix, folder_name, role in (
+        (INTENT_PREFIX, INTENT_FOLDER, "intent"),
+        (ENTITY_PREFIX, ENTITY_FOLDER, "entity"),
+    ):
         if stem.startswith(prefix) and len(stem) > len(prefix):
-            return role, stem[len(prefix):]
+            return role, stem[len(prefix) :]
         if folder == folder_name and len(relative.parts) > 1:
             return role, stem
     return None
@@ -43,10 +45,15 @@ def read_text_file(path: Path, display_name: str, relative: PurePath) -> Content
     """Read an intent or entity text file; a file of neither kind is a problem."""
     role = text_file_role(relative)
     if role is None:
-        return ContentPart(problems=[Problem(
-            display_name, 1,
-            "a text file must be an intent (intent_<name>.txt) or an entity (entity_<name>.txt)",
-        )])
+        return ContentPart(
+            problems=[
+                Problem(
+                    display_name,
+                    1,
+                    "a text file must be an intent (intent_<name>.txt) or an entity (entity_<name>.txt)",
+                )
+            ]
+        )
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as error:
@@ -75,8 +82,9 @@ def _read_intent(name: str, lines: list[tuple[int, str]], file: str) -> ContentP
             part.problems.append(Problem(file, number, f"example {line!r}: {error}"))
     if not lines:
         part.problems.append(Problem(file, 1, f"intent {name!r} has no example"))
-    part.intents.append(IntentPart(name=name, utterances=utterances,
-                                   source=SourceRef(file=file, line=lines[0][0] if lines else 1)))
+    part.intents.append(
+        IntentPart(name=name, utterances=utterances, source=SourceRef(file=file, line=lines[0][0] if lines else 1))
+    )
     return part
 
 
@@ -116,6 +124,5 @@ def _apply_option(entity: Entity, words: list[str]) -> str | None:
                 return f"%strictness needs a number in ]0, 1], not {number!r}"
             entity.matching_strictness = strictness
         case _:
-            return (f"unknown option %{' '.join(words)}: use %closed, %extensible, "
-                    "%no-synonyms or %strictness <number>")
+            return f"unknown option %{' '.join(words)}: use %closed, %extensible, %no-synonyms or %strictness <number>"
     return None

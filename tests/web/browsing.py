@@ -18,8 +18,14 @@ from tests.support import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -70,6 +76,7 @@ def screenshot(page: Page, name: str) -> None:
 
 
 # Locators: by role and accessible name where the widget gives one, as assistive technology sees it.
+
 
 def launcher(page: Page) -> Locator:
     """The round button that opens and closes the panel (its name changes with its state)."""

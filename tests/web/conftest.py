@@ -26,38 +26,87 @@ context_lifespan = 2
 fallback_responses = ["{FALLBACK}"]
 """
 
-INTENTS = {"intents": [
-    {"tag": "salutation",
-     "patterns": ["Bonjour", "Salut", "Bonsoir", "Coucou", "Hello", "bonjour à vous", "salut, ça va ?",
-                  "bonjour, j'ai une question"],
-     "responses": ["Bonjour ! Que puis-je faire pour vous ?"],
-     "quick_replies": ["Horaires", "Louer un scooter"]},
-    {"tag": "horaires",
-     "patterns": ["Vous ouvrez à quelle heure ?", "Quels sont vos horaires d'ouverture ?", "Quand êtes-vous ouvert ?",
-                  "horaires", "à quelle heure ouvrez-vous", "vous fermez à quelle heure ?",
-                  "c'est ouvert le dimanche ?"],
-     "responses": ["On est ouvert tous les jours de 9h du matin à 19h"]},
-    {"tag": "location",
-     "patterns": ["Peut-on louer un scooter ?", "J'aimerais louer un scooter", "je voudrais louer un scooter",
-                  "louer un scooter", "je veux louer un scooter", "est-ce que je peux louer un scooter ?",
-                  "location de scooter", "comment louer un scooter ?"],
-     "responses": [LOCATION_QUESTION],
-     "context_set": "jourlocation",
-     "quick_replies": ["Aujourd'hui", "Plus tard"]},
-    {"tag": "aujourd'hui",
-     "patterns": ["aujourd'hui", "pour aujourd'hui", "maintenant", "tout de suite", "ce matin", "cet après-midi",
-                  "le jour même"],
-     "responses": [TODAY_ANSWER],
-     "context_filter": "jourlocation"},
-    {"tag": "plus_tard",
-     "patterns": ["plus tard", "pour plus tard", "demain", "la semaine prochaine", "ce week-end",
-                  "pas aujourd'hui", "dans quelques jours"],
-     "responses": [LATER_ANSWER],
-     "context_filter": "jourlocation"},
-    {"tag": "balise",
-     "patterns": ["montre-moi une balise", "affiche une balise script", "test de balise html", "balise"],
-     "responses": [MARKUP_ANSWER]},
-]}
+INTENTS = {
+    "intents": [
+        {
+            "tag": "salutation",
+            "patterns": [
+                "Bonjour",
+                "Salut",
+                "Bonsoir",
+                "Coucou",
+                "Hello",
+                "bonjour à vous",
+                "salut, ça va ?",
+                "bonjour, j'ai une question",
+            ],
+            "responses": ["Bonjour ! Que puis-je faire pour vous ?"],
+            "quick_replies": ["Horaires", "Louer un scooter"],
+        },
+        {
+            "tag": "horaires",
+            "patterns": [
+                "Vous ouvrez à quelle heure ?",
+                "Quels sont vos horaires d'ouverture ?",
+                "Quand êtes-vous ouvert ?",
+                "horaires",
+                "à quelle heure ouvrez-vous",
+                "vous fermez à quelle heure ?",
+                "c'est ouvert le dimanche ?",
+            ],
+            "responses": ["On est ouvert tous les jours de 9h du matin à 19h"],
+        },
+        {
+            "tag": "location",
+            "patterns": [
+                "Peut-on louer un scooter ?",
+                "J'aimerais louer un scooter",
+                "je voudrais louer un scooter",
+                "louer un scooter",
+                "je veux louer un scooter",
+                "est-ce que je peux louer un scooter ?",
+                "location de scooter",
+                "comment louer un scooter ?",
+            ],
+            "responses": [LOCATION_QUESTION],
+            "context_set": "jourlocation",
+            "quick_replies": ["Aujourd'hui", "Plus tard"],
+        },
+        {
+            "tag": "aujourd'hui",
+            "patterns": [
+                "aujourd'hui",
+                "pour aujourd'hui",
+                "maintenant",
+                "tout de suite",
+                "ce matin",
+                "cet après-midi",
+                "le jour même",
+            ],
+            "responses": [TODAY_ANSWER],
+            "context_filter": "jourlocation",
+        },
+        {
+            "tag": "plus_tard",
+            "patterns": [
+                "plus tard",
+                "pour plus tard",
+                "demain",
+                "la semaine prochaine",
+                "ce week-end",
+                "pas aujourd'hui",
+                "dans quelques jours",
+            ],
+            "responses": [LATER_ANSWER],
+            "context_filter": "jourlocation",
+        },
+        {
+            "tag": "balise",
+            "patterns": ["montre-moi une balise", "affiche une balise script", "test de balise html", "balise"],
+            "responses": [MARKUP_ANSWER],
+        },
+    ]
+}
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +129,9 @@ def scooter_model_dir(scooter_bot: Path, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="session")
 def server(scooter_bot: Path, scooter_model_dir: Path) -> Iterator[ServerProcess]:
     """The test bot behind a real server, which also lets pages from SHOP_ORIGIN connect."""
-    process = ServerProcess(scooter_bot, scooter_model_dir,
-                            env={"CAUSETTE_ALLOWED_ORIGINS": f"{SHOP_ORIGIN},http://localhost:*"})
+    process = ServerProcess(
+        scooter_bot, scooter_model_dir, env={"CAUSETTE_ALLOWED_ORIGINS": f"{SHOP_ORIGIN},http://localhost:*"}
+    )
     yield process
     process.stop()
 

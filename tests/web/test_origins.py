@@ -9,23 +9,34 @@ from channels import Settings
 from channels.origins import OriginPolicy, parse_origin_rule
 
 
-@pytest.mark.parametrize(("origin", "host"), [
-    ("http://localhost:8000", "127.0.0.1:8000"),
-    ("http://localhost", "127.0.0.1:8000"),
-    ("http://127.0.0.1:5173", "127.0.0.1:8000"),
-    ("http://[::1]:8080", "127.0.0.1:8000"),
-    ("https://bot.example.fr", "bot.example.fr"),  # the server's own pages, behind a proxy
-    ("http://bot.example.fr:8000", "bot.example.fr:8000"),
-    (None, "bot.example.fr"),  # not a browser: nothing to protect
-])
+@pytest.mark.parametrize(
+    ("origin", "host"),
+    [
+        ("http://localhost:8000", "127.0.0.1:8000"),
+        ("http://localhost", "127.0.0.1:8000"),
+        ("http://127.0.0.1:5173", "127.0.0.1:8000"),
+        ("http://[::1]:8080", "127.0.0.1:8000"),
+        ("https://bot.example.fr", "bot.example.fr"),  # the server's own pages, behind a proxy
+        ("http://bot.example.fr:8000", "bot.example.fr:8000"),
+        (None, "bot.example.fr"),  # not a browser: nothing to protect
+    ],
+)
 def test_the_default_policy_allows_the_same_host_and_localhost(origin: str | None, host: str) -> None:
     assert OriginPolicy(Settings().allowed_origins).allows(origin, host)
 
 
-@pytest.mark.parametrize("origin", [
-    "https://evil.example", "http://localhost.evil.example", "https://localhost:8000", "null", "file://",
-    "http://bot.example.fr:9000", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://localhost.evil.example",
+        "https://localhost:8000",
+        "null",
+        "file://",
+        "http://bot.example.fr:9000",
+        "javascript:alert(1)",
+    ],
+)
 def test_the_default_policy_refuses_other_pages(origin: str) -> None:
     assert not OriginPolicy(Settings().allowed_origins).allows(origin, "bot.example.fr:8000")
 

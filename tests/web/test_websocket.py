@@ -10,8 +10,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.web.conftest import FALLBACK, LATER_ANSWER, LOCATION_QUESTION, SHOP_ORIGIN, TODAY_ANSWER
 from tests.support import ServerProcess
+from tests.web.conftest import FALLBACK, LATER_ANSWER, LOCATION_QUESTION, SHOP_ORIGIN, TODAY_ANSWER
 from tests.web.support import greeting, open_socket, receive, say, send
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -39,7 +39,9 @@ async def test_seed_scooter_conversation_keeps_its_context(server: ServerProcess
 
         asked = await say(ws, "je voudrais louer un scooter", "m1")
         assert asked == {
-            "type": "bot", "intent": "location", "reply_to": "m1",
+            "type": "bot",
+            "intent": "location",
+            "reply_to": "m1",
             "messages": [{"text": LOCATION_QUESTION, "quick_replies": ["Aujourd'hui", "Plus tard"]}],
         }
         answered = await say(ws, "pour aujourd'hui", "m2")
@@ -66,7 +68,8 @@ async def test_reconnecting_with_the_session_id_replays_the_history(server: Serv
         welcome, history = await greeting(ws)
         assert welcome["session_id"] == session_id
         assert [(m["role"], m["text"]) for m in history["messages"]] == [
-            ("user", "je voudrais louer un scooter"), ("bot", LOCATION_QUESTION),
+            ("user", "je voudrais louer un scooter"),
+            ("bot", LOCATION_QUESTION),
         ]
         assert history["messages"][1]["quick_replies"] == ["Aujourd'hui", "Plus tard"]
         answer = await say(ws, "plus tard")  # the context set before the reconnect is still active
@@ -146,8 +149,9 @@ async def test_allowed_origins_connect(server: ServerProcess, origin: str) -> No
 async def test_a_conversation_started_on_rest_goes_on_over_the_websocket(server: ServerProcess) -> None:
     session_id = new_session()
     async with httpx.AsyncClient(base_url=server.url) as rest:
-        turn = await rest.post(f"/api/v1/conversations/{session_id}/messages",
-                               json={"text": "je voudrais louer un scooter"})
+        turn = await rest.post(
+            f"/api/v1/conversations/{session_id}/messages", json={"text": "je voudrais louer un scooter"}
+        )
         assert turn.json()["contexts"] == ["jourlocation"]
     await resume_the_rental_over_the_websocket(server, session_id)
 

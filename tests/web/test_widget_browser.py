@@ -12,7 +12,16 @@ from playwright.sync_api import expect
 from channels import Settings, create_app
 from tests.support import ServerProcess
 from tests.web.browsing import (
-    PHONE, Visit, bubbles, launcher, message_box, open_widget, panel, screenshot, status, type_message,
+    PHONE,
+    Visit,
+    bubbles,
+    launcher,
+    message_box,
+    open_widget,
+    panel,
+    screenshot,
+    status,
+    type_message,
 )
 from tests.web.conftest import LATER_ANSWER, LOCATION_QUESTION, MARKUP_ANSWER, TODAY_ANSWER
 from tests.web.support import ThreadedServer
@@ -45,8 +54,9 @@ def test_the_seed_conversation_with_a_quick_reply_survives_a_reload(desktop: Vis
     expect(bubbles(page, "bot")).to_have_text(expected_bot)
     expect(bubbles(page, "user")).to_have_text(expected_user)
     expect(status(page)).to_have_text("Connecté")
-    assert page.evaluate("Object.entries(localStorage).find(([k]) => k.startsWith('causette.session'))[1]") \
-        == session_id
+    assert (
+        page.evaluate("Object.entries(localStorage).find(([k]) => k.startsWith('causette.session'))[1]") == session_id
+    )
 
 
 def test_markup_in_a_bot_response_is_shown_as_characters(desktop: Visit, server: ServerProcess) -> None:

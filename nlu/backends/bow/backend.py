@@ -17,8 +17,16 @@ from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, token_features
-from nlu.backends.bow.network import (BagClassifier, Encoded, Ensemble, FastForward, LinearClassifier, flatten,
-                                      optimisers, train_linear)
+from nlu.backends.bow.network import (
+    BagClassifier,
+    Encoded,
+    Ensemble,
+    FastForward,
+    LinearClassifier,
+    flatten,
+    optimisers,
+    train_linear,
+)
 from nlu.backends.bow.noise import noise_phrases
 from nlu.backends.bow.options import LARGE_DATASET, BowOptions
 from nlu.backends.bow.slots import SlotTagger
@@ -66,9 +74,7 @@ class BowBackend(Backend):
         self.labels = dataset.intent_names
         self.word_vectors = vectors_for_language(dataset.language) if settings.word_vectors else None
         samples = [
-            (self._features(u.text), label)
-            for label, intent in enumerate(dataset.intents)
-            for u in intent.utterances
+            (self._features(u.text), label) for label, intent in enumerate(dataset.intents) for u in intent.utterances
         ]
         large = len(samples) >= LARGE_DATASET
         min_count = settings.min_count or (2 if large else 1)
@@ -106,17 +112,27 @@ class BowBackend(Backend):
         with torch_threads(settings.threads):
             for number, network in enumerate(networks):
                 network.train()
-                self._epochs(network, encoded, epochs,
-                             lambda done, _, what, n=number: progress(n * epochs + done, total, what), rng)
+                self._epochs(
+                    network,
+                    encoded,
+                    epochs,
+                    lambda done, _, what, n=number: progress(n * epochs + done, total, what),
+                    rng,
+                )
                 network.eval()
             if linear is not None:
-                train_linear(linear, flatten([doc for doc, _ in encoded]),
-                             torch.tensor([label for _, label in encoded]), settings.linear_c,
-                             settings.linear_iterations,
-                             lambda done, _: progress(total - settings.linear_iterations + done, total, "training"))
+                train_linear(
+                    linear,
+                    flatten([doc for doc, _ in encoded]),
+                    torch.tensor([label for _, label in encoded]),
+                    settings.linear_c,
+                    settings.linear_iterations,
+                    lambda done, _: progress(total - settings.linear_iterations + done, total, "training"),
+                )
 
-    def _epochs(self, network: BagClassifier, encoded: list, epochs: int, progress: Progress,
-                rng: random.Random) -> None:
+    def _epochs(
+        self, network: BagClassifier, encoded: list, epochs: int, progress: Progress, rng: random.Random
+    ) -> None:
         settings = self.settings
         steppers = optimisers(network, settings.learning_rate)
         for epoch in range(epochs):
@@ -153,7 +169,7 @@ class BowBackend(Backend):
         if not _known(encoded):
             return None
         scores = self._forward.probabilities(*encoded).tolist()
-        return dict(zip([*self.labels, None], scores))
+        return dict(zip([*self.labels, None], scores, strict=True))
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Rank intents for ``text`` and fill the best one's slots; the out-of-scope class gives
@@ -184,8 +200,11 @@ class BowBackend(Backend):
             "networks": len(self.ensemble.networks),
             "linear": self.ensemble.linear is not None,
             "format": STATE_FORMAT,
-            "word_vectors": ({"package": self.word_vectors.package, "fingerprint": self.word_vectors.fingerprint}
-                             if self.word_vectors else None),
+            "word_vectors": (
+                {"package": self.word_vectors.package, "fingerprint": self.word_vectors.fingerprint}
+                if self.word_vectors
+                else None
+            ),
             "labels": self.labels,
             "features": self.vocabulary.names,
             "idf": self.vocabulary.idf,
@@ -218,8 +237,16 @@ class BowBackend(Backend):
             backend.ensemble.load_state_dict(tensors, strict=True)
             backend.ensemble.eval()
             backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
-        except (ModelError, OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError,
-                ValidationError) as error:
+        except (
+            ModelError,
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            RuntimeError,
+            SafetensorError,
+            ValidationError,
+        ) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
         backend._forward = FastForward(backend.ensemble)
         return backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -17,12 +18,12 @@ def token_features(tokens: list[Token], char_ngrams: tuple[int, int]) -> list[st
     """
     stems = [token.stem for token in tokens]
     features = [f"w={s}" for s in stems]
-    features += [f"b={a}_{b}" for a, b in zip(stems, stems[1:])]
+    features += [f"b={a}_{b}" for a, b in itertools.pairwise(stems)]
     low, high = char_ngrams
     for token in tokens:
         padded = f"<{token.norm}>"
         for size in range(low, high + 1):
-            features += [f"c={padded[i:i + size]}" for i in range(len(padded) - size + 1)]
+            features += [f"c={padded[i : i + size]}" for i in range(len(padded) - size + 1)]
     return features
 
 
@@ -43,9 +44,7 @@ class Vocabulary:
             document_frequency.update(set(features))
             total += 1
         names = sorted(
-            name
-            for name, count in document_frequency.items()
-            if count >= min_count or name.startswith("w=")
+            name for name, count in document_frequency.items() if count >= min_count or name.startswith("w=")
         )
         idf = [math.log((1 + total) / (1 + document_frequency[name])) + 1 for name in names]
         return cls(names, idf)

@@ -10,7 +10,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
 # One encoded text: indices of its known features, their tf-idf weights, and its mean word vector
 # (None when the network reads no word vectors).
 Encoded = tuple[list[int], list[float], np.ndarray | None]
@@ -26,8 +25,9 @@ class BagInput(nn.Module):
         self.vectors = nn.Linear(vector_width, width, bias=False) if vector_width else None
         self.bias = nn.Parameter(torch.zeros(width))
 
-    def forward(self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor,
-                vectors: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor, vectors: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """A batch given in EmbeddingBag's flat (indices, offsets, weights) form, with one mean word
         vector per text when the model reads them."""
         mapped = self.bag(indices, offsets, per_sample_weights=weights) + self.bias
@@ -37,8 +37,7 @@ class BagInput(nn.Module):
 class BagClassifier(nn.Module):
     """BagInput -> ReLU -> dropout -> linear over the classes."""
 
-    def __init__(self, n_features: int, hidden: int, n_classes: int, dropout: float,
-                 vector_width: int = 0) -> None:
+    def __init__(self, n_features: int, hidden: int, n_classes: int, dropout: float, vector_width: int = 0) -> None:
         super().__init__()
         # Sparse gradients: a batch touches a few hundred of the tens of thousands of feature rows,
         # and a dense optimiser step over all of them was most of the training time.
@@ -75,8 +74,9 @@ class Ensemble(nn.Module):
     One state_dict names every tensor (networks.0.input.bag.weight, linear.bias...), for safetensors.
     """
 
-    def __init__(self, networks: Iterable[BagClassifier], linear: LinearClassifier | None,
-                 linear_weight: float) -> None:
+    def __init__(
+        self, networks: Iterable[BagClassifier], linear: LinearClassifier | None, linear_weight: float
+    ) -> None:
         super().__init__()
         self.networks = nn.ModuleList(networks)
         self.linear = linear
@@ -97,8 +97,9 @@ class FastForward:
     """
 
     def __init__(self, ensemble: Ensemble) -> None:
-        self.networks = [(_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias))
-                         for n in ensemble.networks]
+        self.networks = [
+            (_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias)) for n in ensemble.networks
+        ]
         self.linear = None if ensemble.linear is None else _NumpyInput(ensemble.linear)
         self.linear_weight = ensemble.linear_weight
 
@@ -156,12 +157,20 @@ def flatten(batch: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
 def optimisers(network: BagClassifier, learning_rate: float) -> list[torch.optim.Optimizer]:
     """Lazy Adam for the sparse feature rows, Adam for the dense rest."""
     dense = [p for name, p in network.named_parameters() if not name.startswith("input.bag.")]
-    return [torch.optim.SparseAdam(list(network.input.bag.parameters()), lr=learning_rate),
-            torch.optim.Adam(dense, lr=learning_rate)]
+    return [
+        torch.optim.SparseAdam(list(network.input.bag.parameters()), lr=learning_rate),
+        torch.optim.Adam(dense, lr=learning_rate),
+    ]
 
 
-def train_linear(linear: LinearClassifier, inputs: tuple, labels: torch.Tensor, c: float,
-                 max_iterations: int, progress: Callable[[int, int], None]) -> None:
+def train_linear(
+    linear: LinearClassifier,
+    inputs: tuple,
+    labels: torch.Tensor,
+    c: float,
+    max_iterations: int,
+    progress: Callable[[int, int], None],
+) -> None:
     """Fit ``linear`` as scikit-learn's LinearSVC would (one-vs-rest squared hinge summed over the
     texts, plus ``|w|^2 / (2 c)``; here divided by the number of texts), full batch with L-BFGS:
     the optimum of a convex problem, not a noisy descent."""
@@ -169,8 +178,14 @@ def train_linear(linear: LinearClassifier, inputs: tuple, labels: torch.Tensor, 
     targets[torch.arange(len(labels)), labels] = 1.0
     strength = 1.0 / (2 * c * len(labels))
     # history_size: each remembered step is two copies of every weight (15 MB each on MASSIVE).
-    solver = torch.optim.LBFGS(linear.parameters(), max_iter=max_iterations, history_size=10,
-                               line_search_fn="strong_wolfe", tolerance_grad=1e-6, tolerance_change=1e-9)
+    solver = torch.optim.LBFGS(
+        linear.parameters(),
+        max_iter=max_iterations,
+        history_size=10,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-6,
+        tolerance_change=1e-9,
+    )
     evaluations = 0
 
     def closure() -> torch.Tensor:

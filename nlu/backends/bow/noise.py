@@ -6,11 +6,64 @@ import random
 import string
 
 # Common French words that carry no intent on their own.
-_FILLERS = (
-    "le la les un une des du de et ou mais donc or ni car je tu il elle on nous vous ils elles "
-    "ce cette ces mon ton son ma ta sa très trop bien alors voilà bon oui non peut-être truc "
-    "chose machin quoi hein euh bof rien tout encore toujours jamais ici là-bas"
-).split()
+_FILLERS = [
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "du",
+    "de",
+    "et",
+    "ou",
+    "mais",
+    "donc",
+    "or",
+    "ni",
+    "car",
+    "je",
+    "tu",
+    "il",
+    "elle",
+    "on",
+    "nous",
+    "vous",
+    "ils",
+    "elles",
+    "ce",
+    "cette",
+    "ces",
+    "mon",
+    "ton",
+    "son",
+    "ma",
+    "ta",
+    "sa",
+    "très",
+    "trop",
+    "bien",
+    "alors",
+    "voilà",
+    "bon",
+    "oui",
+    "non",
+    "peut-être",
+    "truc",
+    "chose",
+    "machin",
+    "quoi",
+    "hein",
+    "euh",
+    "bof",
+    "rien",
+    "tout",
+    "encore",
+    "toujours",
+    "jamais",
+    "ici",
+    "là-bas",
+]
 
 
 def noise_phrases(count: int, rng: random.Random) -> list[str]:
@@ -23,8 +76,7 @@ def noise_phrases(count: int, rng: random.Random) -> list[str]:
         else:
             phrases.append(
                 " ".join(
-                    "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
-                    for _ in range(words)
+                    "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9))) for _ in range(words)
                 )
             )
     return phrases

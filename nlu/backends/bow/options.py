@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
 LARGE_DATASET = 2000  # training examples from which the size-dependent defaults change
 
 

@@ -42,9 +42,16 @@ def sequence_features(tokens: list[Token], intent: str, tags: list[list[str]]) -
     sequence = []
     for i, token in enumerate(tokens):
         features = [
-            "bias", f"i={intent}", f"w={token.norm}", f"s={token.stem}", f"iw={intent}|{token.norm}",
-            f"p3={token.norm[:3]}", f"x3={token.norm[-3:]}", f"shape={shape(token.raw)}",
-            f"bg-={word(i - 1)}|{token.norm}", f"bg+={token.norm}|{word(i + 1)}",
+            "bias",
+            f"i={intent}",
+            f"w={token.norm}",
+            f"s={token.stem}",
+            f"iw={intent}|{token.norm}",
+            f"p3={token.norm[:3]}",
+            f"x3={token.norm[-3:]}",
+            f"shape={shape(token.raw)}",
+            f"bg-={word(i - 1)}|{token.norm}",
+            f"bg+={token.norm}|{word(i + 1)}",
         ]
         features += [f"w{offset:+d}={word(i + offset)}" for offset in _WINDOW]
         features += [f"e={tag}" for tag in tags[i]]

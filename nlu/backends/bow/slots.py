@@ -47,15 +47,22 @@ class SlotTagger:
         scope = sorted({e for slots in slot_entities.values() for e in slots.values()})
         rng = random.Random(settings.seed)
         trainer = pycrfsuite.Trainer(verbose=False)
-        trainer.set_params({"c1": settings.crf_c1, "c2": settings.crf_c2,
-                            "max_iterations": settings.crf_iterations, "feature.possible_transitions": True})
+        trainer.set_params(
+            {
+                "c1": settings.crf_c1,
+                "c2": settings.crf_c2,
+                "max_iterations": settings.crf_iterations,
+                "feature.possible_transitions": True,
+            }
+        )
         for intent in dataset.intents:
             for utterance in intent.utterances:
                 tokens = tokenize(utterance.text)
                 if tokens:
                     matches = _dropout(extractor.find(utterance.text, scope), settings.gazetteer_dropout, rng)
-                    trainer.append(sequence_features(tokens, intent.name, entity_tags(tokens, matches)),
-                                   _labels(tokens, utterance))
+                    trainer.append(
+                        sequence_features(tokens, intent.name, entity_tags(tokens, matches)), _labels(tokens, utterance)
+                    )
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "slots.crfsuite"
             trainer.train(str(path))
@@ -100,7 +107,7 @@ def _spans(tokens: list[Token], labels: list[str]) -> list[tuple[str, int, int]]
     """(slot name, start, end) of each run of B/I labels; an I after another slot starts a run."""
     spans: list[list] = []
     previous = OUTSIDE
-    for token, label in zip(tokens, labels):
+    for token, label in zip(tokens, labels, strict=True):
         if label == OUTSIDE:
             previous = OUTSIDE
             continue

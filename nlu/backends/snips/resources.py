@@ -122,9 +122,7 @@ def _resource_files(folder: Path) -> list[Path]:
 
 
 def _is_complete(folder: Path, expected: dict[str, Any]) -> bool:
-    return _read_metadata(folder) == expected and all(
-        p.is_file() for p in _resource_files(folder)
-    )
+    return _read_metadata(folder) == expected and all(p.is_file() for p in _resource_files(folder))
 
 
 def _write_resources(folder: Path, metadata: dict[str, Any]) -> None:
@@ -146,9 +144,7 @@ def _write_resources(folder: Path, metadata: dict[str, Any]) -> None:
     _write_lines(folder / "stop_words.txt", _stop_words(normalize))
     (folder / "noise.txt").write_text(" ".join(_noise(words[:GAZETTEER_SIZE])), "utf8")
     # Written last: its presence marks the folder as complete.
-    (folder / "metadata.json").write_text(
-        json.dumps(metadata, indent=2, sort_keys=True, ensure_ascii=False), "utf8"
-    )
+    (folder / "metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True, ensure_ascii=False), "utf8")
 
 
 def _french_words(count: int) -> list[str]:
