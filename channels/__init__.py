@@ -1,6 +1,6 @@
 """Ways in: REST, WebSocket and the web chat widget, the CLI; and the app factory."""
 
-from channels.app import create_app
-from channels.settings import Settings
+from channels.server.app import create_app
+from channels.server.settings import Settings
 
 __all__ = ["Settings", "create_app"]

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
-from channels.admin import require_admin
-from channels.reload import ReloadResult
 from channels.schemas import (
     SESSION_ID_PATTERN,
     ConversationOut,
@@ -20,7 +18,9 @@ from channels.schemas import (
     TurnOut,
     check_user_text,
 )
-from channels.services import Services, get_services
+from channels.server.admin import require_admin
+from channels.server.reload import ReloadResult
+from channels.server.services import Services, get_services
 from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from channels.reload import ReloadProgress, ReloadResult
+from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

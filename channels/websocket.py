@@ -31,7 +31,7 @@ from channels.protocol import (
     parse_client_frame,
 )
 from channels.schemas import SESSION_ID_PATTERN, TextRefused, check_user_text
-from channels.services import Services, get_services
+from channels.server.services import Services, get_services
 from dialogue import StoreUnavailable
 
 logger = logging.getLogger(__name__)

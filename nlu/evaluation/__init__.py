@@ -1,5 +1,5 @@
 """Measuring a backend: train on one labelled set, score another, or cross-validate one.
 
-``causette evaluate`` (channels/evaluate_command.py) is the way in; the pieces are here so that
+``causette evaluate`` (channels/cli/evaluate.py) is the way in; the pieces are here so that
 benchmarks and tests can use them directly.
 """

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from channels import Settings
-from channels.origins import OriginPolicy, parse_origin_rule
+from channels.server.origins import OriginPolicy, parse_origin_rule
 
 
 @pytest.mark.parametrize(

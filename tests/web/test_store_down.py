@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import channels.app
+import channels.server.app
 from channels import Settings, create_app
 from dialogue import MemoryStore, Session, SessionStore, StoreUnavailable
 from nlu import BotConfig
@@ -31,7 +31,7 @@ def store_down_server(
     def down_store(settings: Settings, config: BotConfig) -> SessionStore:
         return DownStore(ttl_seconds=config.session_ttl_seconds)
 
-    monkeypatch.setattr(channels.app, "build_store", down_store)  # where a Redis store plugs in
+    monkeypatch.setattr(channels.server.app, "build_store", down_store)  # where a Redis store plugs in
     with ThreadedServer(create_app(scooter_bot, Settings(model_dir=scooter_model_dir))) as server:
         yield server
 

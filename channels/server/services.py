@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
-from channels.origins import OriginPolicy
-from channels.reload import Reloader
-from channels.settings import Settings
+from channels.server.origins import OriginPolicy
+from channels.server.reload import Reloader
+from channels.server.settings import Settings
 from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 

@@ -12,14 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from channels.limits import BodySizeLimit
-from channels.origins import OriginPolicy
-from channels.reload import Reloader
 from channels.rest import router as rest_router
 from channels.schemas import Health
-from channels.services import Services
-from channels.settings import Settings
-from channels.watch import watch_bot
+from channels.server.limits import BodySizeLimit
+from channels.server.origins import OriginPolicy
+from channels.server.reload import Reloader
+from channels.server.services import Services
+from channels.server.settings import Settings
+from channels.server.watch import watch_bot
 from channels.websocket import router as websocket_router
 from dialogue import (
     Brain,
@@ -33,7 +33,7 @@ from dialogue import (
 from nlu import BotConfig, default_model_dir, load_bot, load_or_train
 
 VERSION = "0.1.0"
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 
 
 def build_store(settings: Settings, config: BotConfig) -> SessionStore:

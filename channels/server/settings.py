@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from channels.origins import parse_origin_rule
+from channels.server.origins import parse_origin_rule
 from dialogue.redis_store import (
     DEFAULT_LOCK_SECONDS,
     DEFAULT_PREFIX,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from channels.reload import Reloader
+from channels.server.reload import Reloader
 from nlu.bot import is_content_file
 
 log = logging.getLogger("causette.reload")

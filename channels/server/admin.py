@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from channels.services import Services, get_services
+from channels.server.services import Services, get_services
 
 _bearer = HTTPBearer(auto_error=False, description="the server's admin key (CAUSETTE_ADMIN_KEY)")
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from channels.evaluate_command import add_evaluate_command
-from channels.settings import Settings
-from channels.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
+from channels.cli.evaluate import add_evaluate_command
+from channels.cli.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
+from channels.server.settings import Settings
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
 from dialogue.conversation_tests import (
     junit_xml,
@@ -213,7 +213,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(
-        "channels.app:create_app_from_env",
+        "channels.server.app:create_app_from_env",
         factory=True,
         host=args.host,
         port=args.port,
@@ -310,7 +310,3 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as error:
         print(f"model error: {error}", file=sys.stderr)
         return EXIT_CONTENT_ERROR
-
-
-if __name__ == "__main__":
-    sys.exit(main())

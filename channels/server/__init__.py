@@ -1,0 +1,1 @@
+"""The server's parts: the app factory, settings, services, admin auth, limits, origins, reload, watch."""
