@@ -1,270 +1,103 @@
-"""The ``causette`` command: check, train, test, parse, chat and serve from a terminal."""
+"""The ``causette`` command: its arguments, and the dispatch to the sub-command that runs.
+
+Only the standard library is imported here. Each sub-command names its handler as
+``module:function``; the module, and the stack it needs (torch, spaCy, FastAPI...), is imported
+once the arguments are parsed, so that ``--help``, ``--version`` and a mistyped option answer at once.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import copy
-import json
-import math
-import os
+import pkgutil
 import sys
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from tqdm import tqdm
+from channels.cli.exit_codes import EXIT_CONTENT_ERROR
 
-from channels.cli.evaluate import add_evaluate_command
-from channels.cli.terminal import Palette, explanation_lines, problem_line, result_painter, wants_colour
-from channels.server.settings import Settings
-from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
-from dialogue.conversation_tests import (
-    junit_xml,
-    load_conversation_tests,
-    outcome_lines,
-    run_conversations,
-    summary_line,
-)
-from dialogue.explain import explain
-from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
-from nlu.backends import Progress
-from nlu.bot import TESTS_FOLDER
-from nlu.lint import lint
-
-EXIT_CONTENT_ERROR = 2
-EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
-EXIT_TEST_FAILURES = 1
-EXIT_USAGE = 2
-# WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
-# are not read in full: the server closes the connection (code 1009).
-WS_TRANSPORT_MAX_BYTES = 1 << 20
+Handler = Callable[[argparse.Namespace], int]
 
 
-@contextmanager
-def progress_bar() -> Iterator[Progress]:
-    """A tqdm bar on stderr fed by a backend's progress callback; shown only once training starts."""
-    bars: list[tqdm] = []
+class _IntermixedParser(argparse.ArgumentParser):
+    """A sub-command's parser: options may come before, between or after its positionals.
 
-    def update(done: int, total: int, description: str) -> None:
-        if not bars:
-            bars.append(tqdm(total=total, unit="epoch", file=sys.stderr, dynamic_ncols=True))
-        bars[0].n = done
-        bars[0].set_description(description, refresh=True)
-
-    try:
-        yield update
-    finally:
-        for bar in bars:
-            bar.close()
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """Validate a bot folder without training: errors (exit 2), then lint warnings."""
-    palette = Palette(wants_colour(sys.stderr))
-    try:
-        bot = load_bot(args.bot_dir)
-    except ContentError as error:
-        for problem in error.problems:
-            print(problem_line(problem, "error", palette), file=sys.stderr)
-        print(f"{args.bot_dir}: {len(error.problems)} error(s), nothing can be trained", file=sys.stderr)
-        return EXIT_CONTENT_ERROR
-    warnings = lint(bot.dataset)
-    for warning in warnings:
-        print(problem_line(warning, "warning", palette), file=sys.stderr)
-    print(
-        f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
-        f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)"
-    )
-    return EXIT_WARNINGS if warnings and args.strict else 0
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    """Train and save a model; a broken folder leaves the saved model untouched."""
-    bot = load_bot(args.bot_dir)
-    output = args.output or default_model_dir(args.bot_dir)
-    with progress_bar() as progress:
-        model = train(bot, progress)
-    model.save(output)
-    print(
-        f"trained {model.info.backend} on {len(model.info.intents)} intents in "
-        f"{model.info.training_seconds:.2f} s -> {output}"
-    )
-    return 0
-
-
-def cmd_test(args: argparse.Namespace) -> int:
-    """Run the bot's conversation tests against a freshly trained model (kept in memory only)."""
-    bot = load_bot(args.bot_dir)
-    cases = load_conversation_tests(bot)
-    if not cases:
-        print(f"no conversation tests in {args.bot_dir / TESTS_FOLDER} (*.yaml)", file=sys.stderr)
-        return EXIT_CONTENT_ERROR
-    with progress_bar() as progress:
-        model = train(bot, progress)
-    outcomes = asyncio.run(run_conversations(Brain(bot=bot, model=model), cases))
-    paint = result_painter(Palette(wants_colour(sys.stdout)))
-    for outcome in outcomes:
-        print("\n".join(outcome_lines(outcome, paint)))
-    print(summary_line(outcomes))
-    if args.junit:
-        args.junit.write_bytes(junit_xml(outcomes, suite_name=bot.config.name))
-    return 0 if all(outcome.passed for outcome in outcomes) else EXIT_TEST_FAILURES
-
-
-def _load_model(bot_dir: Path, model_dir: Path | None):
-    bot = load_bot(bot_dir)
-    with progress_bar() as progress:
-        return bot, load_or_train(bot, model_dir or default_model_dir(bot_dir), progress)
-
-
-def cmd_parse(args: argparse.Namespace) -> int:
-    """Parse text given as argument, else one utterance per stdin line; one JSON per line out.
-
-    With ``--explain``: why, as a readable (coloured on a terminal) block, or in the JSON.
+    ``causette parse BOT --explain TEXT`` fails with plain argparse (the optional TEXT is consumed,
+    empty, with BOT). ``parse_intermixed_args`` refuses a parser that has sub-commands, and the
+    sub-commands' action calls ``parse_known_args``: so a sub-command's parser routes that call
+    through ``parse_known_intermixed_args``, which in turn calls ``parse_known_args`` twice (the
+    guard lets those calls through).
     """
-    bot, model = _load_model(args.bot_dir, args.model_dir)
-    lines = [args.text] if args.text is not None else (line.rstrip("\n") for line in sys.stdin)
-    engine = DialogueEngine(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
-    session = _session_with_contexts(engine, args.context)
-    palette = Palette(wants_colour(sys.stdout))
-    for line in lines:
-        result = model.parse(line).to_json()
-        if not args.explain:
-            print(json.dumps(result, ensure_ascii=False), flush=True)
-            continue
-        explanation = explain(engine, engine.brains.current, line, session)
-        if args.json:
-            print(json.dumps({**result, "explanation": explanation.model_dump()}, ensure_ascii=False), flush=True)
-        else:
-            print("\n".join(explanation_lines(explanation, palette)), flush=True)
-    return 0
 
+    _intermixing = False
 
-def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Session:
-    """A session where ``contexts`` are active, to explain a message as if in a conversation."""
-    session = engine.store.new_session("cli")
-    session.contexts = [ActiveContext(name=name, turns_left=1, expires_at=math.inf) for name in contexts]
-    return session
-
-
-def cmd_chat(args: argparse.Namespace) -> int:
-    """An interactive conversation; with piped stdin, one reply block per input line."""
-    bot, model = _load_model(args.bot_dir, args.model_dir)
-    brains = BrainHolder(Brain(bot=bot, model=model))
-    engine = DialogueEngine(brains, MemoryStore(bot.config.session_ttl_seconds))
-    session_id = args.session or uuid.uuid4().hex
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"{bot.config.name}: tapez votre message, Ctrl-D pour quitter.")
-    with asyncio.Runner() as runner:
-        for line in _user_lines(interactive):
-            if not line.strip():
-                continue
-            turn = runner.run(engine.handle(session_id, line))
-            for response in turn.responses:
-                print(f"bot > {response}" if interactive else response)
-            if not interactive:
-                print(flush=True)
-    return 0
-
-
-def _user_lines(interactive: bool) -> Iterator[str]:
-    if not interactive:
-        yield from (line.rstrip("\n") for line in sys.stdin)
-        return
-    while True:
+    def parse_known_args(  # type: ignore[override]  # typeshed's overloads add nothing here
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._intermixing:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
         try:
-            yield input("vous > ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the HTTP server (REST, WebSocket, widget) with uvicorn."""
-    import uvicorn  # imported here: the other commands do not need a web server
+def _version() -> str:
+    try:
+        return metadata.version("causette")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
-    # Worker processes build their app from the environment (uvicorn's factory takes no arguments).
-    os.environ["CAUSETTE_BOT_DIR"] = str(args.bot_dir)
-    if args.model_dir:
-        os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
-    if args.redis_url:
-        os.environ["CAUSETTE_REDIS_URL"] = args.redis_url
-    if args.workers > 1 and not Settings().redis_url:
-        print(
-            "causette serve: several workers need sessions in Redis (--redis-url or "
-            "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
-            "would lose its context whenever its turns reach different workers.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    if args.watch:
-        if args.workers > 1:
-            print(
-                "causette serve: --watch reloads the process that sees the edit; use it with one "
-                "worker (several workers would each train, and answer from different models meanwhile).",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        os.environ["CAUSETTE_WATCH"] = "true"
-    load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
-    # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
-    # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
-    uvicorn.run(
-        "channels.server.app:create_app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        log_config=_log_config(args.log_level),
-        ws_max_size=WS_TRANSPORT_MAX_BYTES,
-        ws_per_message_deflate=False,
+
+def _add_model_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=None,
+        help="where the trained model is kept (default: BOT_DIR/.causette/model)",
     )
-    return 0
-
-
-def _log_config(level: str) -> dict:
-    """uvicorn's logging, plus Causette's own messages (reloads, content problems) alongside."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["causette"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
-    return config
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``causette`` command."""
     parser = argparse.ArgumentParser(prog="causette", description="French-first chatbot platform.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_IntermixedParser)
 
-    def command(
-        name: str, handler: Callable[[argparse.Namespace], int], help_text: str, model_dir: bool = True
-    ) -> argparse.ArgumentParser:
+    def command(name: str, handler: str, help_text: str, model_dir: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("bot_dir", type=Path, help="the bot folder (intent files and bot.toml)")
         if model_dir:
-            sub.add_argument(
-                "--model-dir",
-                type=Path,
-                default=None,
-                help="where the trained model is kept (default: BOT_DIR/.causette/model)",
-            )
+            _add_model_dir(sub)
         sub.set_defaults(handler=handler)
         return sub
 
-    command("check", cmd_check, "Validate a bot folder: errors, then lint warnings.", model_dir=False).add_argument(
-        "--strict", action="store_true", help="exit with code 1 when there are warnings"
-    )
-    command("train", cmd_train, "Train and save a model.", model_dir=False).add_argument(
-        "--output", type=Path, default=None, help="model folder (default: BOT_DIR/.causette/model)"
-    )
     command(
-        "test", cmd_test, "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.", model_dir=False
+        "check", "channels.cli.authoring:cmd_check", "Validate a bot folder: errors, then lint warnings.", False
+    ).add_argument("--strict", action="store_true", help="exit with code 1 when there are warnings")
+    train = command("train", "channels.cli.authoring:cmd_train", "Train and save a model.")
+    train.add_argument("--output", type=Path, dest="model_dir", help=argparse.SUPPRESS)  # --model-dir's old name
+    command(
+        "test",
+        "channels.cli.authoring:cmd_test",
+        "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.",
+        False,
     ).add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
-    parse = command("parse", cmd_parse, "Parse text into intents and slots (JSON lines).")
+    _add_parse_arguments(
+        command("parse", "channels.cli.conversation:cmd_parse", "Parse text into intents and slots (JSON lines).")
+    )
+    command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.").add_argument(
+        "--session", default=None, help="session id (default: a new one)"
+    )
+    _add_serve_arguments(
+        command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
+    )
+    _add_evaluate_arguments(commands)
+    return parser
+
+
+def _add_parse_arguments(parse: argparse.ArgumentParser) -> None:
     parse.add_argument("text", nargs="?", default=None, help="text to parse (default: one per stdin line)")
     parse.add_argument(
         "--explain",
@@ -279,10 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="with --explain: judge as if this context were active (repeatable)",
     )
-    command("chat", cmd_chat, "Chat with the bot in the terminal.").add_argument(
-        "--session", default=None, help="session id (default: a new one)"
-    )
-    serve = command("serve", cmd_serve, "Serve the REST API, the WebSocket and the widget.")
+
+
+def _add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (more than one needs --redis-url)")
@@ -295,15 +127,44 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--watch", action="store_true", help="reload the bot (check, train, swap) whenever one of its files changes"
     )
-    add_evaluate_command(commands)
-    return parser
+
+
+def _add_evaluate_arguments(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
+    help_text = "Score a backend: train on one labelled set and test on another, or cross-validate."
+    sub = commands.add_parser("evaluate", help=help_text, description=help_text)
+    sub.add_argument("train", type=Path, help="bot folder or JSONL file (MASSIVE format) to train on")
+    sub.add_argument("--test", type=Path, default=None, help="bot folder or JSONL file to score")
+    sub.add_argument("--folds", type=int, default=5, help="folds when there is no --test (default 5)")
+    sub.add_argument(
+        "--validation",
+        action="store_true",
+        help="score only the first fold: a validation split of TRAIN, to tune options on",
+    )
+    sub.add_argument("--backend", default=None, help="backend name (default: the bot's, else bow)")
+    sub.add_argument(
+        "--options", type=Path, default=None, help="TOML file of backend options (default: the bot's [backend_options])"
+    )
+    sub.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="Markdown report path (default: TRAIN/.causette/reports/evaluation-BACKEND.md for a bot folder, "
+        "reports/evaluation-BACKEND.md for a JSONL file); a .png is written beside it",
+    )
+    sub.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the headline figures as JSON")
+    sub.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
+    sub.set_defaults(handler="channels.cli.evaluate:cmd_evaluate")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``causette`` console script."""
     args = build_parser().parse_args(argv)
+    handler: Handler = pkgutil.resolve_name(args.handler)
+    # Imported once the arguments are parsed: nlu loads NLTK, which takes a second.
+    from nlu import ContentError, ModelError
+
     try:
-        return args.handler(args)
+        return handler(args)
     except ContentError as error:
         print(error, file=sys.stderr)
         return EXIT_CONTENT_ERROR

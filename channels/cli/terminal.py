@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
+from dialogue import Turn
 from dialogue.conversation_tests import Paint
 from dialogue.explain import Explanation
 from nlu import Problem
@@ -14,6 +15,9 @@ from nlu.explain import WordPush
 NOTABLE_LOG_ODDS = 0.5
 NOTABLE_PUSH = 0.01
 STRONG_LOG_ODDS = 1.5
+
+BOT_PROMPT = "bot > "
+QUICK_REPLIES_LABEL = "choix\u00a0: "  # for the person chatting, hence French (non-breaking space before ":")
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
@@ -44,6 +48,19 @@ def problem_line(problem: Problem, severity: str, palette: Palette) -> str:
     return f"{problem.file}:{problem.line}: {label}{problem.message}{rule}"
 
 
+def turn_lines(turn: Turn, interactive: bool) -> list[str]:
+    """The bot's answer as a person reads it: each response, then the quick replies on one line.
+
+    A person at a terminal sees ``bot > `` before each response (the quick replies aligned under
+    them); piped output stays bare, one line per response, for scripts.
+    """
+    prompt, indent = (BOT_PROMPT, " " * len(BOT_PROMPT)) if interactive else ("", "")
+    lines = [f"{prompt}{response}" for response in turn.responses]
+    if turn.quick_replies:
+        lines.append(f"{indent}{QUICK_REPLIES_LABEL}" + " ".join(f"[{reply}]" for reply in turn.quick_replies))
+    return lines
+
+
 def explanation_lines(explanation: Explanation, palette: Palette) -> list[str]:
     """The answer, one line per explained intent with its words coloured by their push, contexts."""
     answer = explanation.intent or "fallback"
@@ -63,7 +80,7 @@ def _pushed_word(word: WordPush, palette: Palette) -> str:
     strength = abs(word.log_odds)
     if strength < NOTABLE_LOG_ODDS and abs(word.push) < NOTABLE_PUSH:
         return word.word
-    styles = ("green" if word.log_odds >= 0 else "red",)
+    styles: tuple[str, ...] = ("green" if word.log_odds >= 0 else "red",)
     if strength >= STRONG_LOG_ODDS:
         styles += ("bold",)
     return palette.paint(f"{word.word}({word.push * 100:+.1f}%)", *styles)

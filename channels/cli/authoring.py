@@ -1,0 +1,75 @@
+"""The content author's commands: ``check``, ``train`` and ``test`` a bot folder."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_WARNINGS
+from channels.cli.progress import progress_bars
+from channels.cli.terminal import Palette, problem_line, result_painter, wants_colour
+from dialogue import Brain
+from dialogue.conversation_tests import (
+    junit_xml,
+    load_conversation_tests,
+    outcome_lines,
+    run_conversations,
+    summary_line,
+)
+from nlu import ContentError, default_model_dir, load_bot, train
+from nlu.bot import TESTS_FOLDER
+from nlu.lint import lint
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a bot folder without training: errors (exit 2), then lint warnings."""
+    palette = Palette(wants_colour(sys.stderr))
+    try:
+        bot = load_bot(args.bot_dir)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem_line(problem, "error", palette), file=sys.stderr)
+        print(f"{args.bot_dir}: {len(error.problems)} error(s), nothing can be trained", file=sys.stderr)
+        return EXIT_CONTENT_ERROR
+    warnings = lint(bot.dataset)
+    for warning in warnings:
+        print(problem_line(warning, "warning", palette), file=sys.stderr)
+    print(
+        f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
+        f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)"
+    )
+    return EXIT_WARNINGS if warnings and args.strict else 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train and save a model; a broken folder leaves the saved model untouched."""
+    bot = load_bot(args.bot_dir)
+    model_dir = args.model_dir or default_model_dir(args.bot_dir)
+    with progress_bars(unit="epoch") as progress:
+        model = train(bot, progress)
+    model.save(model_dir)
+    print(
+        f"trained {model.info.backend} on {len(model.info.intents)} intents in "
+        f"{model.info.training_seconds:.2f} s -> {model_dir}"
+    )
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run the bot's conversation tests against a freshly trained model (kept in memory only)."""
+    bot = load_bot(args.bot_dir)
+    cases = load_conversation_tests(bot)
+    if not cases:
+        print(f"no conversation tests in {args.bot_dir / TESTS_FOLDER} (*.yaml)", file=sys.stderr)
+        return EXIT_CONTENT_ERROR
+    with progress_bars(unit="epoch") as progress:
+        model = train(bot, progress)
+    outcomes = asyncio.run(run_conversations(Brain(bot=bot, model=model), cases))
+    paint = result_painter(Palette(wants_colour(sys.stdout)))
+    for outcome in outcomes:
+        print("\n".join(outcome_lines(outcome, paint)))
+    print(summary_line(outcomes))
+    if args.junit:
+        args.junit.write_bytes(junit_xml(outcomes, suite_name=bot.config.name))
+    return 0 if all(outcome.passed for outcome in outcomes) else EXIT_TEST_FAILURES

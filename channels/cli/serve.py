@@ -1,0 +1,69 @@
+"""``causette serve``: the HTTP server (REST, WebSocket, widget) under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+from typing import Any
+
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+
+from channels.cli.exit_codes import EXIT_USAGE
+from channels.server.settings import Settings
+from nlu import default_model_dir, load_bot, load_or_train
+
+# WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
+# are not read in full: the server closes the connection (code 1009).
+WS_TRANSPORT_MAX_BYTES = 1 << 20
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP server (REST, WebSocket, widget) with uvicorn."""
+    # Worker processes build their app from the environment (uvicorn's factory takes no arguments).
+    os.environ["CAUSETTE_BOT_DIR"] = str(args.bot_dir)
+    if args.model_dir:
+        os.environ["CAUSETTE_MODEL_DIR"] = str(args.model_dir)
+    if args.redis_url:
+        os.environ["CAUSETTE_REDIS_URL"] = args.redis_url
+    if args.workers > 1 and not Settings().redis_url:
+        print(
+            "causette serve: several workers need sessions in Redis (--redis-url or "
+            "CAUSETTE_REDIS_URL): sessions kept in memory live in one process, so a conversation "
+            "would lose its context whenever its turns reach different workers.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.watch:
+        if args.workers > 1:
+            print(
+                "causette serve: --watch reloads the process that sees the edit; use it with one "
+                "worker (several workers would each train, and answer from different models meanwhile).",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        os.environ["CAUSETTE_WATCH"] = "true"
+    load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
+    # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
+    uvicorn.run(
+        "channels.server.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=_log_config(args.log_level),
+        ws_max_size=WS_TRANSPORT_MAX_BYTES,
+        ws_per_message_deflate=False,
+    )
+    return 0
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus Causette's own messages (reloads, content problems) alongside."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["causette"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
