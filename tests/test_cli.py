@@ -24,7 +24,7 @@ def test_parse_takes_text_as_argument(mini_model_dir: Path) -> None:
     assert json.loads(result.stdout)["intent"]["intentName"] == "horaires"
 
 
-def test_chat_answers_one_block_per_line_when_piped(mini_model_dir: Path) -> None:
+def test_chat_answers_one_block_per_line_when_piped_with_its_quick_replies(mini_model_dir: Path) -> None:
     result = run_cli(
         "chat",
         MINI_BOT,
@@ -34,7 +34,7 @@ def test_chat_answers_one_block_per_line_when_piped(mini_model_dir: Path) -> Non
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n\n")[:3] == [
-        "Souhaitez-vous louer pour aujourd'hui ou pour plus tard ?",
+        "Souhaitez-vous louer pour aujourd'hui ou pour plus tard ?\nchoix\u00a0: [Aujourd'hui] [Plus tard]",
         "Pour les locations du jour, merci d'appeler le 01 06 07 08 09",
         "Désolé, je n'ai pas compris.",
     ]
@@ -59,3 +59,16 @@ def test_unknown_backend_is_a_clear_error(tmp_path: Path) -> None:
     line = next(line for line in result.stderr.splitlines() if line.startswith("bot.toml:1:"))
     assert line.startswith("bot.toml:1: backend: unknown backend 'nope'; available: ")
     assert "bow" in line.split("available: ")[1].split(", ")
+
+
+def test_evaluate_writes_its_report_in_the_bot_folder(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, bot)
+    options = tmp_path / "fast.toml"  # one short training: the report's place is what is tested
+    options.write_text("epochs = 1\nmin_steps = 0\nword_vectors = false\n", encoding="utf-8")
+    result = run_cli("evaluate", bot, "--folds", "2", "--validation", "--options", options)
+    assert result.returncode == 0, result.stderr
+    report = bot / ".causette" / "reports" / "evaluation-bow.md"
+    assert f"report: {report}" in result.stdout.splitlines()
+    assert report.read_text(encoding="utf-8").startswith("# Evaluation of the `bow` backend")
+    assert report.with_suffix(".png").is_file()
