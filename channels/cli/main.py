@@ -73,26 +73,28 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command(
-        "check", "channels.cli.authoring:cmd_check", "Validate a bot folder: errors, then lint warnings.", False
-    ).add_argument("--strict", action="store_true", help="exit with code 1 when there are warnings")
+    check = command(
+        "check",
+        "channels.cli.authoring:cmd_check",
+        "Validate a bot folder: errors, then lint warnings.",
+        model_dir=False,
+    )
+    check.add_argument("--strict", action="store_true", help="exit with code 1 when there are warnings")
     train = command("train", "channels.cli.authoring:cmd_train", "Train and save a model.")
     train.add_argument("--output", type=Path, dest="model_dir", help=argparse.SUPPRESS)  # --model-dir's old name
-    command(
+    test = command(
         "test",
         "channels.cli.authoring:cmd_test",
         "Run the conversation tests in BOT_DIR/tests/ on a freshly trained model.",
-        False,
-    ).add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
-    _add_parse_arguments(
-        command("parse", "channels.cli.conversation:cmd_parse", "Parse text into intents and slots (JSON lines).")
+        model_dir=False,
     )
-    command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.").add_argument(
-        "--session", default=None, help="session id (default: a new one)"
-    )
-    _add_serve_arguments(
-        command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
-    )
+    test.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
+    parse = command("parse", "channels.cli.conversation:cmd_parse", "Parse text into intents and slots (JSON lines).")
+    _add_parse_arguments(parse)
+    chat = command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.")
+    chat.add_argument("--session", default=None, help="session id (default: a new one)")
+    serve = command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
+    _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
     return parser
 
