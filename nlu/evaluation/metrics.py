@@ -71,9 +71,7 @@ def score(pairs: list[tuple[LabelledExample, ParseResult]]) -> Scores:
     expected = [example.intent for example, _ in pairs]
     predicted = [result.intent.intent_name or NO_INTENT for _, result in pairs]
     names = sorted(set(expected) | (set(predicted) - {NO_INTENT}))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        expected, predicted, labels=names, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(expected, predicted, labels=names, zero_division=0)
     labels = names + ([NO_INTENT] if NO_INTENT in predicted else [])
     return Scores(
         examples=len(pairs),
