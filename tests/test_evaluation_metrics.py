@@ -13,7 +13,7 @@ import pytest
 
 from nlu.evaluation.labelled import LabelledExample, LabelledSlot
 from nlu.evaluation.metrics import NO_INTENT, score, slot_scores
-from nlu.evaluation.report import summary, write_report
+from nlu.evaluation.report import confusion_figure, summary, write_report
 from nlu.evaluation.runner import Evaluation, stratified_folds
 from nlu.parse_result import IntentGuess, ParseResult, Slot, SlotRange
 
@@ -199,3 +199,23 @@ def test_report_lists_scores_confusions_and_draws_the_matrix(tmp_path: Path) -> 
     image = tmp_path / "reports" / "evaluation.png"
     assert f"]({image.name})" in text
     assert image.read_bytes().startswith(b"\x89PNG")
+
+
+def test_confusion_figure_writes_each_cells_count() -> None:
+    axes = confusion_figure(score(PAIRS), "bow").axes[0]
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels == ["horaires", "louer_velo", "quitter", "reserver", "saluer", "tarifs", NO_INTENT]
+    cells = sorted(
+        (labels[round(t.get_position()[1])], labels[round(t.get_position()[0])], t.get_text()) for t in axes.texts
+    )
+    assert cells == [
+        ("horaires", "horaires", "1"),
+        ("horaires", "tarifs", "1"),
+        ("quitter", "saluer", "1"),
+        ("reserver", "reserver", "4"),
+        ("saluer", NO_INTENT, "1"),
+        ("saluer", "saluer", "1"),
+        ("tarifs", "horaires", "1"),
+        ("tarifs", "louer_velo", "1"),
+        ("tarifs", "tarifs", "1"),
+    ]

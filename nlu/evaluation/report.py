@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlu.evaluation.metrics import Scores
 from nlu.evaluation.runner import Evaluation
+
+if TYPE_CHECKING:  # matplotlib is imported only when a report is drawn
+    from matplotlib.figure import Figure
 
 
 def summary(evaluation: Evaluation) -> dict[str, float | int | str]:
@@ -29,7 +33,8 @@ def write_report(evaluation: Evaluation, path: Path) -> Path:
     """Write ``path`` (Markdown) and ``path`` with ``.png`` (the confusion matrix); return ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     image = path.with_suffix(".png")
-    draw_confusion_matrix(evaluation.scores, image, f"{evaluation.backend}: {evaluation.protocol}")
+    figure = confusion_figure(evaluation.scores, f"{evaluation.backend}: {evaluation.protocol}")
+    figure.savefig(image, dpi=130)
     path.write_text(_markdown(evaluation, image.name), encoding="utf-8")
     return path
 
@@ -79,9 +84,9 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def draw_confusion_matrix(scores: Scores, path: Path, title: str) -> None:
-    """The confusion matrix as a PNG: each cell shows its count, coloured by its share of the row
-    (so that a small intent's mistakes show as well as a large one's). matplotlib's object API: no
+def confusion_figure(scores: Scores, title: str) -> Figure:
+    """The confusion matrix drawn: each cell shows its count, coloured by its share of the row (so
+    that a small intent's mistakes show as well as a large one's). matplotlib's object API: no
     global state, which is why scikit-learn's ``ConfusionMatrixDisplay`` (pyplot) is not used."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -106,4 +111,4 @@ def draw_confusion_matrix(scores: Scores, path: Path, title: str) -> None:
     axes.set_title(title, fontsize=9)
     figure.colorbar(shown, ax=axes, fraction=0.04, label="share of the expected intent's examples")
     figure.tight_layout()
-    figure.savefig(path, dpi=130)
+    return figure
