@@ -7,11 +7,9 @@ import random
 import pytest
 
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
-from dialogue.slot_text import slot_text
 from dialogue.slots import MAX_ASKS, pick_response
 from nlu import Intent, Model, load_bot, load_or_train
 from nlu.dataset import SlotSpec
-from nlu.parse_result import Slot, SlotRange
 from tests.support import REPO
 
 BOOKING_BOT = REPO / "tests" / "bots" / "booking"
@@ -108,49 +106,3 @@ def test_missing_slot_values_never_break_a_response() -> None:
     )
     chosen = {pick_response(intent, {"date": {"text": "demain"}}, random.Random(seed)) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}
-
-
-def slot(value: dict, raw: str = "x") -> Slot:
-    return Slot(entity="e", range=SlotRange(start=0, end=len(raw)), raw_value=raw, slot_name="s", value=value)
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (
-            {"kind": "InstantTime", "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"},
-            "le dimanche 15 juillet 2018",
-        ),
-        (
-            {"kind": "InstantTime", "value": "2026-11-23 15:30:00 +00:00", "grain": "Minute", "precision": "Exact"},
-            "le lundi 23 novembre 2026 à 15 h 30",
-        ),
-        (
-            {"kind": "TimeInterval", "from": "2027-08-03 00:00:00 +00:00", "to": "2027-08-11 00:00:00 +00:00"},
-            "du mardi 3 août 2027 au mardi 10 août 2027",
-        ),
-        (
-            {
-                "kind": "Duration",
-                "years": 0,
-                "quarters": 0,
-                "months": 0,
-                "weeks": 1,
-                "days": 2,
-                "hours": 3,
-                "minutes": 0,
-                "seconds": 0,
-                "precision": "Exact",
-            },
-            "1 semaine, 2 jours et 3 heures",
-        ),
-        ({"kind": "AmountOfMoney", "value": 322.0, "precision": "Exact", "unit": "EUR"}, "322 €"),
-        ({"kind": "Percentage", "value": 12.5}, "12,5 %"),
-        ({"kind": "Ordinal", "value": 1}, "1er"),
-        ({"kind": "Temperature", "value": 20.0, "unit": "celsius"}, "20 °C"),
-        ({"kind": "Custom", "value": "vert"}, "vert"),
-        ({"kind": "Unheard-of"}, "x"),
-    ],
-)
-def test_slot_values_are_written_in_french(value: dict, text: str) -> None:
-    assert slot_text(slot(value)) == text

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from sklearn.model_selection import StratifiedKFold
 
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.dataset import Dataset
@@ -98,19 +98,14 @@ def cross_validate(
 
 
 def stratified_folds(examples: list[LabelledExample], folds: int, seed: int) -> list[int]:
-    """A fold number per example; each intent's examples are spread evenly over the folds."""
-    by_intent: dict[str, list[int]] = defaultdict(list)
-    for index, example in enumerate(examples):
-        by_intent[example.intent].append(index)
-    rng = random.Random(seed)
+    """A fold number per example; each intent's examples are spread evenly over the folds, and
+    small intents do not all fall in the first folds (scikit-learn's ``StratifiedKFold``)."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    intents = [example.intent for example in examples]
     assignment = [0] * len(examples)
-    offset = 0
-    for intent in sorted(by_intent):
-        indices = by_intent[intent]
-        rng.shuffle(indices)
-        for position, index in enumerate(indices):
-            assignment[index] = (offset + position) % folds
-        offset += len(indices)  # small intents do not all start in fold 0
+    for fold, (_, held_out) in enumerate(splitter.split(intents, intents)):
+        for index in held_out:
+            assignment[index] = fold
     return assignment
 
 
