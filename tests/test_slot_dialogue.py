@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
+from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SlotValue
 from dialogue.slot_text import slot_text
 from dialogue.slots import MAX_ASKS, pick_response
 from nlu import Intent, Model, load_bot, load_or_train
@@ -42,12 +42,12 @@ async def test_the_bot_asks_accepts_the_answer_and_completes(engine: DialogueEng
     assert second.intent == "reservation"
     assert second.responses == [ASK_COLOUR]
     assert second.quick_replies == ["Bleu", "Vert", "Rose"]
-    assert second.slots["date"]["entity"] == "snips/datetime"
-    assert second.slots["date"]["text"].startswith("le samedi ")
+    assert second.slots["date"].entity == "snips/datetime"
+    assert second.slots["date"].text.startswith("le samedi ")
     third = await engine.handle("s", "la verte")
     assert third.intent == "reservation" and not third.fallback
-    assert third.slots["couleur"]["value"] == {"kind": "Custom", "value": "vert"}
-    assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date']['text']}."]
+    assert third.slots["couleur"].value == {"kind": "Custom", "value": "vert"}
+    assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date'].text}."]
     assert (await engine.history("s"))[-1].text == third.responses[0]
 
 
@@ -60,7 +60,7 @@ async def test_slots_given_up_front_are_not_asked_for(engine: DialogueEngine) ->
 async def test_only_the_missing_slot_is_asked_for(engine: DialogueEngine) -> None:
     turn = await engine.handle("s", "je voudrais réserver un scooter bleu")
     assert turn.responses == [ASK_DATE]
-    assert turn.slots["couleur"]["text"] == "bleu"
+    assert turn.slots["couleur"].text == "bleu"
 
 
 async def test_an_answer_that_gives_nothing_repeats_the_question_then_gives_up(engine: DialogueEngine) -> None:
@@ -106,7 +106,8 @@ def test_missing_slot_values_never_break_a_response() -> None:
         pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {}, random.Random(0))
         == "Noté pour ."
     )
-    chosen = {pick_response(intent, {"date": {"text": "demain"}}, random.Random(seed)) for seed in range(20)}
+    tomorrow = SlotValue(entity="snips/datetime", raw_value="demain", value={}, text="demain")
+    chosen = {pick_response(intent, {"date": tomorrow}, random.Random(seed)) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}
 
 
