@@ -94,6 +94,34 @@ async def test_sessions_keep_their_own_slots(engine: DialogueEngine) -> None:
     assert "date" not in (await engine.handle("bob", "la rose")).slots
 
 
+class CountingModel(Model):
+    """The booking model, noting each intent the dialogue asks it for slots of."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__(model.backend, model.info)
+        self.asked: list[str] = []
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        self.asked.append(intent)
+        return super().slots_for_intent(text, intent)
+
+
+async def test_the_model_is_asked_for_an_intents_slots_at_most_once_per_turn(booking_model: Model) -> None:
+    bot = load_bot(BOOKING_BOT)
+    model = CountingModel(booking_model)
+    engine = DialogueEngine(BrainHolder(Brain(bot, model)), MemoryStore(3600), rng=random.Random(0))
+    for text in ("je voudrais réserver un scooter", "je voudrais réserver un scooter", "samedi", "xqzkwp", "la rose"):
+        model.asked.clear()
+        top = model.parse(text).intent.intent_name
+        await engine.handle("s", text)
+        assert len(model.asked) == len(set(model.asked)), (text, model.asked)
+        assert top not in model.asked, "the parse already holds its best intent's slots"
+    model.asked.clear()
+    assert (await engine.handle("t", "je voudrais réserver un scooter")).responses == [ASK_DATE]
+    again = await engine.handle("t", "j'aimerais réserver")  # the booking again, still without a date
+    assert (again.responses, model.asked) == ([ASK_DATE], [])
+
+
 def test_missing_slot_values_never_break_a_response() -> None:
     intent = Intent(
         name="r",
