@@ -94,6 +94,21 @@ async def test_sessions_keep_their_own_slots(engine: DialogueEngine) -> None:
     assert "date" not in (await engine.handle("bob", "la rose")).slots
 
 
+async def test_a_preview_names_how_the_message_is_read_and_changes_nothing(engine: DialogueEngine) -> None:
+    async def read(text: str) -> str:
+        session = await engine.store.get("s") or engine.store.new_session("s")
+        brain = engine.brains.current
+        return engine.preview(brain, session, brain.model.parse(text)).understood_as
+
+    assert await read("je voudrais réserver un scooter") == "new_intent"
+    assert await read("xqzkwp vbnm") == "fallback"
+    await engine.handle("s", "je voudrais réserver un scooter")
+    assert await read("xqzkwp vbnm") == "continue_waiting"
+    assert await read("vous ouvrez à quelle heure ?") == "new_intent"
+    assert await read("samedi") in ("answer_by_model", "answer_by_entity")
+    assert (await engine.handle("s", "samedi")).responses == [ASK_COLOUR], "previews took no turn"
+
+
 class CountingModel(Model):
     """The booking model, noting each intent the dialogue asks it for slots of."""
 
