@@ -165,8 +165,7 @@ def _reply(
         missing = missing_slot(intent, memory)
         if missing is None:
             return intent, [pick_response(intent, memory, rng)], intent.quick_replies, None
-        repeated = asked is not None and (asked.intent, asked.slot) == (intent.name, missing)
-        asks = asked.asks + 1 if asked is not None and repeated else 1
+        asks = asked.asks + 1 if asked is not None and (asked.intent, asked.slot) == (intent.name, missing) else 1
         if asks <= MAX_ASKS:
             question = SlotRequest(intent=intent.name, slot=missing, asks=asks)
             return intent, [prompt(intent, missing, memory)], intent.slots[missing].quick_replies, question
