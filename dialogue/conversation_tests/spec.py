@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from nlu import Bot, ContentError, Dataset, Problem
 from nlu.bot import TESTS_FOLDER
@@ -161,7 +162,7 @@ def _read(path: Path, name: str) -> tuple[list[ConversationCase], list[Problem]]
     ], []
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     # Union and model-validator locations hold class names; an author knows the YAML keys only.
     where = ".".join(str(part) for part in error["loc"] if not str(part)[:1].isupper())
     message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
