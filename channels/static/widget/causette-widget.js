@@ -74,7 +74,7 @@
     } catch (error) {
       return null;
     }
-    return text && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
+    return text !== "" && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
   }
 
   /* Storage may be refused (private browsing, blocked cookies): the widget then works without
@@ -339,12 +339,14 @@
       event.preventDefault();
       self.submit();
     });
-    window.addEventListener("online", function () { self.reconnectNow(); });
+    window.addEventListener("online", function () {
+      self.refreshComposer();
+      self.reconnectNow();
+    });
     window.addEventListener("offline", function () {
       // Only a label: an open socket may well survive, and the heartbeat finds out if not.
       if (!self.isOpen()) { self.setState("offline"); }
     });
-    window.addEventListener("online", function () { self.refreshComposer(); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") { self.reconnectNow(); }
     });
@@ -497,11 +499,12 @@
     var view = this.view;
     var state = view.panel.dataset.state;
     var blocked = state === "offline" || state === "reconnecting";
-    var why = navigator.onLine === false ? CANNOT_SEND.offline : CANNOT_SEND.reconnecting;
-    if (view.notice.textContent !== (blocked ? why : "")) { view.notice.textContent = blocked ? why : ""; }
+    var notice = "";
+    if (blocked) { notice = navigator.onLine === false ? CANNOT_SEND.offline : CANNOT_SEND.reconnecting; }
+    // Writing the same words again would make screen readers announce them again.
+    if (view.notice.textContent !== notice) { view.notice.textContent = notice; }
     var excess = this.excessChars();
-    var used = this.maxTextChars + excess;
-    view.counter.hidden = used < this.maxTextChars * COUNTER_FROM;
+    view.counter.hidden = this.maxTextChars + excess < this.maxTextChars * COUNTER_FROM;
     view.counter.classList.toggle("over", excess > 0);
     view.counter.textContent = counterText(excess, this.maxTextChars);
     view.send.disabled = state !== "open" || excess > 0;
