@@ -273,7 +273,7 @@
       id: "cw-panel", "class": "panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "cw-title", hidden: ""
     }, [
-      el("header", {}, [
+      el("div", { "class": "header" }, [
         el("div", { "class": "heading" }, [el("h2", { id: "cw-title", text: config.title }), view.status]),
         view.close
       ]),
