@@ -4,7 +4,7 @@ Select it with ``backend = "snips"`` in bot.toml. It learns from the same Datase
 (converted by :mod:`nlu.backends.snips.dataset`), with snips' French configuration and French
 resources generated locally (:mod:`nlu.backends.snips.resources`). A trained engine is saved with
 snips' own ``persist`` (JSON, crfsuite files and a copy of the resources: no pickle) and loaded
-with ``from_path``; :mod:`nlu.backends.snips.compat` is imported first, as both need it.
+with ``from_path``; both first apply :mod:`nlu.backends.snips.compat`'s patches, as both need them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nlu.backends.base import Backend, Progress, no_progress
-from nlu.backends.snips import compat  # noqa: F401  (patches snips-nlu when imported)
+from nlu.backends.snips import compat
 from nlu.backends.snips.dataset import to_snips_dataset
 from nlu.backends.snips.resources import build_french_resources
 from nlu.dataset import Dataset
@@ -57,6 +57,7 @@ class SnipsBackend(Backend):
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
         """Train snips' French engine (seeded) on the dataset."""
+        compat.apply()
         from snips_nlu import SnipsNLUEngine
         from snips_nlu.default_configs import CONFIG_FR
         from snips_nlu.resources import load_resources
@@ -102,6 +103,7 @@ class SnipsBackend(Backend):
     @classmethod
     def load(cls, folder: Path) -> SnipsBackend:
         """Load a persisted engine (with the compatibility patches applied first)."""
+        compat.apply()
         from snips_nlu import SnipsNLUEngine
         from snips_nlu.exceptions import SnipsNLUError
 
