@@ -50,7 +50,7 @@ class SnipsBackend(Backend):
 
     name = "snips"
 
-    def __init__(self, options: dict | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
         self.settings = SnipsOptions.model_validate(self.options)
         self.engine: Any = None
@@ -81,7 +81,7 @@ class SnipsBackend(Backend):
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """snips' ranked intents (``get_intents``) and the best intent's slots (``get_slots``)."""
         ranked = self.engine.get_intents(text)
-        guesses = [IntentGuess(intent_name=r["intentName"], probability=r["probability"]) for r in ranked]
+        guesses = [IntentGuess.model_validate(guess) for guess in ranked]  # snips' own JSON shape
         best, others = guesses[0], [g for g in guesses[1:] if g.intent_name is not None]
         if best.intent_name is None:
             return ParseResult(input=text, intent=best, alternatives=others[:top_n])

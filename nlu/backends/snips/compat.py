@@ -204,4 +204,3 @@ def _is_package(name: str) -> bool:
 
     wanted = canonical(name)
     return any(canonical(dist.name or "") == wanted for dist in importlib.metadata.distributions())
-
