@@ -109,6 +109,12 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
         get_backend("nope")
 
 
+def test_examples_without_a_readable_word_are_a_model_error() -> None:
+    dataset = Dataset(intents=[Intent(name="emoji", utterances=[Utterance.plain("🙂"), Utterance.plain("!!!")])])
+    with pytest.raises(ModelError, match="no training example has a word or character"):
+        BowBackend({"word_vectors": False}).fit(dataset)
+
+
 def _averaged_backend(networks: int | None, dataset: Dataset, linear: bool | None = None) -> BowBackend:
     backend = BowBackend(
         {"networks": networks, "linear": linear, "hidden": 8, "epochs": 1, "min_steps": 0, "linear_iterations": 50}
@@ -247,8 +253,9 @@ def test_tfidf_vocabulary_is_the_previous_computation(bot: Path, min_count: int)
     assert (vocabulary.names, vocabulary.idf) == _previous_vocabulary(documents, min_count)
     reference = TfidfVectorizer(analyzer=lambda features: features, sublinear_tf=True, vocabulary=vocabulary.names)
     reference.idf_ = np.asarray(vocabulary.idf)
-    expected = reference.transform(documents[:50] + [["w=inconnu", "c=<xq"]]).toarray()
-    for document, row in zip(documents[:50] + [["w=inconnu", "c=<xq"]], expected, strict=True):
+    checked = [*documents[:50], ["w=inconnu", "c=<xq"]]
+    expected = reference.transform(checked).toarray()
+    for document, row in zip(checked, expected, strict=True):
         indices, weights = vocabulary.encode(document)
         encoded = np.zeros(len(vocabulary.names))
         encoded[indices] = weights

@@ -60,6 +60,9 @@ class Vocabulary:
         # Imported here: parsing reads a saved vocabulary and never needs scikit-learn.
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        documents = list(documents)
+        if not any(documents):  # TfidfVectorizer refuses to learn an empty vocabulary
+            return cls([], [])
         # The documents are feature lists already (the backend computes each text's once).
         vectorizer = TfidfVectorizer(analyzer=_given, sublinear_tf=True, smooth_idf=True, norm="l2")
         counts = vectorizer.fit_transform(documents).tocsc()
