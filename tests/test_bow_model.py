@@ -20,6 +20,8 @@ from nlu.backends.bow.features import Vocabulary, token_features
 from nlu.backends.bow.network import LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten, train_linear
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
+from nlu.model import MAX_PARSE_CHARS, clean, parse_untrusted
+from nlu.parse_result import empty_result
 from nlu.text import tokenize
 from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
@@ -80,6 +82,26 @@ def test_tampered_model_fails_cleanly(mini_model_dir: Path, tmp_path: Path, vict
 def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no usable model"):
         Model.load(tmp_path)
+
+
+def test_a_model_is_current_for_the_content_and_backend_it_was_trained_on(mini_model: Model, tmp_path: Path) -> None:
+    assert mini_model.info.is_current(load_bot(MINI_BOT))
+    other_backend = load_bot(MINI_BOT)
+    other_backend.config.backend = "snips"
+    assert not mini_model.info.is_current(other_backend)
+    edited = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, edited)
+    intents = edited / "intents.json"
+    intents.write_text(intents.read_text(encoding="utf-8").replace("au revoir", "à bientôt"), encoding="utf-8")
+    assert not mini_model.info.is_current(load_bot(edited))
+
+
+def test_parse_untrusted_cleans_before_parsing(mini_model: Model) -> None:
+    hostile = "au\x00revoir\x1b\ud800" + "x" * 5000
+    result = parse_untrusted(mini_model.backend, hostile)
+    assert result == mini_model.parse(hostile)
+    assert result.input == clean(hostile) and len(result.input) == MAX_PARSE_CHARS
+    assert parse_untrusted(mini_model.backend, "\x00\x01 ") == empty_result("")
 
 
 def test_training_is_deterministic(mini_model: Model) -> None:
