@@ -138,8 +138,7 @@ class Reloader:
         """In the worker thread: load and check, train unless nothing changed, save the model."""
         bot = load_bot(self.bot_dir)
         warnings = lint(bot.dataset)
-        serving = self.brains.current.model.info
-        if serving.content_hash == bot.dataset.content_hash and serving.backend == bot.config.backend:
+        if self.brains.current.model.info.is_current(bot):
             return _Prepared(bot, None, warnings)
         model = train(bot, self._on_progress)
         try:

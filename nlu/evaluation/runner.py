@@ -13,9 +13,8 @@ from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.dataset import Dataset
 from nlu.evaluation.labelled import LabelledExample, LabelledSet
 from nlu.evaluation.metrics import Scores, score
-from nlu.model import MAX_PARSE_CHARS
-from nlu.parse_result import ParseResult, empty_result
-from nlu.text import clean_input
+from nlu.model import parse_untrusted
+from nlu.parse_result import ParseResult
 
 
 @dataclass
@@ -124,8 +123,7 @@ def _predict(
     pairs, seconds = [], []
     for done, example in enumerate(examples, start=1):
         started = time.perf_counter()
-        text = clean_input(example.text, MAX_PARSE_CHARS)
-        result = backend.parse(text) if text else empty_result(text)
+        result = parse_untrusted(backend, example.text)
         seconds.append(time.perf_counter() - started)
         pairs.append((example, result))
         if done % 50 == 0 or done == len(examples):
