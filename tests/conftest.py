@@ -1,4 +1,8 @@
-"""Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own."""
+"""Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own.
+
+Two tiers: a test that starts real processes (a server, Redis, Chromium) is end-to-end, marked
+``e2e``; ``pytest -m "not e2e"`` runs the fast tier, in this process only.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,17 @@ import pytest
 
 from nlu import Model, load_bot, load_or_train
 from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
+
+# The shared fixtures that start a real process: any test using one, directly or through another
+# fixture, is end-to-end. Test modules whose own fixtures start processes say so with ``pytestmark``.
+E2E_FIXTURES = frozenset({"demo_server", "redis_server", "server", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` the tests that use a shared fixture starting a real process."""
+    for item in items:
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str) -> Path:
