@@ -1,7 +1,7 @@
 """Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own.
 
 Two tiers: a test that starts real processes (a server, Redis, Chromium) is end-to-end, marked
-``e2e``; ``pytest -m "not e2e"`` runs the fast tier, in this process only.
+``e2e``; ``pytest -m "not e2e"`` runs the fast tier.
 """
 
 from __future__ import annotations
@@ -17,13 +17,23 @@ from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 # The shared fixtures that start a real process: any test using one, directly or through another
 # fixture, is end-to-end. Test modules whose own fixtures start processes say so with ``pytestmark``.
 E2E_FIXTURES = frozenset({"demo_server", "redis_server", "server", "browser"})
+# The helper that runs ``causette`` as a user does, in a new interpreter: a test calling it is
+# end-to-end too (each call imports the whole stack again, and many train a model).
+E2E_HELPERS = frozenset({"run_cli"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``e2e`` the tests that use a shared fixture starting a real process."""
+    """Mark ``e2e`` the tests that use a shared fixture or helper starting a real process."""
     for item in items:
-        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())) or calls_a_process_helper(item):
             item.add_marker(pytest.mark.e2e)
+
+
+def calls_a_process_helper(item: pytest.Item) -> bool:
+    """Whether the test function itself names one of ``E2E_HELPERS`` (not through another helper)."""
+    function = getattr(item, "function", None)
+    code = getattr(function, "__code__", None)
+    return code is not None and not E2E_HELPERS.isdisjoint(code.co_names)
 
 
 def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str) -> Path:
