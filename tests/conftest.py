@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nlu import Model, load_bot, load_or_train
-from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
+from tests.support import BOOKING_BOT, DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
 # The shared fixtures that start a real process: any test using one, directly or through another
 # fixture, is end-to-end. Test modules whose own fixtures start processes say so with ``pytestmark``.
@@ -36,10 +36,13 @@ def calls_a_process_helper(item: pytest.Item) -> bool:
     return code is not None and not E2E_HELPERS.isdisjoint(code.co_names)
 
 
-def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str) -> Path:
-    """A fresh folder holding the model trained on ``bot_dir``."""
+def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str, backend: str | None = None) -> Path:
+    """A fresh folder holding the model trained on ``bot_dir`` (with ``backend``, if given)."""
     folder = factory.mktemp(name)
-    load_or_train(load_bot(bot_dir), folder)
+    bot = load_bot(bot_dir)
+    if backend is not None:
+        bot.config.backend = backend
+    load_or_train(bot, folder)
     return folder
 
 
@@ -59,6 +62,12 @@ def mini_model(mini_model_dir: Path) -> Model:
 def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo bot in intents/, trained once for the whole run."""
     return trained_once(tmp_path_factory, DEMO_BOT, "demo-model")
+
+
+@pytest.fixture(scope="session", params=["bow", "snips"])
+def booking_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Model:
+    """The booking bot (slots: a date and a colour), trained with each backend once for the whole run."""
+    return Model.load(trained_once(tmp_path_factory, BOOKING_BOT, f"booking-{request.param}", request.param))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from bench.processes import REPO, RedisServer, ServerProcess, free_port, run_cli, wait_until
 
-__all__ = ["DEMO_BOT", "MINI_BOT", "REPO", "RedisServer", "ServerProcess", "free_port", "run_cli", "wait_until"]
+__all__ = [
+    "BOOKING_BOT",
+    "DEMO_BOT",
+    "MINI_BOT",
+    "REPO",
+    "RedisServer",
+    "ServerProcess",
+    "free_port",
+    "run_cli",
+    "wait_until",
+]
 
 MINI_BOT = REPO / "tests" / "bots" / "mini"
+BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 DEMO_BOT = REPO / "intents"
