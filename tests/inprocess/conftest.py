@@ -1,8 +1,8 @@
-"""The demo bot's app in the test process: REST and WebSocket without a server, a port or a socket.
+"""The fast tier's apps in the test process: REST and WebSocket without a server, a port or a socket.
 
 Starlette's ``TestClient`` drives the app as uvicorn would (lifespan included) and speaks
-WebSocket; a test that needs other settings or another session store swaps the services for
-its requests through FastAPI's dependency overrides.
+WebSocket; a test that needs other settings swaps the services for its requests through
+FastAPI's dependency overrides.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
 from channels.server.services import Services, get_services
-from dialogue import DialogueEngine, SessionStore
 from tests.support import DEMO_BOT
 
 SwapServices = Callable[..., Services]
@@ -39,17 +38,15 @@ def client(demo_app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def swap_services(demo_app: FastAPI, client: TestClient) -> Iterator[SwapServices]:
-    """``swap_services(store=..., **settings)``: the app's services with those changes, for this test.
+    """``swap_services(**settings)``: the app's services with other settings, for this test's requests.
 
     The change goes through ``app.dependency_overrides[get_services]``, as FastAPI documents for
     tests, and is undone after the test.
     """
     served: Services = demo_app.state.services
 
-    def swap(store: SessionStore | None = None, **settings: Any) -> Services:
+    def swap(**settings: Any) -> Services:
         services = replace(served, settings=served.settings.model_copy(update=settings))
-        if store is not None:
-            services = replace(services, store=store, engine=DialogueEngine(served.brains, store))
         demo_app.dependency_overrides[get_services] = lambda: services
         return services
 

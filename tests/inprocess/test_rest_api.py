@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from dialogue import RedisStore
 from nlu import load_bot
 from tests.inprocess.conftest import SwapServices
-from tests.support import DEMO_BOT, free_port
+from tests.support import DEMO_BOT
 
 DEMO = load_bot(DEMO_BOT)
 
@@ -180,14 +179,3 @@ def test_the_longest_message_follows_the_setting(client: TestClient, swap_servic
     assert refused.status_code == 422 and "longer than 20" in refused.text
     assert client.post("/api/v1/parse", json={"text": "a" * 21}).status_code == 422
     assert say(client, "short", "bonjour")["responses"]
-
-
-def test_an_unreachable_session_store_is_a_503_and_the_app_stays_up(
-    client: TestClient, swap_services: SwapServices
-) -> None:
-    # A Redis store on a port where nothing listens: what a server meets when its Redis is down.
-    swap_services(store=RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", 60, timeout_seconds=2))
-    reply = client.post("/api/v1/conversations/down/messages", json={"text": "bonjour"})
-    assert reply.status_code == 503
-    assert reply.json()["detail"]
-    assert client.get("/api/v1/conversations/down").status_code == 503
