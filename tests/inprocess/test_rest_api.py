@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from nlu import load_bot
 from tests.inprocess.conftest import SwapServices
 from tests.support import DEMO_BOT
+from tests.test_rest import BAD_REQUESTS  # one table for both tiers
 
 DEMO = load_bot(DEMO_BOT)
 
@@ -108,26 +109,10 @@ def test_the_demo_page_and_the_widget_are_served(client: TestClient) -> None:
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 
-BAD_REQUESTS: dict[str, tuple[str, dict[str, Any], int, str]] = {
-    "empty text": ("s1", {"json": {"text": ""}}, 422, "must not be empty"),
-    "blank text": ("s1", {"json": {"text": "   \n"}}, 422, "must not be empty"),
-    "text too long": ("s1", {"json": {"text": "a" * 1001}}, 422, "longer than 1000"),
-    "missing text": ("s1", {"json": {}}, 422, "Field required"),
-    "text not a string": ("s1", {"json": {"text": 12}}, 422, "valid string"),
-    "unknown field": ("s1", {"json": {"text": "a", "x": 1}}, 422, "Extra inputs"),
-    "bad JSON": ("s1", {"content": b"{nope", "headers": {"content-type": "application/json"}}, 422, "JSON"),
-    "binary body": ("s1", {"content": bytes(range(256)), "headers": {"content-type": "application/json"}}, 422, "JSON"),
-    "session id with a space": ("a b", {"json": {"text": "a"}}, 422, "pattern"),
-    "session id with symbols": ("a;b", {"json": {"text": "a"}}, 422, "pattern"),
-    "session id too long": ("x" * 65, {"json": {"text": "a"}}, 422, "pattern"),
-    "huge body": ("s1", {"json": {"text": "a" * 100_000}}, 413, "larger than 16384"),
-}
-
-
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
 def test_malformed_requests_get_a_clear_4xx(client: TestClient, case: str) -> None:
     session, request, status, message = BAD_REQUESTS[case]
-    reply = client.post(f"/api/v1/conversations/{session}/messages", **request)
+    reply = client.post(f"/api/v1/conversations/{session}/messages", **cast(dict[str, Any], request))
     assert reply.status_code == status, reply.text
     assert message in reply.text
 
