@@ -1,6 +1,6 @@
 """Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own.
 
-Two tiers: a test that starts real processes (a server, Redis, Chromium) is end-to-end, marked
+Two tiers: a test that starts real processes (a server, the CLI, Redis, Chromium) is end-to-end, marked
 ``e2e``; ``pytest -m "not e2e"`` runs the fast tier.
 """
 
