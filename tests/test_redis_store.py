@@ -11,6 +11,8 @@ import pytest
 from dialogue import RedisStore, SlotValue, StoreUnavailable
 from tests.support import RedisServer, wait_until
 
+pytestmark = pytest.mark.e2e  # a real redis-server
+
 TTL = 600.0
 
 
