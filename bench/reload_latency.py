@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from nlu.checks import normal_form
+from nlu.text import normal_form
 from tests.support import REPO, ServerProcess, run_cli
 
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
