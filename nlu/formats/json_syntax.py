@@ -28,14 +28,19 @@ _CLOSING = {"[": "]", "{": "}"}
 
 def json_syntax_problem(text: str, error: json.JSONDecodeError, file: str) -> Problem:
     """The problem for invalid JSON ``text``: where, what was expected, and the likely cause."""
+    line, column = error.lineno, error.colno
+    if not text[error.pos :].strip():
+        # The end of the file: show where the content ends, not an empty last line.
+        end = len(text.rstrip())
+        line, column = text.count("\n", 0, end) + 1, end - text.rfind("\n", 0, end)
     params: dict[str, ParamValue] = {
         "reason_code": _REASONS.get(error.msg, "json-other"),
         "json_error": error.msg,
-        "excerpt": excerpt(text, error.lineno, error.colno),
+        "excerpt": excerpt(text, line, column),
         "hint_code": "no-hint",
     }
     params |= _hint(text, error.pos)
-    return Problem(file=file, line=error.lineno, code="invalid-json", params=params)
+    return Problem(file=file, line=line, code="invalid-json", params=params)
 
 
 def excerpt(text: str, line: int, column: int) -> str:
@@ -53,16 +58,16 @@ def _hint(text: str, position: int) -> dict[str, ParamValue]:
     at = text[position:].lstrip()[:1]
     if before.endswith(",") and at in ("]", "}"):
         return {"hint_code": "hint-trailing-comma", "hint_line": _line_of(text, len(before))}
-    if not at:
-        unclosed = _unclosed_bracket(text)
-        if unclosed is not None:
-            opening, index = unclosed
-            return {
-                "hint_code": "hint-missing-bracket",
-                "bracket": _CLOSING[opening],
-                "opening": opening,
-                "hint_line": _line_of(text, index + 1),
-            }
+    unclosed = _unclosed_bracket(text[:position])
+    if unclosed is not None and (not at or (at in "]}" and at != _CLOSING[unclosed[0]])):
+        # The file ends, or a bracket closes, while another one is still open.
+        opening, index = unclosed
+        return {
+            "hint_code": "hint-missing-bracket",
+            "bracket": _CLOSING[opening],
+            "opening": opening,
+            "hint_line": _line_of(text, index + 1),
+        }
     if before and before[-1] in '"]}0123456789el' and "\n" in text[len(before) : position + 1]:
         # A value ends one line and the next starts without a comma between them.
         return {"hint_code": "hint-missing-comma", "hint_line": _line_of(text, len(before))}
@@ -79,7 +84,7 @@ def _curly_quotes_near(text: str, position: int) -> bool:
 
 
 def _unclosed_bracket(text: str) -> tuple[str, int] | None:
-    """The innermost ``[`` or ``{`` left open at the end of ``text`` and its index (strings skipped)."""
+    """The innermost ``[`` or ``{`` still open at the end of ``text``, and its index (strings skipped)."""
     stack: list[tuple[str, int]] = []
     in_string = escaped = False
     for index, char in enumerate(text):
