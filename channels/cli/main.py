@@ -76,7 +76,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     warnings = lint(bot.dataset)
     for warning in warnings:
         print(problem_line(warning, "warning", palette, lang), file=sys.stderr)
-    counts = {
+    counts: dict[str, str | int] = {
         "folder": str(args.bot_dir),
         "intents": len(bot.dataset.intents),
         "patterns": sum(len(i.utterances) for i in bot.dataset.intents),

@@ -14,7 +14,7 @@ from nlu.dataset import Entity, EntityValue, Intent, SlotSpec, SourceRef, Uttera
 from nlu.entities.builtin import BUILTIN_ENTITIES, is_builtin
 from nlu.entities.custom import CustomEntities
 from nlu.errors import Problem, sort_problems
-from nlu.formats.parts import ContentPart, IntentPart
+from nlu.formats.parts import ContentPart, IntentDetails, IntentPart
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,15 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
         for kind in (with_details, text_only)
         for duplicate in kind[1:]
     ]
-    if not with_details:
+    main = with_details[0] if with_details else None
+    if main is None or main.details is None:
         problems.append(Problem.at(text_only[0].source, "intent-no-responses", tag=name))
         return None, problems
-    main = with_details[0]
     if not main.has_patterns and not text_only:
         problems.append(Problem.at(main.source, "intent-no-patterns", tag=name))
     utterances = [u for part in (main, *text_only[:1]) for u in part.utterances]
-    slots, slot_problems = _slots(name, utterances, main)
     details = main.details
+    slots, slot_problems = _slots(name, utterances, details)
     intent = Intent(
         name=name,
         utterances=utterances,
@@ -89,7 +89,7 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
     return intent, problems + slot_problems
 
 
-def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[dict[str, SlotSpec], list[Problem]]:
+def _slots(name: str, utterances: list[Utterance], details: IntentDetails) -> tuple[dict[str, SlotSpec], list[Problem]]:
     """Each slot's entity, from the annotations, checked against the declarations."""
     annotated: dict[str, tuple[str, SourceRef | None]] = {}
     problems = []
@@ -108,23 +108,23 @@ def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[di
                     )
                 )
     slots: dict[str, SlotSpec] = {}
-    for declared in main.details.slots:  # declared first: their order is the order questions are asked in
-        entity = annotated.get(declared.name, (declared.entity, None))[0]
-        if declared.entity and entity != declared.entity:
+    for declared in details.slots:  # declared first: their order is the order questions are asked in
+        chosen = annotated[declared.name][0] if declared.name in annotated else declared.entity
+        if chosen is None:
+            problems.append(Problem.at(declared.source, "slot-without-entity", slot=declared.name, intent=name))
+            continue
+        if declared.entity and chosen != declared.entity:
             problems.append(
                 Problem.at(
                     declared.source,
                     "slot-declared-entity-conflict",
                     slot=declared.name,
                     declared=declared.entity,
-                    entity=str(entity),
+                    entity=chosen,
                 )
             )
-        elif entity is None:
-            problems.append(Problem.at(declared.source, "slot-without-entity", slot=declared.name, intent=name))
-            continue
         slots[declared.name] = SlotSpec(
-            entity=entity, required=declared.required, prompt=declared.prompt, quick_replies=declared.quick_replies
+            entity=chosen, required=declared.required, prompt=declared.prompt, quick_replies=declared.quick_replies
         )
     for slot, (entity, _) in annotated.items():
         slots.setdefault(slot, SlotSpec(entity=entity))

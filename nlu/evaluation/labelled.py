@@ -80,7 +80,7 @@ def read_jsonl(path: Path, language: str = "fr") -> LabelledSet:
             problem = json_syntax_problem(line, error, path.name)
             problems.append(problem.model_copy(update={"line": number}))
         except ValidationError as error:
-            problems += validation_problems(error, path.name, lambda _, line=number: line)[:1]
+            problems += [p.model_copy(update={"line": number}) for p in validation_problems(error, path.name)[:1]]
     if problems or not examples:
         raise ContentError(problems or [Problem(file=path.name, line=1, code="no-labelled-example")])
 

@@ -31,7 +31,7 @@ class YamlError(ValueError):
         return Problem(file=file, line=self.line, code=self.code, params=self.params)
 
 
-class _RepeatedKey(ConstructorError):
+class _RepeatedKey(ConstructorError):  # type: ignore[misc]  # PyYAML ships no type hints
     """A key given twice in one mapping (PyYAML would keep the last silently)."""
 
     def __init__(self, key: object, mark: yaml.Mark) -> None:
@@ -39,7 +39,7 @@ class _RepeatedKey(ConstructorError):
         self.key = key
 
 
-class _LocatingLoader(yaml.SafeLoader):
+class _LocatingLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type hints
     """The safe loader, building located values."""
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -89,7 +89,7 @@ class EntityEntry(BaseModel):
 
     @field_validator("values")
     @classmethod
-    def _values_not_blank(cls, values: list) -> list:
+    def _values_not_blank(cls, values: list[str | list[str]]) -> list[str | list[str]]:
         for value in values:
             _non_blank([value] if isinstance(value, str) else value)
         return values
@@ -131,13 +131,13 @@ def read_intent_file(path: Path, display_name: str) -> ContentPart:
     part = ContentPart()
     for index, entry in enumerate(parsed.intents):
         _add_intent(part, entry, document, display_name, index)
-    for name, entry in parsed.entities.items():
+    for name, entity in parsed.entities.items():
         line = line_of(document, ("entities", name))
-        part.entities.append(_to_entity(name, entry, SourceRef(file=display_name, line=line)))
+        part.entities.append(_to_entity(name, entity, SourceRef(file=display_name, line=line)))
     return part
 
 
-def _add_intent(part: ContentPart, entry: IntentEntry, document: dict, file: str, index: int) -> None:
+def _add_intent(part: ContentPart, entry: IntentEntry, document: Any, file: str, index: int) -> None:
     utterances: list[Utterance] = []
     for p_index, pattern in enumerate(entry.patterns or []):
         line = line_of(document, ("intents", index, "patterns", p_index))
