@@ -318,7 +318,7 @@ def render(code: str, params: Mapping[str, ParamValue], lang: Language = DEFAULT
         if key.endswith("_code"):
             values[key.removesuffix("_code")] = render(str(value), _without(params, key), lang)
     template = catalogue.get(code)
-    text = template.format(**values) if template is not None else f"{code} {dict(params)}"
+    text = template.format_map(_Lenient(values)) if template is not None else f"{code} {dict(params)}"
     where = params.get("where")
     return f"{where}: {text}" if where else text
 
@@ -329,6 +329,13 @@ def resolve_language(explicit: str | None, environ: Mapping[str, str]) -> Langua
         (environ[name] for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), ""
     )
     return "en" if chosen.lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+class _Lenient(dict[str, ParamValue]):
+    """Parameters where a missing one shows as ``{name}``: a message is never lost to a typo."""
+
+    def __missing__(self, key: str) -> str:
+        return f"{{{key}}}"
 
 
 def _without(params: Mapping[str, ParamValue], key: str) -> dict[str, ParamValue]:
