@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 from bench.processes import REPO, ServerProcess, run_cli
-from nlu.checks import normal_form
+from nlu.text import normal_form
 
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
 MASSIVE_TEST = MASSIVE.with_name("test.jsonl")

@@ -31,7 +31,8 @@ from dialogue.explain import explain
 from nlu import ContentError, ModelError, default_model_dir, load_bot, load_or_train, train
 from nlu.backends import Progress
 from nlu.bot import TESTS_FOLDER
-from nlu.lint import lint
+from nlu.checks import lint
+from nlu.messages import LANGUAGES, render, resolve_language
 
 EXIT_CONTENT_ERROR = 2
 EXIT_WARNINGS = 1  # check --strict: the content loads, but lint found something
@@ -62,22 +63,32 @@ def progress_bar() -> Iterator[Progress]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a bot folder without training: errors (exit 2), then lint warnings."""
-    palette = Palette(wants_colour(sys.stderr))
+    palette, lang = Palette(wants_colour(sys.stderr)), resolve_language(args.lang, os.environ)
     try:
         bot = load_bot(args.bot_dir)
     except ContentError as error:
         for problem in error.problems:
-            print(problem_line(problem, "error", palette), file=sys.stderr)
-        print(f"{args.bot_dir}: {len(error.problems)} error(s), nothing can be trained", file=sys.stderr)
+            print(problem_line(problem, "error", palette, lang), file=sys.stderr)
+        print(
+            render("check-errors", {"folder": str(args.bot_dir), "count": len(error.problems)}, lang), file=sys.stderr
+        )
         return EXIT_CONTENT_ERROR
     warnings = lint(bot.dataset)
     for warning in warnings:
-        print(problem_line(warning, "warning", palette), file=sys.stderr)
+        print(problem_line(warning, "warning", palette, lang), file=sys.stderr)
+    counts: dict[str, str | int] = {
+        "folder": str(args.bot_dir),
+        "intents": len(bot.dataset.intents),
+        "patterns": sum(len(i.utterances) for i in bot.dataset.intents),
+        "warnings": len(warnings),
+    }
+    refused = bool(warnings) and args.strict
+    # --strict with warnings is a failure: it must not read as "OK".
     print(
-        f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
-        f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)"
+        render("check-strict-refused" if refused else "check-ok", counts, lang),
+        file=sys.stderr if refused else sys.stdout,
     )
-    return EXIT_WARNINGS if warnings and args.strict else 0
+    return EXIT_WARNINGS if refused else 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -245,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("bot_dir", type=Path, help="the bot folder (intent files and bot.toml)")
+        sub.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=None,
+            help="language of messages about content (default: fr, en if LANG=en...)",
+        )
         if model_dir:
             sub.add_argument(
                 "--model-dir",
@@ -305,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ContentError as error:
-        print(error, file=sys.stderr)
+        print(error.text(resolve_language(getattr(args, "lang", None), os.environ)), file=sys.stderr)
         return EXIT_CONTENT_ERROR
     except ModelError as error:
         print(f"model error: {error}", file=sys.stderr)
