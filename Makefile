@@ -4,35 +4,46 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+INSTALL_INPUTS := pyproject.toml scripts/install.sh scripts/install_snips.sh
 
-.PHONY: install system-deps run test bench clean
+.PHONY: install install-dev system-deps run lint test bench clean
 
-# torch is installed first and pinned: the project's own range (torch>=2.2,<3) is then satisfied
-# by the CPU wheel, instead of pulling several GB of CUDA packages.
-# snips-nlu and its Rust helpers (builtin dates and numbers, for both backends) come last, from
-# scripts/install_snips.sh: they cannot be expressed as ordinary requirements.
-$(VENV)/.installed: pyproject.toml scripts/install_snips.sh
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test]"
-	bash scripts/install_snips.sh $(PY)
+# scripts/install.sh is the one install path, shared with docker/Dockerfile: CPU torch first,
+# then the project, then snips-nlu's helpers. `run` needs no test tools; `test` and `lint` do.
+$(VENV)/.installed: $(INSTALL_INPUTS)
+	PYTHON=$(PYTHON) bash scripts/install.sh $(VENV) --editable
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	PYTHON=$(PYTHON) bash scripts/install.sh $(VENV) --editable --dev
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 # Programs the tests use for real (redis-server, chromium, chromedriver), installed if missing.
 system-deps:
 	scripts/system_deps.sh
 
 run: install
-	$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
+	@echo "Causette : entraînement du bot de démo (intents/)…"
+	@$(VENV)/bin/causette train intents
+	@echo "Causette : le bot de démo démarre. Ouvrez http://$(HOST):$(PORT)/ dans un navigateur (Ctrl+C pour l'arrêter)."
+	@$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
 
-test: install system-deps
+# Formatting, lint and types over the whole tree (configuration in pyproject.toml).
+lint: install-dev
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+test: install-dev system-deps lint
 	$(PY) -m pytest
 
 # Figures, not tests: turns per second and latency with sessions in memory and in Redis.
-bench: install system-deps
+bench: install-dev system-deps
 	$(PY) -m bench.session_store_load
 
 clean:
-	rm -rf $(VENV) intents/.causette .pytest_cache
+	rm -rf $(VENV) intents/.causette .pytest_cache .mypy_cache .ruff_cache

@@ -13,11 +13,11 @@ def create_bare_app() -> FastAPI:
     app = FastAPI()
 
     @app.post("/api/v1/conversations/{session_id}/messages")
-    async def constant(session_id: str, message: _Message) -> dict:
+    async def constant(session_id: str, message: _Message) -> dict[str, object]:
         return {"session_id": session_id, "responses": ["ok"]}
 
     @app.get("/healthz")
-    async def healthz() -> dict:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app

@@ -76,6 +76,7 @@ def baseline_rows(train: LabelledSet, test: LabelledSet) -> list[list[object]]:
         )
 
     vectors = vectors_for_language("fr")
+    assert vectors is not None, "French has a word-vector package"
     mean_vectors = FunctionTransformer(lambda texts: np.stack([vectors.of_tokens(tokenize(t)) for t in texts]))
     pipelines = {
         "TF-IDF words + logistic regression": make_pipeline(
@@ -87,7 +88,7 @@ def baseline_rows(train: LabelledSet, test: LabelledSet) -> list[list[object]]:
             make_union(words_and_chars(), mean_vectors), LinearSVC()
         ),
     }
-    rows = []
+    rows: list[list[object]] = []
     for name, pipeline in pipelines.items():
         started = time.perf_counter()
         pipeline.fit([e.text for e in train.examples], [e.intent for e in train.examples])

@@ -12,6 +12,7 @@ import argparse
 import itertools
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.stats import summary_ms
@@ -21,7 +22,7 @@ from nlu.text import tokenize
 DEMO_BOT = Path(__file__).resolve().parent.parent / "intents"
 
 
-def time_calls(function, inputs: list[str]) -> list[float]:
+def time_calls(function: Callable[[str], object], inputs: list[str]) -> list[float]:
     """Duration of ``function(x)`` for each input, in seconds."""
     durations = []
     for text in inputs:

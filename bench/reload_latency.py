@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import shutil
@@ -30,8 +31,8 @@ from pathlib import Path
 
 import httpx
 
-from nlu.checks import normal_form
-from tests.support import REPO, ServerProcess, run_cli
+from bench.processes import REPO, ServerProcess, run_cli
+from nlu.text import normal_form
 
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
 MASSIVE_TEST = MASSIVE.with_name("test.jsonl")
@@ -99,7 +100,7 @@ def massive_bot(workdir: Path, train: Path) -> BenchBot:
         if key and key not in seen and "[" not in row["text"] and "]" not in row["text"]:
             seen.add(key)
             by_intent[row["intent"]].append(row["text"])
-    by_scenario: dict[str, list[dict]] = defaultdict(list)
+    by_scenario: dict[str, list[dict[str, object]]] = defaultdict(list)
     for intent, patterns in sorted(by_intent.items()):
         by_scenario[intent.split("_")[0]].append(
             {"tag": intent, "patterns": patterns, "responses": [f"Intention {intent} comprise."]}
@@ -227,7 +228,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900, help="longest wait for one reload (s)")
     parser.add_argument("--massive", type=Path, default=MASSIVE, help="MASSIVE fr-FR train.jsonl")
     args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # each bot's figures as soon as they are known
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # each bot's figures as soon as they are known
     print(
         f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; {args.clients} clients, "
         f"{PAUSE * 1000:.0f} ms between a client's requests"

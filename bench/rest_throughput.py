@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import REPO, free_port, wait_until
 from bench.stats import percentile, summary_ms, table
-from tests.support import REPO, free_port
 
 TURNS = [
     "bonjour",
@@ -37,7 +37,7 @@ TURNS = [
 ]
 
 
-def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Start a server process; return it with its base URL once /healthz answers."""
     port = free_port()
     process = subprocess.Popen(
@@ -48,15 +48,20 @@ def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subpro
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         try:
             httpx.get(f"{url}/healthz", timeout=1)
-            return process, url
         except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise TimeoutError(command)
+            return False
+        return True
+
+    try:
+        wait_until(answers, timeout=180, what=f"server on port {port}")
+    except TimeoutError:
+        process.kill()
+        raise
+    return process, url
 
 
 async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[float], int]:
@@ -140,7 +145,7 @@ def main() -> None:
                 process.terminate()
                 process.wait()
     print(table(["server", "req/s", "median ms", "p95 ms", "errors"], rows))
-    print(f"ratio Causette / bare: {float(rows[1][1]) / float(rows[0][1]):.2f}")
+    print(f"ratio Causette / bare: {float(str(rows[1][1])) / float(str(rows[0][1])):.2f}")
 
 
 if __name__ == "__main__":

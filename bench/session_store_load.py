@@ -28,10 +28,12 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import REPO, RedisServer, ServerProcess
 from bench.stats import percentile, table
 from dialogue.redis_store import session_keys
 from nlu import load_bot, load_or_train
-from tests.support import DEMO_BOT, RedisServer, ServerProcess
+
+DEMO_BOT = REPO / "intents"
 
 TEXTS = ("je voudrais louer un scooter", "pour aujourd'hui")  # the seed's conversation, over and over
 TURNS_PER_SESSION = 20
@@ -102,7 +104,7 @@ def count_round_trips(redis: RedisServer, urls: list[str], users: int) -> float:
     listening = threading.Event()
 
     def monitor() -> None:
-        with redis.client().monitor() as commands:
+        with redis.client().monitor() as commands:  # type: ignore[no-untyped-call]  # redis-py's Monitor is untyped
             listening.set()
             sent = 0
             for command in commands.listen():
@@ -129,7 +131,7 @@ def session_bytes(redis: RedisServer, url: str) -> tuple[int, int]:
         ).raise_for_status()
     key = session_keys(PREFIX, session)[1]
     client = redis.client()
-    return client.strlen(key), client.memory_usage(key)
+    return client.strlen(key), client.memory_usage(key) or 0
 
 
 def redis_figures(redis: RedisServer, urls: list[str], users: int) -> None:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.processes import REPO, ServerProcess
 from bench.stats import percentile, table
 from nlu import default_model_dir, load_bot, load_or_train
-from tests.support import REPO, ServerProcess
 
 TURNS = [
     "bonjour",

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from dialogue import HistoryEntry
+from nlu.errors import validation_problems
 
 ErrorCode = Literal[
     "invalid_json",
@@ -119,7 +120,6 @@ def _refusal(error: ValidationError) -> ErrorFrame:
         return ErrorFrame(code="invalid_json", message=f"frame is not JSON: {first['msg']}")
     if first["type"] == "union_tag_invalid":
         return ErrorFrame(code="unknown_type", message="unknown frame type; expected 'message' or 'ping'")
-    details = "; ".join(
-        f"{'.'.join(str(part) for part in e['loc'][1:]) or 'frame'}: {e['msg']}" for e in error.errors()
-    )
-    return ErrorFrame(code="invalid_frame", message=details)
+    # The first location part is the frame's type (the union's tag): the client knows it.
+    problems = validation_problems(error, "frame", skip=1)
+    return ErrorFrame(code="invalid_frame", message="; ".join(problem.text("en") for problem in problems))

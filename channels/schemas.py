@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from channels.server.reload import ReloadProgress, ReloadResult
-from dialogue import HistoryEntry
+from dialogue import HistoryEntry, SlotValue
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -58,7 +58,7 @@ class TurnOut(BaseModel):
     responses: list[str]
     intent: IntentOut | None = Field(description="null when the bot fell back")
     contexts: list[str] = Field(description="contexts active after this turn")
-    slots: dict[str, Any] = Field(default_factory=dict)
+    slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")
     quick_replies: list[str] = Field(default_factory=list)
 
 

@@ -2,8 +2,9 @@
 
 from dialogue.brain import Brain, BrainHolder
 from dialogue.engine import DialogueEngine, Turn
+from dialogue.plan import TurnPlan
 from dialogue.redis_store import RedisStore
-from dialogue.session import ActiveContext, HistoryEntry, Session
+from dialogue.session import ActiveContext, HistoryEntry, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore, StoreUnavailable
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "RedisStore",
     "Session",
     "SessionStore",
+    "SlotValue",
     "StoreUnavailable",
     "Turn",
+    "TurnPlan",
 ]

@@ -143,7 +143,7 @@ class RedisStore(SessionStore):
             await self._unlock_quietly(keys, token)
             raise
 
-    async def _lock(self, session_id: str, keys: tuple[str, str], token: str) -> bytes | None:
+    async def _lock(self, session_id: str, keys: tuple[str, str], token: str) -> bytes | str | None:
         """Take the session's lock, waiting up to ``wait_seconds``; the stored JSON, if any."""
         deadline = time.monotonic() + self.wait_seconds
         pause = FIRST_PAUSE
@@ -151,7 +151,8 @@ class RedisStore(SessionStore):
             with _unavailable_on_redis_error():
                 taken, *stored = await self._acquire(keys=keys, args=[token, _ms(self.lock_seconds)])
             if taken:
-                return stored[0]
+                found: bytes | str | None = stored[0]
+                return found
             if time.monotonic() + pause > deadline:
                 raise StoreUnavailable(
                     f"session {session_id!r} is busy: another turn held it for {self.wait_seconds:g} s"
@@ -175,7 +176,7 @@ class RedisStore(SessionStore):
         except RedisError as error:
             log.warning("could not release session lock %s (it expires by itself): %s", keys[0], error)
 
-    def _decode(self, stored: bytes | None) -> Session | None:
+    def _decode(self, stored: bytes | str | None) -> Session | None:
         if stored is None:
             return None
         session = Session.model_validate_json(stored)

@@ -9,15 +9,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialogue.session import ActiveContext
 from nlu import Intent, IntentGuess
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One ranked intent and why it was or was not eligible."""
+class Candidate(BaseModel):
+    """One ranked intent and why the context rules let it answer or not."""
+
+    model_config = ConfigDict(frozen=True)
 
     intent: str
     probability: float
@@ -25,12 +26,13 @@ class Candidate:
     reason: str
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(BaseModel):
     """The chosen intent (None: fall back) and every candidate considered."""
 
+    model_config = ConfigDict(frozen=True)
+
     chosen: Candidate | None
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list)
 
 
 def live_contexts(contexts: list[ActiveContext], now: float) -> list[ActiveContext]:
@@ -43,23 +45,26 @@ def choose_intent(
 ) -> Decision:
     """Apply threshold and context filters to a ranked parse."""
     candidates = [
-        _judge(guess, intents[guess.intent_name], active, threshold) for guess in ranked if guess.intent_name in intents
+        _judge(guess.intent_name, guess.probability, intents[guess.intent_name], active, threshold)
+        for guess in ranked
+        if guess.intent_name is not None and guess.intent_name in intents
     ]
     eligible = [c for c in candidates if c.eligible]
     in_context = [c for c in eligible if intents[c.intent].context_filter]
-    chosen = (in_context or eligible or [None])[0]
+    chosen = next(iter(in_context or eligible), None)
     return Decision(chosen=chosen, candidates=candidates)
 
 
-def _judge(guess: IntentGuess, intent: Intent, active: set[str], threshold: float) -> Candidate:
-    name, probability = guess.intent_name, guess.probability
+def _judge(name: str, probability: float, intent: Intent, active: set[str], threshold: float) -> Candidate:
     if probability < threshold:
-        return Candidate(name, probability, False, f"below the threshold {threshold:g}")
-    if intent.context_filter is None:
-        return Candidate(name, probability, True, "no context required")
-    if intent.context_filter in active:
-        return Candidate(name, probability, True, f"context {intent.context_filter!r} is active")
-    return Candidate(name, probability, False, f"needs context {intent.context_filter!r}, not active")
+        eligible, reason = False, f"below the threshold {threshold:g}"
+    elif intent.context_filter is None:
+        eligible, reason = True, "no context required"
+    elif intent.context_filter in active:
+        eligible, reason = True, f"context {intent.context_filter!r} is active"
+    else:
+        eligible, reason = False, f"needs context {intent.context_filter!r}, not active"
+    return Candidate(intent=name, probability=probability, eligible=eligible, reason=reason)
 
 
 def advance_contexts(

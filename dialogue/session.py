@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class ActiveContext(BaseModel):
@@ -25,6 +25,24 @@ class HistoryEntry(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
 
+class SlotValue(BaseModel):
+    """What a conversation keeps of a slot: the seed's Snips fields plus the value written in French.
+
+    Served and stored with the seed's camelCase key (``rawValue``), as the parse result writes it.
+    """
+
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
+
+    entity: str
+    raw_value: str = Field(
+        validation_alias=AliasChoices("rawValue", "raw_value"),
+        serialization_alias="rawValue",
+        description="the words as the user typed them",
+    )
+    value: dict[str, Any] = Field(description="the resolved value, as the parse result gives it")
+    text: str = Field(description="the value written in French, as responses show it")
+
+
 class SlotRequest(BaseModel):
     """The slot the bot asked for, and how many times in a row it has asked."""
 
@@ -38,7 +56,7 @@ class Session(BaseModel):
 
     id: str
     contexts: list[ActiveContext] = Field(default_factory=list)
-    slots: dict[str, Any] = Field(default_factory=dict)  # slot name -> dialogue.slots.slot_record
+    slots: dict[str, SlotValue] = Field(default_factory=dict)  # slot name -> its remembered value
     awaiting: SlotRequest | None = None  # set while the bot waits for the answer to a slot question
     history: list[HistoryEntry] = Field(default_factory=list)
     turns: int = 0

@@ -8,37 +8,36 @@ typed, but "pour pour samedi" would read badly and "samedi" alone does not confi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent, is_currency
+from babel.units import format_unit
 
 from nlu.parse_result import Slot
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+LOCALE = "fr_FR"
+# The parser's duration fields and CLDR's units for them.
 DURATION_UNITS = (
-    ("years", "an", "ans"),
-    ("quarters", "trimestre", "trimestres"),
-    ("months", "mois", "mois"),
-    ("weeks", "semaine", "semaines"),
-    ("days", "jour", "jours"),
-    ("hours", "heure", "heures"),
-    ("minutes", "minute", "minutes"),
-    ("seconds", "seconde", "secondes"),
+    ("years", "duration-year"),
+    ("quarters", "duration-quarter"),
+    ("months", "duration-month"),
+    ("weeks", "duration-week"),
+    ("days", "duration-day"),
+    ("hours", "duration-hour"),
+    ("minutes", "duration-minute"),
+    ("seconds", "duration-second"),
 )
-CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "cent": "centimes"}
-TEMPERATURE_UNITS = {"celsius": " °C", "fahrenheit": " °F", "kelvin": " K", "degree": "°"}
+TEMPERATURE_UNITS = {
+    "celsius": "temperature-celsius",
+    "fahrenheit": "temperature-fahrenheit",
+    "kelvin": "temperature-kelvin",
+    "degree": "temperature-generic",
+}
+# fr_FR's currency pattern without its cents: "322 €" reads better than "322,00 €" in a reply.
+WHOLE_AMOUNT = "#,##0\u00a0¤"
 
 
 def slot_text(slot: Slot) -> str:
@@ -52,8 +51,8 @@ def slot_text(slot: Slot) -> str:
 
 
 def number(value: float) -> str:
-    """3.0 -> "3", 12.5 -> "12,5" (French decimal comma)."""
-    return f"{value:g}".replace(".", ",") if value != int(value) else str(int(value))
+    """3.0 -> "3", 12.5 -> "12,5", 1200 -> "1 200" (French decimal comma and digit groups)."""
+    return format_decimal(value, locale=LOCALE)
 
 
 def _instant(time: str) -> datetime:
@@ -61,20 +60,22 @@ def _instant(time: str) -> datetime:
 
 
 def _day(moment: datetime) -> str:
-    first = "1er" if moment.day == 1 else str(moment.day)
-    return f"{WEEKDAYS[moment.weekday()]} {first} {MONTHS[moment.month - 1]} {moment.year}"
+    # "le 1er mai": CLDR writes the first of the month as a plain "1".
+    return format_date(moment, "EEEE '1er' MMMM y" if moment.day == 1 else "EEEE d MMMM y", locale=LOCALE)
 
 
 def _clock(moment: datetime) -> str:
-    return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+    # "15 h 30", as French prose writes it, rather than CLDR's "15:30"; on the clock of the
+    # value's own offset (Babel converts nothing when given no time zone).
+    return format_time(moment, "H 'h' mm" if moment.minute else "H 'h'", locale=LOCALE)
 
 
 def _instant_time(value: dict[str, Any]) -> str:
     moment, grain = _instant(value["value"]), value.get("grain", "Day")
     if grain == "Year":
-        return str(moment.year)
+        return format_date(moment, "y", locale=LOCALE)
     if grain in ("Month", "Quarter"):
-        return f"{MONTHS[moment.month - 1]} {moment.year}"
+        return format_date(moment, "MMMM y", locale=LOCALE)
     if grain == "Week":
         return f"la semaine du {_day(moment)}"
     if grain == "Day":
@@ -90,6 +91,8 @@ def _time_interval(value: dict[str, Any]) -> str:
         end -= timedelta(days=1)  # the parser's end is exclusive: "du 3 au 10 août" ends on the 11th
     if start is None or end is None:
         moment = start or end
+        if moment is None:
+            raise ValueError("an interval without bounds")
         text = _day(moment) if whole_days else f"{_day(moment)} à {_clock(moment)}"
         return f"à partir du {text}" if start else f"jusqu'au {text}"
     if whole_days:
@@ -101,18 +104,22 @@ def _time_interval(value: dict[str, Any]) -> str:
 
 def _duration(value: dict[str, Any]) -> str:
     parts = [
-        f"{count} {one if count == 1 else many}"
-        for key, one, many in DURATION_UNITS
+        format_unit(count, unit, length="long", locale=LOCALE)
+        for key, unit in DURATION_UNITS
         if (count := int(value.get(key) or 0))
     ]
-    if not parts:
-        return "0 minute"
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
+    return (
+        format_list(parts, locale=LOCALE) if parts else format_unit(0, "duration-minute", length="long", locale=LOCALE)
+    )
 
 
 def _money(value: dict[str, Any]) -> str:
-    unit = value.get("unit") or ""
-    text = f"{number(value['value'])} {CURRENCIES.get(unit, unit)}".strip()
+    amount, unit = value["value"], value.get("unit") or ""
+    if is_currency(unit):
+        whole = amount == int(amount)
+        text = format_currency(amount, unit, WHOLE_AMOUNT if whole else None, locale=LOCALE, currency_digits=not whole)
+    else:  # "cent", a bare "$" (dollars of no country), no unit at all
+        text = f"{number(amount)} {'centimes' if unit == 'cent' else unit}".strip()
     return f"environ {text}" if value.get("precision") == "Approximate" else text
 
 
@@ -121,7 +128,13 @@ def _ordinal(value: dict[str, Any]) -> str:
 
 
 def _temperature(value: dict[str, Any]) -> str:
-    return f"{number(value['value'])}{TEMPERATURE_UNITS.get(value.get('unit') or 'degree', '°')}"
+    unit = TEMPERATURE_UNITS.get(value.get("unit") or "degree", "temperature-generic")
+    return format_unit(value["value"], unit, length="short", locale=LOCALE)
+
+
+def _percentage(value: dict[str, Any]) -> str:
+    # Through Decimal: 33.3 / 100 as a float is 0.33299999999999996.
+    return format_percent(Decimal(str(value["value"])) / 100, locale=LOCALE, decimal_quantization=False)
 
 
 _WRITERS = {
@@ -132,6 +145,6 @@ _WRITERS = {
     "AmountOfMoney": _money,
     "Number": lambda value: number(value["value"]),
     "Ordinal": _ordinal,
-    "Percentage": lambda value: f"{number(value['value'])} %",
+    "Percentage": _percentage,
     "Temperature": _temperature,
 }

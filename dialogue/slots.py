@@ -1,19 +1,18 @@
 """Slot filling: remember slot values, ask for required ones, read the answers, fill templates.
 
 An intent may declare required slots, each with a question. When the chosen intent still misses
-one, the bot asks for it and the session records what it is waiting for. The engine reads the
-next message as an answer with :func:`answer_by_model` and :func:`answer_by_entity`.
+one, the bot asks for it and the session records what it is waiting for. The next message is read
+as an answer with :func:`answer_by_model` and :func:`answer_by_entity`.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from dialogue.brain import Brain
-from dialogue.session import SlotRequest
+from dialogue.session import SlotRequest, SlotValue
 from dialogue.slot_text import slot_text
-from nlu import Intent, ParseResult, Slot
+from nlu import Intent, Slot
 from nlu.entities.extractor import to_slot
 from nlu.templates import fill, placeholders
 from nlu.text import tokenize
@@ -21,47 +20,42 @@ from nlu.text import tokenize
 # How many times in a row the bot asks for the same slot before it gives up and falls back.
 MAX_ASKS = 3
 
+Memory = dict[str, SlotValue]  # slot name -> the value a conversation remembers
 
-def slot_record(slot: Slot) -> dict[str, Any]:
+
+def slot_value(slot: Slot) -> SlotValue:
     """What a session keeps of a slot: the seed's fields plus the value written in French."""
-    return {"entity": slot.entity, "rawValue": slot.raw_value, "value": slot.value, "text": slot_text(slot)}
+    return SlotValue(entity=slot.entity, raw_value=slot.raw_value, value=slot.value, text=slot_text(slot))
 
 
-def remember(intent: Intent, slots: list[Slot], memory: dict[str, Any]) -> None:
-    """Store the slots that belong to ``intent`` (right name and entity) in the session."""
+def intent_slots(intent: Intent, slots: list[Slot]) -> Memory:
+    """The slots that belong to ``intent`` (right name and entity), as a session keeps them."""
+    kept: Memory = {}
     for slot in slots:
         spec = intent.slots.get(slot.slot_name)
         if spec is not None and spec.entity == slot.entity:
-            memory[slot.slot_name] = slot_record(slot)
+            kept[slot.slot_name] = slot_value(slot)
+    return kept
 
 
-def forget_required(intent: Intent, memory: dict[str, Any]) -> None:
-    """Drop the values of ``intent``'s required slots: a new request asks for them again."""
-    for name in intent.required_slots:
-        memory.pop(name, None)
+def without_required(intent: Intent, memory: Memory) -> Memory:
+    """``memory`` without ``intent``'s required slots: a new request asks for them again."""
+    return {name: value for name, value in memory.items() if name not in intent.required_slots}
 
 
-def missing_slot(intent: Intent, memory: dict[str, Any]) -> str | None:
+def missing_slot(intent: Intent, memory: Memory) -> str | None:
     """The first required slot of ``intent`` the session has no value for."""
     for name in intent.required_slots:
         known = memory.get(name)
-        if not known or known.get("entity") != intent.slots[name].entity:
+        if known is None or known.entity != intent.slots[name].entity:
             return name
     return None
 
 
-def answer_by_model(brain: Brain, request: SlotRequest, parse: ParseResult) -> Slot | None:
-    """The requested slot as the model finds it: in the parse when it chose the waiting intent,
-    else by reading the message as if it belonged to that intent."""
+def answer_by_model(brain: Brain, request: SlotRequest, slots: list[Slot]) -> Slot | None:
+    """The requested slot among ``slots``, the model's slots of the waiting intent in the message."""
     entity = brain.intents[request.intent].slots[request.slot].entity
-    slots = parse.slots if parse.intent.intent_name == request.intent else []
-    found = [s for s in slots if s.slot_name == request.slot and s.entity == entity]
-    found = found or [
-        s
-        for s in brain.model.slots_for_intent(parse.input, request.intent)
-        if s.slot_name == request.slot and s.entity == entity
-    ]
-    return found[0] if found else None
+    return next((s for s in slots if s.slot_name == request.slot and s.entity == entity), None)
 
 
 def answer_by_entity(brain: Brain, request: SlotRequest, text: str) -> Slot | None:
@@ -77,23 +71,23 @@ def is_bare_value(slot: Slot, text: str) -> bool:
     return not tokenize(rest)
 
 
-def texts(memory: dict[str, Any]) -> dict[str, str]:
+def texts(memory: Memory) -> dict[str, str]:
     """Slot name -> value in French, for templates."""
-    return {name: record.get("text", "") for name, record in memory.items()}
+    return {name: value.text for name, value in memory.items()}
 
 
-def pick_response(intent: Intent, memory: dict[str, Any], rng: random.Random) -> str:
+def pick_response(intent: Intent, memory: Memory, rng: random.Random) -> str:
     """A response of ``intent`` with its placeholders filled.
 
     Responses whose placeholders all have values are preferred, then responses without
     placeholders; a placeholder without a value becomes empty rather than an error.
     """
-    known = {name for name, record in memory.items() if record.get("text")}
+    known = {name for name, value in memory.items() if value.text}
     complete = [r for r in intent.responses if set(placeholders(r)) <= known]
     plain = [r for r in intent.responses if not placeholders(r)]
     return fill(rng.choice(complete or plain or intent.responses), texts(memory))
 
 
-def prompt(intent: Intent, slot: str, memory: dict[str, Any]) -> str:
+def prompt(intent: Intent, slot: str, memory: Memory) -> str:
     """The question that asks for ``slot``, its placeholders filled."""
     return fill(intent.slots[slot].prompt or "", texts(memory))

@@ -6,7 +6,7 @@ import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from dialogue.session import Session
 
@@ -36,7 +36,7 @@ class SessionStore(ABC):
         return self.clock() - updated_at > self.ttl_seconds
 
     @abstractmethod
-    def transaction(self, session_id: str) -> AsyncIterator[Session]:
+    def transaction(self, session_id: str) -> AbstractAsyncContextManager[Session]:
         """``async with store.transaction(id) as session``: load (or create), edit, saved on exit."""
 
     @abstractmethod

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.assemble import assemble
-from nlu.checks import check_intents
+from nlu.checks import assemble, check_intents
 from nlu.config import CONFIG_FILE, BotConfig, load_config
 from nlu.dataset import Dataset, hash_files
 from nlu.errors import ContentError, Problem
@@ -55,12 +54,12 @@ def content_files(folder: Path) -> list[Path]:
 def load_bot(folder: Path) -> Bot:
     """Load and check a bot folder; raise ContentError listing every problem found."""
     if not folder.is_dir():
-        raise ContentError([Problem(str(folder), 0, "not a folder")])
+        raise ContentError([Problem(file=str(folder), line=0, code="not-a-folder")])
     config = load_config(folder)
     files = content_files(folder)
     sources = [path for path in files if path.suffix in CONTENT_SUFFIXES]
     if not sources:
-        raise ContentError([Problem(str(folder), 0, "no intent file (*.json or intent_*.txt) in the bot folder")])
+        raise ContentError([Problem(file=str(folder), line=0, code="no-intent-file")])
     merged = assemble([_read(path, folder) for path in sources])
     problems = merged.problems + check_intents(merged.intents)
     if problems:

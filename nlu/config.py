@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nlu.backends import available_backends
-from nlu.errors import ContentError, Problem
+from nlu.errors import ContentError, Location, Problem, validation_problems
+from nlu.messages import ParamValue
 
 CONFIG_FILE = "bot.toml"
 
@@ -48,27 +49,31 @@ def load_config(folder: Path) -> BotConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = int(match[1]) if (match := re.search(r"line (\d+)", str(error))) else 1
-        raise ContentError([Problem(CONFIG_FILE, line, f"invalid TOML: {error}")]) from None
+        raise ContentError(
+            [Problem(file=CONFIG_FILE, line=line, code="invalid-toml", params={"error": str(error)})]
+        ) from None
     try:
         config = BotConfig.model_validate(raw)
     except ValidationError as error:
         raise ContentError(
-            [Problem(CONFIG_FILE, _line_of_key(text, e["loc"]), _message(e)) for e in error.errors()]
+            validation_problems(error, CONFIG_FILE, lambda loc: _line_of_key(text, loc), BotConfig)
         ) from None
     if config.backend not in available_backends():
-        message = f"backend: unknown backend {config.backend!r}; available: {', '.join(available_backends())}"
-        raise ContentError([Problem(CONFIG_FILE, _line_of_key(text, ("backend",)), message)])
+        params: dict[str, ParamValue] = {
+            "where": "backend",
+            "backend": config.backend,
+            "available": ", ".join(available_backends()),
+        }
+        problem = Problem(
+            file=CONFIG_FILE, line=_line_of_key(text, ("backend",)), code="unknown-backend", params=params
+        )
+        raise ContentError([problem])
     return config
 
 
-def _line_of_key(text: str, loc: tuple) -> int:
+def _line_of_key(text: str, loc: Location) -> int:
     key = str(loc[0]) if loc else ""
     for number, line in enumerate(text.splitlines(), start=1):
         if re.match(rf"\s*{re.escape(key)}\s*=", line):
             return number
     return 1
-
-
-def _message(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {'unknown setting' if error['type'] == 'extra_forbidden' else error['msg']}"

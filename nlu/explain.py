@@ -14,9 +14,9 @@ import math
 
 from pydantic import BaseModel, Field
 
-from nlu.model import MAX_PARSE_CHARS, Model
+from nlu.model import Model, clean
 from nlu.parse_result import ParseResult
-from nlu.text import Token, clean_input, tokenize
+from nlu.text import Token, tokenize
 
 # Each word costs one parse; longer inputs have their first words explained.
 MAX_EXPLAINED_WORDS = 40
@@ -43,7 +43,7 @@ class IntentWords(BaseModel):
 
 def word_pushes(model: Model, text: str, intents: list[str]) -> list[IntentWords]:
     """Each word's push on each of ``intents``, for ``text`` as the model cleans it."""
-    cleaned = clean_input(text, MAX_PARSE_CHARS)
+    cleaned = clean(text)
     tokens = tokenize(cleaned)[:MAX_EXPLAINED_WORDS]
     whole = _probabilities(model, cleaned)
     without = [_probabilities(model, _leave_out(cleaned, token)) for token in tokens]

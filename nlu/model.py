@@ -33,6 +33,10 @@ class ModelInfo(BaseModel):
     intents: list[str]
     files: dict[str, str]  # backend file path (relative, POSIX) -> sha256, to refuse tampered files
 
+    def is_current(self, bot: Bot) -> bool:
+        """Whether this model was trained on exactly ``bot``'s content, with the backend it names."""
+        return self.content_hash == bot.dataset.content_hash and self.backend == bot.config.backend
+
 
 class Model:
     """A backend that has learned one bot's content."""
@@ -43,14 +47,11 @@ class Model:
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Parse untrusted text: cleaned and bounded first, so any input gets a result."""
-        cleaned = clean_input(text, MAX_PARSE_CHARS)
-        if not cleaned:
-            return empty_result(cleaned)
-        return self.backend.parse(cleaned, top_n=top_n)
+        return parse_untrusted(self.backend, text, top_n)
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
         """The slots of ``intent`` in untrusted ``text``, whatever intent the text is classified as."""
-        cleaned = clean_input(text, MAX_PARSE_CHARS)
+        cleaned = clean(text)
         return self.backend.slots_for_intent(cleaned, intent) if cleaned else []
 
     def save(self, folder: Path) -> None:
@@ -86,6 +87,18 @@ class Model:
         except ValueError as error:
             raise ModelError(str(error)) from error
         return cls(backend_class.load(folder), info)
+
+
+def clean(text: str) -> str:
+    """Untrusted text as every parse reads it (offsets in a parse result refer to it): control
+    characters as spaces, broken characters as "?", trimmed, at most MAX_PARSE_CHARS long."""
+    return clean_input(text, MAX_PARSE_CHARS)
+
+
+def parse_untrusted(backend: Backend, text: str, top_n: int = 5) -> ParseResult:
+    """Clean, then parse: any input gets a result, an empty one when nothing is left of it."""
+    cleaned = clean(text)
+    return backend.parse(cleaned, top_n=top_n) if cleaned else empty_result(cleaned)
 
 
 def train(bot: Bot, progress: Progress = no_progress) -> Model:
@@ -137,7 +150,7 @@ def load_or_train(bot: Bot, folder: Path, progress: Progress = no_progress) -> M
     """
     try:
         model = Model.load(folder)
-        if model.info.content_hash == bot.dataset.content_hash and model.info.backend == bot.config.backend:
+        if model.info.is_current(bot):
             return model
     except ModelError:
         pass

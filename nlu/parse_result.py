@@ -55,4 +55,4 @@ class ParseResult(_SnipsShape):
 
 def empty_result(text: str) -> ParseResult:
     """The result for an input with nothing to understand (empty, only punctuation)."""
-    return ParseResult(input=text, intent=IntentGuess(intent_name=None, probability=0.0))
+    return ParseResult(input=text, intent=IntentGuess(intentName=None, probability=0.0))

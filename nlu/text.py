@@ -94,3 +94,8 @@ def clean_input(text: str, max_chars: int) -> str:
     """
     text = text[:max_chars].encode("utf-8", "replace").decode("utf-8")
     return "".join(c if c.isprintable() or c in "\t\n" else " " for c in text).strip()
+
+
+def normal_form(text: str) -> str:
+    """A pattern reduced to what the models see: folded words, no punctuation."""
+    return " ".join(token.norm for token in tokenize(text))

@@ -1,4 +1,8 @@
-"""Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own."""
+"""Shared fixtures: trained models (once per run), served bots and a redis-server of the tests' own.
+
+Two tiers: a test that starts real processes (a server, the CLI, Redis, Chromium) is end-to-end, marked
+``e2e``; ``pytest -m "not e2e"`` runs the fast tier.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,37 @@ from pathlib import Path
 import pytest
 
 from nlu import Model, load_bot, load_or_train
-from tests.support import DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
+from tests.support import BOOKING_BOT, DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
+
+# The shared fixtures that start a real process: any test using one, directly or through another
+# fixture, is end-to-end. Test modules whose own fixtures start processes say so with ``pytestmark``.
+E2E_FIXTURES = frozenset({"demo_server", "redis_server", "server", "browser"})
+# The helper that runs ``causette`` as a user does, in a new interpreter: a test calling it is
+# end-to-end too (each call imports the whole stack again, and many train a model).
+E2E_HELPERS = frozenset({"run_cli"})
 
 
-def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str) -> Path:
-    """A fresh folder holding the model trained on ``bot_dir``."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` the tests that use a shared fixture or helper starting a real process."""
+    for item in items:
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())) or calls_a_process_helper(item):
+            item.add_marker(pytest.mark.e2e)
+
+
+def calls_a_process_helper(item: pytest.Item) -> bool:
+    """Whether the test function itself names one of ``E2E_HELPERS`` (not through another helper)."""
+    function = getattr(item, "function", None)
+    code = getattr(function, "__code__", None)
+    return code is not None and not E2E_HELPERS.isdisjoint(code.co_names)
+
+
+def trained_once(factory: pytest.TempPathFactory, bot_dir: Path, name: str, backend: str | None = None) -> Path:
+    """A fresh folder holding the model trained on ``bot_dir`` (with ``backend``, if given)."""
     folder = factory.mktemp(name)
-    load_or_train(load_bot(bot_dir), folder)
+    bot = load_bot(bot_dir)
+    if backend is not None:
+        bot.config.backend = backend
+    load_or_train(bot, folder)
     return folder
 
 
@@ -34,6 +62,12 @@ def mini_model(mini_model_dir: Path) -> Model:
 def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo bot in intents/, trained once for the whole run."""
     return trained_once(tmp_path_factory, DEMO_BOT, "demo-model")
+
+
+@pytest.fixture(scope="session", params=["bow", "snips"])
+def booking_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Model:
+    """The booking bot (slots: a date and a colour), trained with each backend once for the whole run."""
+    return Model.load(trained_once(tmp_path_factory, BOOKING_BOT, f"booking-{request.param}", request.param))
 
 
 @pytest.fixture(scope="module")

@@ -1,193 +1,25 @@
-"""Helpers the tests share: running the CLI, serving a bot in a real server process, a real Redis."""
+"""What the tests share: the test bots, and the real processes of ``bench.processes`` re-exported.
+
+The process helpers live in ``bench.processes`` because the benchmarks use them too; the tests
+import them from here, one import point for every test module.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
+from bench.processes import REPO, RedisServer, ServerProcess, free_port, run_cli, wait_until
 
-import httpx
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+__all__ = [
+    "BOOKING_BOT",
+    "DEMO_BOT",
+    "MINI_BOT",
+    "REPO",
+    "RedisServer",
+    "ServerProcess",
+    "free_port",
+    "run_cli",
+    "wait_until",
+]
 
-REPO = Path(__file__).resolve().parent.parent
 MINI_BOT = REPO / "tests" / "bots" / "mini"
+BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 DEMO_BOT = REPO / "intents"
-
-
-def run_cli(*args: str | Path, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``causette ARGS`` as a user would, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "channels.cli", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=timeout,
-    )
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
-    """Poll ``condition()`` until it is true (readiness only: no timing is asserted)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached after {timeout:g} s")
-        time.sleep(0.05)
-
-
-class ServerProcess:
-    """``causette serve`` in a child process on a free loopback port, started at once."""
-
-    def __init__(
-        self,
-        bot_dir: Path,
-        model_dir: Path,
-        env: dict[str, str] | None = None,
-        workers: int = 1,
-        args: tuple[str, ...] = (),
-        ready_timeout: float = 120,
-    ) -> None:
-        self.port = free_port()
-        self.ready_timeout = ready_timeout
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [
-            sys.executable,
-            "-m",
-            "channels.cli",
-            "serve",
-            str(bot_dir),
-            "--model-dir",
-            str(model_dir),
-            "--port",
-            str(self.port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            *args,
-        ]
-        self.env = {**os.environ, **(env or {})}
-        self.start()
-
-    def start(self) -> None:
-        """Start the server (again, after ``stop``: same port) and wait until it answers."""
-        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
-        self.wait_ready(self.ready_timeout)
-
-    def alive(self) -> bool:
-        """Whether the server process is still running."""
-        return self.process.poll() is None
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        """Poll /healthz until the server answers, ready (200) or not (503)."""
-        wait_until(self._answers, timeout, f"server on port {self.port}")
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"server exited with code {self.process.returncode}")
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code in (200, 503)
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        """Terminate the server and wait for it."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-class RedisServer:
-    """A redis-server of the tests' own on a free loopback port, without persistence.
-
-    ``stop(save=True)`` writes the data to ``workdir`` first, and the next ``start`` loads it: a
-    restart that keeps the data, as a Redis with persistence would.
-    """
-
-    def __init__(self, workdir: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed: run scripts/system_deps.sh")
-        self.binary = binary
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def client(self) -> redis.Redis:
-        """A synchronous client for checks and set-up; it reports errors instead of retrying."""
-        return redis.Redis(port=self.port, socket_timeout=5, retry=Retry(NoBackoff(), 0))
-
-    def start(self) -> None:
-        """Start and wait until it answers PING."""
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        log = (self.workdir / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_until(self._answers, what=f"redis-server on port {self.port}")
-
-    def _answers(self) -> bool:
-        if self.process is None or self.process.poll() is not None:
-            raise RuntimeError(f"redis-server exited, see {self.workdir / 'redis.log'}")
-        try:
-            return bool(self.client().ping())
-        except redis.RedisError:
-            return False
-
-    def stop(self, save: bool = False) -> None:
-        """Shut it down (saving its data to ``workdir`` first if ``save``) and wait for the exit."""
-        if self.process is None:
-            return
-        self.resume()
-        with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN closes the connection instead of answering
-            self.client().shutdown(save=save, nosave=not save)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def pause(self) -> None:
-        """Freeze the server (SIGSTOP): connections stay open, nothing answers, no data is lost."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        """Undo ``pause``."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGCONT)

@@ -3,22 +3,27 @@ networks and the linear classifier mixed with them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from nlu import Model, ModelError, available_backends, get_backend, load_bot, train
+from nlu import Model, ModelError, available_backends, get_backend, load_bot, load_or_train, train
 from nlu.backends.bow.backend import BowBackend
 from nlu.backends.bow.features import Vocabulary, token_features
 from nlu.backends.bow.network import LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten, train_linear
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
+from nlu.model import MAX_PARSE_CHARS, clean, parse_untrusted
+from nlu.parse_result import empty_result
 from nlu.text import tokenize
-from tests.support import MINI_BOT, run_cli
+from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
 PHRASES = [
     "je voudrais louer un scooter",
@@ -39,14 +44,27 @@ def test_reloaded_model_parses_identically(mini_model: Model, tmp_path: Path) ->
 
 
 def test_saved_model_holds_tensors_and_json_only(mini_model_dir: Path) -> None:
-    names = sorted(p.name for p in mini_model_dir.iterdir())
-    assert names == ["bow.json", "causette-model.json", "weights.safetensors"]
+    names = sorted(p.relative_to(mini_model_dir).as_posix() for p in mini_model_dir.rglob("*") if p.is_file())
+    assert names == [
+        "bow.json",
+        "causette-model.json",
+        "metadata.json",
+        "networks/metadata.json",
+        "networks/networks.json",
+        "networks/weights.safetensors",
+        "vocabulary/metadata.json",
+        "vocabulary/vocabulary.json",
+        "word_vectors/metadata.json",
+        "word_vectors/word_vectors.json",
+    ]
     metadata = json.loads((mini_model_dir / "causette-model.json").read_text())
     assert metadata["content_hash"] == load_bot(MINI_BOT).dataset.content_hash
     assert metadata["backend"] == "bow"
 
 
-@pytest.mark.parametrize("victim", ["weights.safetensors", "bow.json", "causette-model.json"])
+@pytest.mark.parametrize(
+    "victim", ["networks/weights.safetensors", "vocabulary/vocabulary.json", "bow.json", "causette-model.json"]
+)
 def test_tampered_model_fails_cleanly(mini_model_dir: Path, tmp_path: Path, victim: str) -> None:
     folder = tmp_path / "model"
     shutil.copytree(mini_model_dir, folder)
@@ -64,6 +82,26 @@ def test_tampered_model_fails_cleanly(mini_model_dir: Path, tmp_path: Path, vict
 def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no usable model"):
         Model.load(tmp_path)
+
+
+def test_a_model_is_current_for_the_content_and_backend_it_was_trained_on(mini_model: Model, tmp_path: Path) -> None:
+    assert mini_model.info.is_current(load_bot(MINI_BOT))
+    other_backend = load_bot(MINI_BOT)
+    other_backend.config.backend = "snips"
+    assert not mini_model.info.is_current(other_backend)
+    edited = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, edited)
+    intents = edited / "intents.json"
+    intents.write_text(intents.read_text(encoding="utf-8").replace("au revoir", "à bientôt"), encoding="utf-8")
+    assert not mini_model.info.is_current(load_bot(edited))
+
+
+def test_parse_untrusted_cleans_before_parsing(mini_model: Model) -> None:
+    hostile = "au\x00revoir\x1b\ud800" + "x" * 5000
+    result = parse_untrusted(mini_model.backend, hostile)
+    assert result == mini_model.parse(hostile)
+    assert result.input == clean(hostile) and len(result.input) == MAX_PARSE_CHARS
+    assert parse_untrusted(mini_model.backend, "\x00\x01 ") == empty_result("")
 
 
 def test_training_is_deterministic(mini_model: Model) -> None:
@@ -91,6 +129,12 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
     assert get_backend("bow").name == "bow"
     with pytest.raises(ValueError, match="unknown backend 'nope'"):
         get_backend("nope")
+
+
+def test_examples_without_a_readable_word_are_a_model_error() -> None:
+    dataset = Dataset(intents=[Intent(name="emoji", utterances=[Utterance.plain("🙂"), Utterance.plain("!!!")])])
+    with pytest.raises(ModelError, match="no training example has a word or character"):
+        BowBackend({"word_vectors": False}).fit(dataset)
 
 
 def _averaged_backend(networks: int | None, dataset: Dataset, linear: bool | None = None) -> BowBackend:
@@ -147,28 +191,97 @@ def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
         assert np.allclose(backend._forward.probabilities(*backend.encode(phrase)), expected[0].numpy(), atol=1e-6)
 
 
-def _saved_state(folder: Path) -> dict:
-    return json.loads((folder / "bow.json").read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("file", "change", "message"),
     [
-        (lambda state: state.pop("format"), "another version"),
-        (lambda state: state["word_vectors"].update(fingerprint="0" * 16), "other word vectors"),
-        (lambda state: state["word_vectors"].update(package="sys"), "unknown word vectors package"),
-        (lambda state: state.update(linear="no"), "not true or false"),
+        ("networks/metadata.json", lambda state: state.update(format=2), "another version"),
+        ("vocabulary/metadata.json", lambda state: state.update(unit="networks"), "not 'vocabulary'"),
+        ("word_vectors/word_vectors.json", lambda state: state.update(fingerprint="0" * 16), "other word vectors"),
+        ("word_vectors/word_vectors.json", lambda state: state.update(package="sys"), "unknown word vectors package"),
+        ("networks/networks.json", lambda state: state.update(linear="no"), "valid boolean"),
+        ("vocabulary/vocabulary.json", lambda state: state["idf"].pop(), "features but"),
     ],
 )
-def test_inconsistent_saved_state_is_a_model_error(tmp_path: Path, change, message: str) -> None:
+def test_inconsistent_saved_unit_is_a_model_error(tmp_path: Path, file: str, change, message: str) -> None:
     backend = BowBackend({"hidden": 8, "epochs": 1, "min_steps": 0})
     backend.fit(load_bot(MINI_BOT).dataset)
     backend.save(tmp_path)
-    state = _saved_state(tmp_path)
+    state = json.loads((tmp_path / file).read_text(encoding="utf-8"))
     change(state)
-    (tmp_path / "bow.json").write_text(json.dumps(state), encoding="utf-8")
+    (tmp_path / file).write_text(json.dumps(state), encoding="utf-8")
     with pytest.raises(ModelError, match=message):
         BowBackend.load(tmp_path)
+
+
+def test_each_unit_saves_and_loads_itself(tmp_path: Path) -> None:
+    backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
+    backend.vocabulary.persist(tmp_path / "vocabulary")
+    backend.ensemble.persist(tmp_path / "networks")
+    vocabulary = Vocabulary.from_path(tmp_path / "vocabulary")
+    assert (vocabulary.names, vocabulary.idf) == (backend.vocabulary.names, backend.vocabulary.idf)
+    encoded = backend.encode("je voudrais louer un scooter")
+    reloaded = FastForward(Ensemble.from_path(tmp_path / "networks"))
+    assert np.array_equal(reloaded.probabilities(*encoded), FastForward(backend.ensemble).probabilities(*encoded))
+    with pytest.raises(ModelError, match="holds a 'vocabulary' unit, not 'networks'"):
+        Ensemble.from_path(tmp_path / "vocabulary")
+
+
+def _write_previous_layout(folder: Path) -> None:
+    """A model folder as the previous bow format saved it: one bow.json (format 2) and the weights
+    beside it, hashed in causette-model.json as Model.save did."""
+    metadata = json.loads((folder / "causette-model.json").read_text(encoding="utf-8"))
+    for path in folder.iterdir():
+        if path.name != "causette-model.json":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    state = {"format": 2, "options": {}, "networks": 1, "linear": False, "labels": [], "features": [], "idf": []}
+    (folder / "bow.json").write_text(json.dumps(state), encoding="utf-8")
+    (folder / "weights.safetensors").write_bytes(b"{}")
+    metadata["files"] = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("bow.json", "weights.safetensors")
+    }
+    (folder / "causette-model.json").write_text(json.dumps(metadata), encoding="utf-8")
+
+
+def test_a_model_in_the_previous_layout_is_refused_then_retrained(mini_model_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    shutil.copytree(mini_model_dir, folder)
+    _write_previous_layout(folder)
+    with pytest.raises(ModelError, match="another version of the bow backend; retrain it"):
+        Model.load(folder)
+    retrained = load_or_train(load_bot(MINI_BOT), folder)
+    assert retrained.parse("au revoir").intent.intent_name == "au_revoir"
+    assert Model.load(folder).parse("au revoir").to_json() == retrained.parse("au revoir").to_json()
+
+
+def _previous_vocabulary(documents: list[list[str]], min_count: int) -> tuple[list[str], list[float]]:
+    """The tf-idf vocabulary as the bow backend computed it by hand before scikit-learn did."""
+    document_frequency: Counter[str] = Counter()
+    for features in documents:
+        document_frequency.update(set(features))
+    names = sorted(n for n, count in document_frequency.items() if count >= min_count or n.startswith("w="))
+    return names, [math.log((1 + len(documents)) / (1 + document_frequency[n])) + 1 for n in names]
+
+
+@pytest.mark.parametrize("bot", [MINI_BOT, DEMO_BOT])
+@pytest.mark.parametrize("min_count", [1, 2])
+def test_tfidf_vocabulary_is_the_previous_computation(bot: Path, min_count: int) -> None:
+    """TfidfVectorizer keeps the same features with the same idf, and encode() weighs a text as its
+    transform() does."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [u.text for intent in load_bot(bot).dataset.intents for u in intent.utterances]
+    documents = [token_features(tokenize(text), (3, 5)) for text in texts]
+    vocabulary = Vocabulary.fit(documents, min_count)
+    assert (vocabulary.names, vocabulary.idf) == _previous_vocabulary(documents, min_count)
+    reference = TfidfVectorizer(analyzer=lambda features: features, sublinear_tf=True, vocabulary=vocabulary.names)
+    reference.idf_ = np.asarray(vocabulary.idf)
+    checked = [*documents[:50], ["w=inconnu", "c=<xq"]]
+    expected = reference.transform(checked).toarray()
+    for document, row in zip(checked, expected, strict=True):
+        indices, weights = vocabulary.encode(document)
+        encoded = np.zeros(len(vocabulary.names))
+        encoded[indices] = weights
+        assert np.allclose(encoded, row, rtol=1e-12, atol=1e-15)
 
 
 def test_linear_classifier_reaches_linear_svc_optimum() -> None:

@@ -54,7 +54,7 @@ def test_unknown_backend_is_a_clear_error(tmp_path: Path) -> None:
     bot = tmp_path / "bot"
     shutil.copytree(MINI_BOT, bot)
     (bot / "bot.toml").write_text('backend = "nope"\n', encoding="utf-8")
-    result = run_cli("train", bot)
+    result = run_cli("train", bot, "--lang", "en")
     assert result.returncode == 2
     line = next(line for line in result.stderr.splitlines() if line.startswith("bot.toml:1:"))
     assert line.startswith("bot.toml:1: backend: unknown backend 'nope'; available: ")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.cli.main import build_parser
+from channels.cli.main import LANGUAGES, build_parser
 from tests.support import MINI_BOT, REPO, run_cli
 
 # One command line per sub-command with each kind of option: the same arguments, options first or last.
@@ -46,6 +46,13 @@ def test_model_dir_has_one_name_everywhere(capsys: pytest.CaptureFixture[str]) -
         parser.parse_args(["train", "--help"])
     help_text = capsys.readouterr().out
     assert "--model-dir" in help_text and "--output" not in help_text
+
+
+def test_lang_choices_are_the_message_languages() -> None:
+    from nlu.messages import LANGUAGES as MESSAGE_LANGUAGES
+
+    assert LANGUAGES == MESSAGE_LANGUAGES
+    assert build_parser().parse_args(["check", "bot", "--lang", "en"]).lang == "en"
 
 
 def test_parse_explains_with_options_after_the_text(mini_model_dir: Path) -> None:

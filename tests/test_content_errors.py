@@ -27,35 +27,36 @@ def intents(*entries: dict) -> str:
 BROKEN = {
     "invalid JSON": (
         {"a.json": '{"intents": [\n  {"tag": "x",\n   "patterns": ["a"]\n   "responses": ["b"]}\n]}'},
-        "a.json:4: invalid JSON",
+        "a.json:4: JSON invalide : une virgule est attendue ici ; il manque sans doute une virgule « , » à "
+        "la fin de la ligne 3",
     ),
     "missing field": (
         {"a.json": intents({"tag": "x", "patterns": ["a"]})},
-        "a.json:3: intents.0.responses: Field required",
+        "a.json:3: intents.0.responses: champ obligatoire manquant",
     ),
     "empty pattern list": (
         {"a.json": intents({"tag": "x", "patterns": [], "responses": ["b"]})},
-        "a.json:5: intents.0.patterns: List should have at least 1 item",
+        "a.json:5: intents.0.patterns: doit contenir au moins 1 élément(s)",
     ),
     "empty string": (
         {"a.json": intents({"tag": "x", "patterns": ["a", " "], "responses": ["b"]})},
-        "a.json:5: intents.0.patterns: Value error, must not contain empty strings",
+        "a.json:5: intents.0.patterns: ne doit pas contenir de texte vide",
     ),
     "wrong type": (
         {"a.json": intents({"tag": "x", "patterns": "a", "responses": ["b"]})},
-        "a.json:5: intents.0.patterns: Input should be a valid list",
+        "a.json:5: intents.0.patterns: doit être une liste [...]",
     ),
     "unknown field": (
         {"a.json": intents({"tag": "x", "patterns": ["a"], "responses": ["b"], "reponses": ["c"]})},
-        "intents.0.reponses: unknown field",
+        "a.json:11: intents.0: clé inconnue « reponses » : vouliez-vous dire « responses » ?",
     ),
     "tag defined twice": (
         {"a.json": intents(GOOD), "b.json": intents({**GOOD, "patterns": ["autre chose"]})},
-        "b.json:3: tag 'horaires' is already defined at a.json:3",
+        "b.json:3: le tag « horaires » est déjà défini en a.json:3",
     ),
     "same pattern under two tags": (
         {"a.json": intents(GOOD, {"tag": "y", "patterns": ["Vous ouvrez quand"], "responses": ["b"]})},
-        "a.json:15: pattern 'vous ouvrez quand' is also under tag horaires",
+        "a.json:15: l'exemple « vous ouvrez quand » est aussi sous le tag horaires",
     ),
     "filter nobody sets": (
         {
@@ -63,15 +64,15 @@ BROKEN = {
                 GOOD, {"tag": "y", "patterns": ["oui"], "responses": ["b"], "context_filter": "jourlocation"}
             )
         },
-        "a.json:12: context_filter 'jourlocation' is never set by any intent's context_set",
+        "a.json:12: le context_filter « jourlocation » n'est posé par le context_set d'aucune intention",
     ),
     "bad bot.toml": (
         {"a.json": intents(GOOD), "bot.toml": 'name = "x"\nthreshold = 2\n'},
-        "bot.toml:2: threshold: Input should be less than or equal to 1",
+        "bot.toml:2: threshold: doit être inférieur ou égal à 1",
     ),
     "not UTF-8": (
         {"a.json": "\udcff"},
-        "a.json:1: not UTF-8 text",
+        "a.json:1: le fichier n'est pas du texte UTF-8",
     ),
 }
 
@@ -100,7 +101,7 @@ def test_broken_edit_does_not_overwrite_the_trained_model(tmp_path: Path) -> Non
     (bot / "intents.json").write_text('{"intents": [', encoding="utf-8")
     result = run_cli("train", bot)
     assert result.returncode == 2
-    assert "intents.json:1: invalid JSON" in result.stderr
+    assert "intents.json:1: JSON invalide" in result.stderr
     assert {p.name: p.read_bytes() for p in (bot / ".causette" / "model").iterdir()} == saved
 
 
@@ -114,7 +115,7 @@ def test_all_problems_are_listed_not_just_the_first(tmp_path: Path) -> None:
     )
     result = run_cli("check", bot)
     assert result.returncode == 2
-    assert "a.json:" in result.stderr and "b.json:1: invalid JSON" in result.stderr
+    assert "a.json:" in result.stderr and "b.json:1: JSON invalide" in result.stderr
 
 
 def test_check_accepts_the_demo_and_mini_bots() -> None:

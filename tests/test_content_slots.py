@@ -75,60 +75,61 @@ def test_values_annotated_for_an_extensible_entity_join_its_list(tmp_path: Path)
 BROKEN = {
     "unclosed bracket": (
         {"intent_capitale.txt": "capitale du [pays:pays](Japon)\n# note\ncapitale du [pays:pays(Pérou)\n"},
-        "intent_capitale.txt:3: example 'capitale du [pays:pays(Pérou)': column 13: '[' is never closed",
+        "intent_capitale.txt:3: exemple « capitale du [pays:pays(Pérou) » : colonne 13 : « [ » n'est jamais fermé",
     ),
     "stray closing bracket": (
         {"intent_capitale.txt": "capitale] du [pays:pays](Japon)\n"},
-        "intent_capitale.txt:1: example 'capitale] du [pays:pays](Japon)': column 9: ']' without a matching '['",
+        "intent_capitale.txt:1: exemple « capitale] du [pays:pays](Japon) » : colonne 9 : « ] » sans « [ » "
+        "correspondant",
     ),
     "slot without value": (
         {"intent_capitale.txt": "capitale du [pays:pays] Japon\n"},
-        "column 24: [pays:pays] must be followed by its example value in (...)",
+        "colonne 24 : [pays:pays] doit être suivi de sa valeur d'exemple entre parenthèses (...)",
     ),
     "slot without entity": (
         {"intent_capitale.txt": "capitale du [pays](Japon)\n"},
-        "intent_capitale.txt:1: example 'capitale du [pays](Japon)': column 13: [pays] names no entity",
+        "intent_capitale.txt:1: exemple « capitale du [pays](Japon) » : colonne 13 : [pays] ne nomme pas d'entité",
     ),
     "undefined entity": (
         {"intent_capitale.txt": "capitale du [pays:pays](Japon)\ncapitale de la [pays:payz](Grèce)\n"},
-        "intent_capitale.txt:2: entity 'payz' is not defined",
+        "intent_capitale.txt:2: l'entité « payz » n'est pas définie",
     ),
     "slot with two entities": (
         {"intent_capitale.txt": "capitale du [pays:pays](Japon)\ncapitale au [pays:snips/datetime](Japon)\n"},
-        "intent_capitale.txt:2: slot 'pays' is annotated with entity 'snips/datetime' here but 'pays' "
-        "at intent_capitale.txt:1",
+        "intent_capitale.txt:2: le slot « pays » est annoté avec l'entité « snips/datetime » ici mais « pays » "
+        "en intent_capitale.txt:1",
     ),
     "unavailable builtin": (
         {"intent_capitale.txt": "capitale du [pays:snips/country](Japon)\n"},
-        "intent_capitale.txt:1: builtin entity 'snips/country' is not available",
+        "intent_capitale.txt:1: l'entité prédéfinie « snips/country » n'est pas disponible",
     ),
     "unknown value of a closed entity": (
         {"entity_pays.txt": "%closed\nJapon\n", "intent_capitale.txt": "capitale du [pays:pays](Japan)\n"},
-        "intent_capitale.txt:1: 'Japan' is not a value of the closed entity 'pays'",
+        "intent_capitale.txt:1: « Japan » n'est pas une valeur de l'entité fermée « pays »",
     ),
     "unknown entity option": (
         {"entity_pays.txt": "Japon\n%fermé\n"},
-        "entity_pays.txt:2: unknown option %fermé",
+        "entity_pays.txt:2: option inconnue %fermé",
     ),
     "entity defined twice": (
         {"d.json": {"entities": {"pays": {"values": ["Japon"]}}}},
-        "entity_pays.txt:1: entity 'pays' is already defined at d.json:3",
+        "entity_pays.txt:1: l'entité « pays » est déjà définie en d.json:3",
     ),
     "text intent without responses": (
         {"r.json": {"intents": [{"tag": "autre", "patterns": ["bonjour"], "responses": ["b"]}]}},
-        "intent_capitale.txt:1: intent 'capitale' has no responses",
+        "intent_capitale.txt:1: l'intention « capitale » n'a pas de réponses",
     ),
     "JSON intent without patterns nor text file": (
         {"r.json": {"intents": [{"tag": "capitale", "responses": ["b"]}, {"tag": "autre", "responses": ["c"]}]}},
-        "r.json:9: intent 'autre' has no patterns",
+        "r.json:9: l'intention « autre » n'a pas d'exemples",
     ),
     "required slot without prompt": (
         {"r.json": {"intents": [{"tag": "capitale", "responses": ["b"], "slots": {"pays": {"required": True}}}]}},
-        "r.json:9: intents.0.slots.pays: Value error, a required slot needs a prompt",
+        "r.json:9: intents.0.slots.pays: un slot obligatoire (required) a besoin d'une question (prompt)",
     ),
     "placeholder that is not a slot": (
         {"r.json": {"intents": [{"tag": "capitale", "responses": ["Vu : {pay}."]}]}},
-        "r.json:3: {pay} in a response of intent 'capitale' is not one of its slots (slots: pays)",
+        "r.json:3: {pay} dans une réponse de l'intention « capitale » n'est pas l'un de ses slots (slots : pays)",
     ),
     "declared entity differs from the annotations": (
         {
@@ -136,7 +137,8 @@ BROKEN = {
                 "intents": [{"tag": "capitale", "responses": ["b"], "slots": {"pays": {"entity": "snips/number"}}}]
             }
         },
-        "r.json:9: slot 'pays' is declared with entity 'snips/number' but the examples annotate it with 'pays'",
+        "r.json:9: le slot « pays » est déclaré avec l'entité « snips/number » mais les exemples l'annotent "
+        "avec « pays »",
     ),
     "broken annotation in JSON": (
         {
@@ -147,11 +149,12 @@ BROKEN = {
                 ]
             }
         },
-        "r.json:12: pattern 'un [a:b](c': column 9: '(' of the slot value is never closed",
+        "r.json:12: exemple (patterns) « un [a:b](c » : colonne 9 : la parenthèse « ( » de la valeur du slot "
+        "n'est jamais fermée",
     ),
     "text file of no known kind": (
         {"capitale.txt": "capitale du [pays:pays](Japon)\n"},
-        "capitale.txt:1: a text file must be an intent (intent_<name>.txt) or an entity (entity_<name>.txt)",
+        "capitale.txt:1: un fichier texte doit être une intention (intent_<nom>.txt) ou une entité (entity_<nom>.txt)",
     ),
 }
 BASE = {
@@ -172,7 +175,7 @@ def test_the_cli_reports_slot_problems_and_trains_nothing(tmp_path: Path) -> Non
     bot = write_bot(tmp_path / "bot", BASE | BROKEN["undefined entity"][0])
     result = run_cli("train", bot)
     assert result.returncode == 2
-    assert "intent_capitale.txt:2: entity 'payz' is not defined" in result.stderr
+    assert "intent_capitale.txt:2: l'entité « payz » n'est pas définie" in result.stderr
     assert not (bot / ".causette").exists()
 
 

@@ -33,35 +33,35 @@ def problems_of(bot: Path) -> list[str]:
 
 
 BROKEN = {
-    "invalid YAML": ("conversations:\n  - name: a\n    turns: [\n", "tests/scenario.yaml:4: invalid YAML"),
+    "invalid YAML": ("conversations:\n  - name: a\n    turns: [\n", "tests/scenario.yaml:4: YAML invalide"),
     "repeated key": (
         "conversations:\n  - name: a\n    turns:\n      - user: bonjour\n        user: salut\n",
-        "tests/scenario.yaml:5: invalid YAML: key 'user' appears twice",
+        "tests/scenario.yaml:5: YAML invalide : la clé « user » apparaît deux fois",
     ),
     "unknown key": (
         "conversations:\n  - name: a\n    turns:\n      - user: bonjour\n        intnet: horaires\n",
-        "tests/scenario.yaml:5: conversations.0.turns.0.intnet: unknown key",
+        "tests/scenario.yaml:5: conversations.0.turns.0: clé inconnue « intnet » : vouliez-vous dire « intent » ?",
     ),
     "yes is not text": (
         "conversations:\n  - name: a\n    turns:\n      - user: yes\n",
-        "put the text in quotes",
+        "mettez le texte entre guillemets",
     ),
     "no turns": ("conversations:\n  - name: a\n    turns: []\n", "tests/scenario.yaml:3: conversations.0.turns"),
     "two response rules": (
         "conversations:\n  - name: a\n    turns:\n      - user: x\n        response: {one_of: [a], pattern: b}\n",
-        "tests/scenario.yaml:5: conversations.0.turns.0.response: Value error, give exactly one of",
+        "tests/scenario.yaml:5: conversations.0.turns.0.response: donnez exactement un seul de",
     ),
     "bad pattern": (
         "conversations:\n  - name: a\n    turns:\n      - user: x\n        response: {pattern: '(a'}\n",
-        "tests/scenario.yaml:5: conversations.0.turns.0.response.pattern: Value error, not a valid regular",
+        "tests/scenario.yaml:5: conversations.0.turns.0.response.pattern: expression régulière invalide",
     ),
     "unknown intent": (
         "conversations:\n  - name: a\n    turns:\n      - user: x\n\n      - user: y\n        intent: horaire\n",
-        "tests/scenario.yaml:6: no intent 'horaire' in the bot",
+        "tests/scenario.yaml:6: le bot n'a pas d'intention « horaire »",
     ),
     "unknown context": (
         "conversations:\n  - name: a\n    turns:\n      - user: x\n        contexts: [jour]\n",
-        "tests/scenario.yaml:4: no intent sets context 'jour'",
+        "tests/scenario.yaml:4: aucune intention ne pose le contexte « jour »",
     ),
 }
 
@@ -219,6 +219,6 @@ conversations:
 
 def test_broken_test_file_or_none_exit_2(tmp_path: Path) -> None:
     broken = run_cli("test", bot_with_tests(tmp_path, "conversations: [\n"))
-    assert broken.returncode == 2 and "tests/scenario.yaml:2: invalid YAML" in broken.stderr
+    assert broken.returncode == 2 and "tests/scenario.yaml:2: YAML invalide" in broken.stderr
     none = run_cli("test", MINI_BOT)
     assert none.returncode == 2 and "no conversation tests" in none.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from channels import Settings, create_app
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import Explanation, explain
 from nlu import Model, load_bot
@@ -94,6 +95,35 @@ def test_rest_explains_against_a_conversation_without_changing_it(demo_server: S
     assert "explanation" not in httpx.post(f"{api}/parse", json={"text": "bonjour"}).json()
     bad = httpx.post(f"{api}/parse", params={"explain": "true", "session_id": "a b"}, json={"text": "x"})
     assert bad.status_code == 422
+
+
+async def test_a_pending_slot_question_is_explained_as_the_turn_that_follows(demo_model_dir: Path) -> None:
+    app = create_app(DEMO_BOT, Settings(model_dir=demo_model_dir))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://causette") as client:
+        talk = "/api/v1/conversations/booking-1/messages"
+        asked = (await client.post(talk, json={"text": "je voudrais réserver un scooter"})).json()
+        assert asked["responses"] == ["Pour quelle date souhaitez-vous réserver ?"]
+        readings = []
+        for text in ("le 14 juillet 2030", "rose"):
+            explained = await client.post(
+                "/api/v1/parse", params={"explain": "true", "session_id": "booking-1"}, json={"text": text}
+            )
+            assert explained.status_code == 200, explained.text
+            why = explained.json()["explanation"]
+            turn = (await client.post(talk, json={"text": text})).json()
+            assert why["intent"] == turn["intent"]["name"] == "reservation"
+            assert (why["slots"], why["responses"], why["quick_replies"], why["fallback"]) == (
+                turn["slots"],
+                turn["responses"],
+                turn["quick_replies"],
+                False,
+            )
+            readings.append(why["understood_as"])
+        assert readings[1] in ("answer_by_model", "answer_by_entity")
+        assert "scooter rose" in turn["responses"][0]
+        assert set(turn["slots"]["couleur"]) == {"entity", "rawValue", "value", "text"}  # the seed's JSON shape
+        history = (await client.get("/api/v1/conversations/booking-1")).json()["history"]
+        assert len(history) == 6, "explaining takes no turn"
 
 
 def test_cli_explains_in_plain_text_when_piped(demo_model_dir: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nlu import ContentError, load_bot
+from nlu.checks import lint
 from nlu.dataset import Entity, EntityValue, SourceRef
-from nlu.lint import lint
 from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
 LINT_BOT = MINI_BOT.parent / "lint"
@@ -25,13 +25,15 @@ def rules_fired(bot_dir: Path) -> dict[str, list[str]]:
 def test_each_rule_fires_on_the_bad_bot_at_the_right_place() -> None:
     fired = rules_fired(LINT_BOT)
     assert fired["near-duplicate"] == [
-        "intents.json:7: pattern 'le scooter, louer ?' (tarifs) has the same content words as "
-        "'louer un scooter' (location, intents.json:3): reword one of them or move it to the other intent"
+        "intents.json:7: l'exemple « le scooter, louer ? » (tarifs) a les mêmes mots porteurs de sens que "
+        "« louer un scooter » (location, intents.json:3) : reformulez l'un des deux ou déplacez-le dans l'autre "
+        "intention"
     ]
     assert len(fired["few-examples"]) == 4
-    assert "intents.json:2: intent 'location' has 3 examples" in fired["few-examples"][0]
+    assert "intents.json:2: l'intention « location » a 3 exemples" in fired["few-examples"][0]
     assert fired["unused-context"] == [
-        "intents.json:9: intent 'paiement' sets context 'paiement', but no intent has context_filter 'paiement'"
+        "intents.json:9: l'intention « paiement » pose le contexte « paiement », mais aucune intention n'a "
+        "context_filter « paiement »"
     ]
 
 
@@ -44,7 +46,7 @@ def test_unused_entity() -> None:
     }
     problems = [p for p in lint(dataset.model_copy(update={"entities": entities})) if p.rule == "unused-entity"]
     assert [(p.file, p.line, p.message) for p in problems] == [
-        ("entities/couleur.txt", 1, "entity 'couleur' is not used by any pattern's slot")
+        ("entities/couleur.txt", 1, "l'entité « couleur » n'est utilisée par le slot d'aucun exemple")
     ]
 
 
@@ -76,14 +78,16 @@ def test_demo_bot_is_clean() -> None:
 def test_check_prints_warnings_apart_and_strict_fails_on_them() -> None:
     relaxed = run_cli("check", LINT_BOT)
     assert relaxed.returncode == 0, relaxed.stderr
-    assert "6 warning(s)" in relaxed.stdout
-    assert "intents.json:9: warning: intent 'paiement' sets context" in relaxed.stderr
+    assert "OK, 4 intentions, 12 exemples, 6 avertissement(s)" in relaxed.stdout
+    assert "intents.json:9: avertissement : l'intention « paiement » pose le contexte" in relaxed.stderr
     assert "[unused-context]" in relaxed.stderr
     strict = run_cli("check", "--strict", LINT_BOT)
     assert strict.returncode == 1
+    assert "OK" not in strict.stdout + strict.stderr
+    assert "6 avertissement(s), refusé avec --strict" in strict.stderr
     clean = run_cli("check", "--strict", DEMO_BOT)
     assert clean.returncode == 0, clean.stderr
-    assert "warning" not in clean.stderr
+    assert "avertissement" not in clean.stderr and "OK" in clean.stdout
 
 
 def test_unreachable_intent_stays_an_error_with_its_rule_name(tmp_path: Path) -> None:
@@ -99,6 +103,6 @@ def test_unreachable_intent_stays_an_error_with_its_rule_name(tmp_path: Path) ->
     )
     result = run_cli("check", tmp_path)
     assert result.returncode == 2
-    assert "a.json:1: context_filter 'question' is never set" in result.stderr
+    assert "a.json:1: le context_filter « question » n'est posé par le context_set d'aucune intention" in result.stderr
     assert "[unreachable-intent]" in result.stderr
-    assert "warning" not in result.stderr
+    assert "avertissement" not in result.stderr

@@ -16,6 +16,8 @@ import pytest
 from channels import Settings, create_app
 from tests.support import MINI_BOT, ServerProcess
 
+pytestmark = pytest.mark.e2e  # real server processes
+
 ADMIN_KEY = "test-admin-key"
 OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
 NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."

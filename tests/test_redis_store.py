@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dialogue import RedisStore, StoreUnavailable
+from dialogue import RedisStore, SlotValue, StoreUnavailable
 from tests.support import RedisServer, wait_until
+
+pytestmark = pytest.mark.e2e  # a real redis-server
 
 TTL = 600.0
 
@@ -88,6 +90,11 @@ async def test_a_session_held_too_long_is_reported_busy(redis_server: RedisServe
     await store.close()
 
 
+def by(turn: str) -> SlotValue:
+    """A slot value saying which turn wrote it."""
+    return SlotValue(entity="turn", raw_value=turn, value={"kind": "Custom", "value": turn}, text=turn)
+
+
 async def test_a_turn_that_outlived_its_lock_is_refused_and_the_newer_turn_kept(
     redis_server: RedisServer,
 ) -> None:
@@ -96,15 +103,15 @@ async def test_a_turn_that_outlived_its_lock_is_refused_and_the_newer_turn_kept(
     fast = RedisStore.from_url(redis_server.url, TTL, prefix=prefix, lock_seconds=5, wait_seconds=10)
     with pytest.raises(StoreUnavailable, match="outlived"):
         async with slow.transaction("s1") as session:
-            session.slots["by"] = "slow"
+            session.slots["by"] = by("slow")
             wait_until(
                 lambda: not redis_server.client().exists(slow.keys("s1")[0]),
                 timeout=10,
                 what="the slow turn's lock expiry",
             )
             async with fast.transaction("s1") as newer:
-                newer.slots["by"] = "fast"
-    assert (await fast.get("s1")).slots == {"by": "fast"}
+                newer.slots["by"] = by("fast")
+    assert (await fast.get("s1")).slots == {"by": by("fast")}
     await slow.close()
     await fast.close()
 

@@ -21,6 +21,8 @@ from dialogue import RedisStore
 from nlu import load_bot
 from tests.support import MINI_BOT, RedisServer, ServerProcess, wait_until
 
+pytestmark = pytest.mark.e2e  # real server processes and a real redis-server
+
 RENT = "je voudrais louer un scooter"
 TODAY = "pour aujourd'hui"
 MINI = load_bot(MINI_BOT)

@@ -9,9 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 
-from dialogue import ActiveContext, HistoryEntry, MemoryStore, RedisStore, SessionStore
+from dialogue import ActiveContext, HistoryEntry, MemoryStore, RedisStore, Session, SessionStore, SlotValue
 
 TTL = 600.0
+
+
+def custom(value: str) -> SlotValue:
+    """A slot value as a custom entity gives it."""
+    return SlotValue(entity="ville", raw_value=value, value={"kind": "Custom", "value": value}, text=value)
+
+
+NANTES, BREST = custom("Nantes"), custom("Brest")
 
 
 class FakeClock:
@@ -65,12 +73,12 @@ async def test_a_turn_creates_saves_and_loads_the_session(kit: StoreKit) -> None
     async with store.transaction("s1") as session:
         assert session.turns == 0 and session.history == []
         session.turns += 1
-        session.slots["ville"] = "Nantes"
+        session.slots["ville"] = NANTES
         session.contexts.append(ActiveContext(name="jourlocation", turns_left=3, expires_at=2e6))
     kit.clock.advance(5)
     async with kit.open().transaction("s1") as session:
         assert session.turns == 1
-        assert session.slots == {"ville": "Nantes"}
+        assert session.slots == {"ville": NANTES}
         assert session.context_names == ["jourlocation"]
         session.turns += 1
     stored = await kit.open().get("s1")
@@ -95,15 +103,15 @@ async def test_a_failed_turn_changes_nothing(kit: StoreKit) -> None:
     store = kit.open()
     async with store.transaction("s1") as session:
         session.turns = 1
-        session.slots["a"] = 1
+        session.slots["a"] = NANTES
     with pytest.raises(RuntimeError):
         async with store.transaction("s1") as session:
             session.turns = 99
-            session.slots["a"] = 2
+            session.slots["a"] = BREST
             session.contexts.append(ActiveContext(name="x", turns_left=1, expires_at=2e6))
             raise RuntimeError("the engine failed half-way")
     stored = await store.get("s1")
-    assert (stored.turns, stored.slots, stored.contexts) == (1, {"a": 1}, [])
+    assert (stored.turns, stored.slots, stored.contexts) == (1, {"a": NANTES}, [])
     async with kit.open().transaction("s1") as session:  # and the session is not left locked
         assert session.turns == 1
 
@@ -161,3 +169,22 @@ async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
     ]
     assert history[1].intent == "location" and history[1].quick_replies == ["aujourd'hui", "plus tard"]
     assert [entry.at for entry in history[::2]] == [1_000_000.0, 1_000_001.0, 1_000_002.0]
+
+
+def test_slot_values_keep_the_seed_json_shape_sessions_were_stored_in() -> None:
+    stored = {
+        "id": "s1",
+        "slots": {
+            "ville": {
+                "entity": "ville",
+                "rawValue": "nantes",
+                "value": {"kind": "Custom", "value": "Nantes"},
+                "text": "Nantes",
+            }
+        },
+        "created_at": 1.0,
+        "updated_at": 2.0,
+    }
+    session = Session.model_validate(stored)
+    assert session.slots["ville"].raw_value == "nantes" and session.slots["ville"].text == "Nantes"
+    assert session.model_dump()["slots"] == stored["slots"]

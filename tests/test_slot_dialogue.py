@@ -6,12 +6,11 @@ import random
 
 import pytest
 
-from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
-from dialogue.slot_text import slot_text
+from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SlotValue
 from dialogue.slots import MAX_ASKS, pick_response
 from nlu import Intent, Model, load_bot, load_or_train
 from nlu.dataset import SlotSpec
-from nlu.parse_result import Slot, SlotRange
+from nlu.parse_result import Slot
 from tests.support import REPO
 
 BOOKING_BOT = REPO / "tests" / "bots" / "booking"
@@ -42,12 +41,12 @@ async def test_the_bot_asks_accepts_the_answer_and_completes(engine: DialogueEng
     assert second.intent == "reservation"
     assert second.responses == [ASK_COLOUR]
     assert second.quick_replies == ["Bleu", "Vert", "Rose"]
-    assert second.slots["date"]["entity"] == "snips/datetime"
-    assert second.slots["date"]["text"].startswith("le samedi ")
+    assert second.slots["date"].entity == "snips/datetime"
+    assert second.slots["date"].text.startswith("le samedi ")
     third = await engine.handle("s", "la verte")
     assert third.intent == "reservation" and not third.fallback
-    assert third.slots["couleur"]["value"] == {"kind": "Custom", "value": "vert"}
-    assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date']['text']}."]
+    assert third.slots["couleur"].value == {"kind": "Custom", "value": "vert"}
+    assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date'].text}."]
     assert (await engine.history("s"))[-1].text == third.responses[0]
 
 
@@ -60,7 +59,7 @@ async def test_slots_given_up_front_are_not_asked_for(engine: DialogueEngine) ->
 async def test_only_the_missing_slot_is_asked_for(engine: DialogueEngine) -> None:
     turn = await engine.handle("s", "je voudrais réserver un scooter bleu")
     assert turn.responses == [ASK_DATE]
-    assert turn.slots["couleur"]["text"] == "bleu"
+    assert turn.slots["couleur"].text == "bleu"
 
 
 async def test_an_answer_that_gives_nothing_repeats_the_question_then_gives_up(engine: DialogueEngine) -> None:
@@ -94,6 +93,49 @@ async def test_sessions_keep_their_own_slots(engine: DialogueEngine) -> None:
     assert "date" not in (await engine.handle("bob", "la rose")).slots
 
 
+async def test_a_preview_names_how_the_message_is_read_and_changes_nothing(engine: DialogueEngine) -> None:
+    async def read(text: str) -> str:
+        session = await engine.store.get("s") or engine.store.new_session("s")
+        brain = engine.brains.current
+        return engine.preview(brain, session, brain.model.parse(text)).understood_as
+
+    assert await read("je voudrais réserver un scooter") == "new_intent"
+    assert await read("xqzkwp vbnm") == "fallback"
+    await engine.handle("s", "je voudrais réserver un scooter")
+    assert await read("xqzkwp vbnm") == "continue_waiting"
+    assert await read("vous ouvrez à quelle heure ?") == "new_intent"
+    assert await read("samedi") in ("answer_by_model", "answer_by_entity")
+    assert (await engine.handle("s", "samedi")).responses == [ASK_COLOUR], "previews took no turn"
+
+
+class CountingModel(Model):
+    """The booking model, noting each intent the dialogue asks it for slots of."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__(model.backend, model.info)
+        self.asked: list[str] = []
+
+    def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
+        self.asked.append(intent)
+        return super().slots_for_intent(text, intent)
+
+
+async def test_the_model_is_asked_for_an_intents_slots_at_most_once_per_turn(booking_model: Model) -> None:
+    bot = load_bot(BOOKING_BOT)
+    model = CountingModel(booking_model)
+    engine = DialogueEngine(BrainHolder(Brain(bot, model)), MemoryStore(3600), rng=random.Random(0))
+    for text in ("je voudrais réserver un scooter", "je voudrais réserver un scooter", "samedi", "xqzkwp", "la rose"):
+        model.asked.clear()
+        top = model.parse(text).intent.intent_name
+        await engine.handle("s", text)
+        assert len(model.asked) == len(set(model.asked)), (text, model.asked)
+        assert top not in model.asked, "the parse already holds its best intent's slots"
+    model.asked.clear()
+    assert (await engine.handle("t", "je voudrais réserver un scooter")).responses == [ASK_DATE]
+    again = await engine.handle("t", "j'aimerais réserver")  # the booking again, still without a date
+    assert (again.responses, model.asked) == ([ASK_DATE], [])
+
+
 def test_missing_slot_values_never_break_a_response() -> None:
     intent = Intent(
         name="r",
@@ -106,51 +148,6 @@ def test_missing_slot_values_never_break_a_response() -> None:
         pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {}, random.Random(0))
         == "Noté pour ."
     )
-    chosen = {pick_response(intent, {"date": {"text": "demain"}}, random.Random(seed)) for seed in range(20)}
+    tomorrow = SlotValue(entity="snips/datetime", raw_value="demain", value={}, text="demain")
+    chosen = {pick_response(intent, {"date": tomorrow}, random.Random(seed)) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}
-
-
-def slot(value: dict, raw: str = "x") -> Slot:
-    return Slot(entity="e", range=SlotRange(start=0, end=len(raw)), raw_value=raw, slot_name="s", value=value)
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (
-            {"kind": "InstantTime", "value": "2018-07-15 00:00:00 +00:00", "grain": "Day", "precision": "Exact"},
-            "le dimanche 15 juillet 2018",
-        ),
-        (
-            {"kind": "InstantTime", "value": "2026-11-23 15:30:00 +00:00", "grain": "Minute", "precision": "Exact"},
-            "le lundi 23 novembre 2026 à 15 h 30",
-        ),
-        (
-            {"kind": "TimeInterval", "from": "2027-08-03 00:00:00 +00:00", "to": "2027-08-11 00:00:00 +00:00"},
-            "du mardi 3 août 2027 au mardi 10 août 2027",
-        ),
-        (
-            {
-                "kind": "Duration",
-                "years": 0,
-                "quarters": 0,
-                "months": 0,
-                "weeks": 1,
-                "days": 2,
-                "hours": 3,
-                "minutes": 0,
-                "seconds": 0,
-                "precision": "Exact",
-            },
-            "1 semaine, 2 jours et 3 heures",
-        ),
-        ({"kind": "AmountOfMoney", "value": 322.0, "precision": "Exact", "unit": "EUR"}, "322 €"),
-        ({"kind": "Percentage", "value": 12.5}, "12,5 %"),
-        ({"kind": "Ordinal", "value": 1}, "1er"),
-        ({"kind": "Temperature", "value": 20.0, "unit": "celsius"}, "20 °C"),
-        ({"kind": "Custom", "value": "vert"}, "vert"),
-        ({"kind": "Unheard-of"}, "x"),
-    ],
-)
-def test_slot_values_are_written_in_french(value: dict, text: str) -> None:
-    assert slot_text(slot(value)) == text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_WARNINGS
@@ -19,27 +20,38 @@ from dialogue.conversation_tests import (
 )
 from nlu import ContentError, default_model_dir, load_bot, train
 from nlu.bot import TESTS_FOLDER
-from nlu.lint import lint
+from nlu.checks import lint
+from nlu.messages import render, resolve_language
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a bot folder without training: errors (exit 2), then lint warnings."""
-    palette = Palette(wants_colour(sys.stderr))
+    palette, lang = Palette(wants_colour(sys.stderr)), resolve_language(args.lang, os.environ)
     try:
         bot = load_bot(args.bot_dir)
     except ContentError as error:
         for problem in error.problems:
-            print(problem_line(problem, "error", palette), file=sys.stderr)
-        print(f"{args.bot_dir}: {len(error.problems)} error(s), nothing can be trained", file=sys.stderr)
+            print(problem_line(problem, "error", palette, lang), file=sys.stderr)
+        print(
+            render("check-errors", {"folder": str(args.bot_dir), "count": len(error.problems)}, lang), file=sys.stderr
+        )
         return EXIT_CONTENT_ERROR
     warnings = lint(bot.dataset)
     for warning in warnings:
-        print(problem_line(warning, "warning", palette), file=sys.stderr)
+        print(problem_line(warning, "warning", palette, lang), file=sys.stderr)
+    counts: dict[str, str | int] = {
+        "folder": str(args.bot_dir),
+        "intents": len(bot.dataset.intents),
+        "patterns": sum(len(i.utterances) for i in bot.dataset.intents),
+        "warnings": len(warnings),
+    }
+    refused = bool(warnings) and args.strict
+    # --strict with warnings is a failure: it must not read as "OK".
     print(
-        f"{args.bot_dir}: OK, {len(bot.dataset.intents)} intents, "
-        f"{sum(len(i.utterances) for i in bot.dataset.intents)} patterns, {len(warnings)} warning(s)"
+        render("check-strict-refused" if refused else "check-ok", counts, lang),
+        file=sys.stderr if refused else sys.stdout,
     )
-    return EXIT_WARNINGS if warnings and args.strict else 0
+    return EXIT_WARNINGS if refused else 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ once the arguments are parsed, so that ``--help``, ``--version`` and a mistyped 
 from __future__ import annotations
 
 import argparse
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +18,8 @@ from pathlib import Path
 from channels.cli.exit_codes import EXIT_CONTENT_ERROR
 
 Handler = Callable[[argparse.Namespace], int]
+# nlu.messages.LANGUAGES, spelt out: importing nlu here would load NLTK for --help (a test checks they agree).
+LANGUAGES = ("fr", "en")
 
 
 class _IntermixedParser(argparse.ArgumentParser):
@@ -68,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, handler: str, help_text: str, model_dir: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("bot_dir", type=Path, help="the bot folder (intent files and bot.toml)")
+        sub.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=None,
+            help="language of messages about content (default: fr, en if LANG=en...)",
+        )
         if model_dir:
             _add_model_dir(sub)
         sub.set_defaults(handler=handler)
@@ -164,11 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     handler: Handler = pkgutil.resolve_name(args.handler)
     # Imported once the arguments are parsed: nlu loads NLTK, which takes a second.
     from nlu import ContentError, ModelError
+    from nlu.messages import resolve_language
 
     try:
         return handler(args)
     except ContentError as error:
-        print(error, file=sys.stderr)
+        print(error.text(resolve_language(getattr(args, "lang", None), os.environ)), file=sys.stderr)
         return EXIT_CONTENT_ERROR
     except ModelError as error:
         print(f"model error: {error}", file=sys.stderr)

@@ -10,6 +10,7 @@ from dialogue.conversation_tests import Paint
 from dialogue.explain import Explanation
 from nlu import Problem
 from nlu.explain import WordPush
+from nlu.messages import Language, render
 
 # Words whose push is below both bounds are shown plain: they do not matter to the decision.
 NOTABLE_LOG_ODDS = 0.5
@@ -41,11 +42,11 @@ class Palette:
         return f"\033[{codes}m{text}\033[0m"
 
 
-def problem_line(problem: Problem, severity: str, palette: Palette) -> str:
-    """``file:line: message [rule]``; warnings say so, so that they read apart from errors."""
-    label = palette.paint("warning: ", "yellow", "bold") if severity == "warning" else ""
+def problem_line(problem: Problem, severity: str, palette: Palette, lang: Language) -> str:
+    """``file:line: message [rule]`` in ``lang``; warnings say so, so that they read apart from errors."""
+    label = palette.paint(render("warning-label", {}, lang), "yellow", "bold") if severity == "warning" else ""
     rule = palette.paint(f" [{problem.rule}]", "dim") if problem.rule else ""
-    return f"{problem.file}:{problem.line}: {label}{problem.message}{rule}"
+    return f"{problem.file}:{problem.line}: {label}{problem.text(lang)}{rule}"
 
 
 def turn_lines(turn: Turn, interactive: bool) -> list[str]:

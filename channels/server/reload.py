@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from dialogue import Brain, BrainHolder
 from nlu import Bot, ContentError, Model, Problem, load_bot, train
-from nlu.lint import lint
+from nlu.checks import lint
 from nlu.threads import use_one_compute_thread
 
 log = logging.getLogger("causette.reload")
@@ -30,27 +30,13 @@ log = logging.getLogger("causette.reload")
 LOGGED_WARNINGS = 10
 
 
-class ProblemOut(BaseModel):
-    """A problem in a content file."""
-
-    file: str
-    line: int
-    message: str
-    rule: str = ""
-
-    @classmethod
-    def of(cls, problem: Problem) -> ProblemOut:
-        """The API shape of a content problem."""
-        return cls(file=problem.file, line=problem.line, message=problem.message, rule=problem.rule)
-
-
 class ReloadResult(BaseModel):
     """How one reload ended: a new model serving, nothing to do, or the old model kept."""
 
     status: Literal["reloaded", "unchanged", "failed"]
     content_hash: str  # of the model serving once the reload ended
-    problems: list[ProblemOut]  # why it failed; the previous model keeps serving
-    warnings: list[ProblemOut]  # lint warnings of the content that was loaded
+    problems: list[Problem]  # why it failed; the previous model keeps serving
+    warnings: list[Problem]  # lint warnings of the content that was loaded
     started_at: datetime
     seconds: float
 
@@ -127,7 +113,11 @@ class Reloader:
             raise asyncio.CancelledError from None
         except Exception as error:  # a training that crashed must not take the server down
             log.exception("reload of %s failed", self.bot_dir)
-            return self._failed([Problem(str(self.bot_dir), 0, f"training failed: {error!r}")], started, clock)
+            return self._failed(
+                [Problem(file=str(self.bot_dir), line=0, code="training-failed", params={"error": repr(error)})],
+                started,
+                clock,
+            )
         finally:
             self.progress = None
         if prepared.model is not None:
@@ -138,8 +128,7 @@ class Reloader:
         """In the worker thread: load and check, train unless nothing changed, save the model."""
         bot = load_bot(self.bot_dir)
         warnings = lint(bot.dataset)
-        serving = self.brains.current.model.info
-        if serving.content_hash == bot.dataset.content_hash and serving.backend == bot.config.backend:
+        if self.brains.current.model.info.is_current(bot):
             return _Prepared(bot, None, warnings)
         model = train(bot, self._on_progress)
         try:
@@ -158,7 +147,7 @@ class Reloader:
         result = ReloadResult(
             status="failed",
             content_hash=self.brains.current.model.info.content_hash,
-            problems=[ProblemOut.of(p) for p in problems],
+            problems=problems,
             warnings=[],
             started_at=started,
             seconds=round(time.perf_counter() - clock, 3),
@@ -176,7 +165,7 @@ class Reloader:
             status="reloaded" if prepared.model else "unchanged",
             content_hash=self.brains.current.model.info.content_hash,
             problems=[],
-            warnings=[ProblemOut.of(p) for p in prepared.warnings],
+            warnings=prepared.warnings,
             started_at=started,
             seconds=round(time.perf_counter() - clock, 3),
         )

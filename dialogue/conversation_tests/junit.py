@@ -14,13 +14,14 @@ def junit_xml(outcomes: list[ConversationOutcome], suite_name: str) -> bytes:
     by_file: dict[str, list[ConversationOutcome]] = defaultdict(list)
     for outcome in outcomes:
         by_file[outcome.case.file].append(outcome)
-    root = ElementTree.Element("testsuites", name=suite_name, **_counts(outcomes))
+    root = ElementTree.Element("testsuites", {"name": suite_name, **_counts(outcomes)})
     for file, file_outcomes in by_file.items():
-        suite = ElementTree.SubElement(root, "testsuite", name=file, **_counts(file_outcomes))
+        suite = ElementTree.SubElement(root, "testsuite", {"name": file, **_counts(file_outcomes)})
         for outcome in file_outcomes:
             _testcase(suite, outcome)
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _counts(outcomes: list[ConversationOutcome]) -> dict[str, str]:

@@ -92,8 +92,9 @@ def compare(brain: Brain, case: TurnCase, turn: Turn) -> list[Mismatch]:
     if expect.contexts is not None and sorted(turn.contexts) != sorted(expect.contexts):
         mismatches.append(Mismatch("contexts", _names(expect.contexts), _names(turn.contexts)))
     for name, value in (expect.slots or {}).items():
-        if name not in turn.slots or not _slot_matches(value, turn.slots[name]):
-            mismatches.append(Mismatch(f"slot {name}", repr(value), repr(turn.slots.get(name, "(none)"))))
+        kept = turn.slots[name].model_dump() if name in turn.slots else None
+        if kept is None or not _slot_matches(value, kept):
+            mismatches.append(Mismatch(f"slot {name}", repr(value), repr(kept or "(none)")))
     return mismatches
 
 

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from nlu import Bot, ContentError, Dataset, Problem
 from nlu.bot import TESTS_FOLDER
+from nlu.errors import validation_problems
 from nlu.formats.located_json import line_of
 from nlu.formats.located_yaml import YamlError, loads_located_yaml
 
@@ -49,7 +51,7 @@ class ResponseRule(_Strict):
     @model_validator(mode="after")
     def _exactly_one(self) -> ResponseRule:
         if sum(rule is not None for rule in (self.exact, self.one_of, self.pattern)) != 1:
-            raise ValueError("give exactly one of a text, one_of or pattern")
+            raise PydanticCustomError("response-rule-one", "give exactly one of a text, one_of or pattern")
         return self
 
     @field_validator("pattern")
@@ -59,7 +61,9 @@ class ResponseRule(_Strict):
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ValueError(f"not a valid regular expression: {error}") from None
+                raise PydanticCustomError(
+                    "bad-regex", "not a valid regular expression: {error}", {"error": str(error)}
+                ) from None
         return pattern
 
 
@@ -76,7 +80,7 @@ class TurnSpec(_Strict):
     @model_validator(mode="after")
     def _intent_or_fallback(self) -> TurnSpec:
         if self.fallback and self.intent is not None:
-            raise ValueError("a turn expects an intent or a fallback, not both")
+            raise PydanticCustomError("intent-and-fallback", "a turn expects an intent or a fallback, not both")
         return self
 
 
@@ -140,13 +144,13 @@ def _read(path: Path, name: str) -> tuple[list[ConversationCase], list[Problem]]
     try:
         document = loads_located_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
-        return [], [Problem(name, 1, f"not UTF-8 text ({error.reason})")]
+        return [], [Problem(file=name, line=1, code="not-utf8", params={"reason": error.reason})]
     except YamlError as error:
-        return [], [Problem(name, error.line, str(error))]
+        return [], [error.problem(name)]
     try:
         spec = TestFileSpec.model_validate(document)
     except ValidationError as error:
-        return [], [Problem(name, line_of(document, tuple(e["loc"])), _describe(e)) for e in error.errors()]
+        return [], validation_problems(error, name, lambda loc: line_of(document, loc), TestFileSpec, yaml=True)
     return [
         ConversationCase(
             file=name,
@@ -161,15 +165,6 @@ def _read(path: Path, name: str) -> tuple[list[ConversationCase], list[Problem]]
     ], []
 
 
-def _describe(error: dict) -> str:
-    # Union and model-validator locations hold class names; an author knows the YAML keys only.
-    where = ".".join(str(part) for part in error["loc"] if not str(part)[:1].isupper())
-    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-    if error["type"] == "string_type" and isinstance(error.get("input"), (bool, int, float)):
-        message += " (YAML reads yes, no, on, off and numbers as such: put the text in quotes)"
-    return f"{where}: {message}" if where else message
-
-
 def _check_names(case: ConversationCase, dataset: Dataset) -> list[Problem]:
     intents = set(dataset.intent_names)
     contexts = {intent.context_set for intent in dataset.intents if intent.context_set}
@@ -179,11 +174,9 @@ def _check_names(case: ConversationCase, dataset: Dataset) -> list[Problem]:
         named = [expect.intent] if expect.intent else []
         if expect.response and isinstance(expect.response.one_of, str):
             named.append(expect.response.one_of)
+        problems += [Problem.at(turn, "test-unknown-intent", intent=name) for name in named if name not in intents]
         problems += [
-            Problem(turn.file, turn.line, f"no intent {name!r} in the bot") for name in named if name not in intents
-        ]
-        problems += [
-            Problem(turn.file, turn.line, f"no intent sets context {name!r}")
+            Problem.at(turn, "test-unknown-context", context=name)
             for name in expect.contexts or []
             if name not in contexts
         ]

@@ -30,11 +30,13 @@ def get_backend(name: str) -> type[Backend]:
     """The backend class registered under ``name``; ValueError for an unknown name."""
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         if entry_point.name == name:
-            return entry_point.load()
+            declared: type[Backend] = entry_point.load()
+            return declared
     if name not in BUILTIN_BACKENDS:
         raise ValueError(f"unknown backend {name!r}; available: {', '.join(available_backends())}")
     module_name, class_name = BUILTIN_BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    builtin: type[Backend] = getattr(importlib.import_module(module_name), class_name)
+    return builtin
 
 
 __all__ = ["Backend", "Progress", "available_backends", "get_backend", "no_progress"]

@@ -71,7 +71,7 @@ def to_slot(match: EntityMatch, slot_name: str) -> Slot:
     return Slot(
         entity=match.entity,
         range=SlotRange(start=match.start, end=match.end),
-        raw_value=match.raw_value,
-        slot_name=slot_name,
+        rawValue=match.raw_value,
+        slotName=slot_name,
         value=match.value,
     )

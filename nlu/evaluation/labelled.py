@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from nlu.bot import Bot
 from nlu.dataset import Chunk, Dataset, Entity, EntityValue, Intent, SlotSpec, SourceRef, Utterance
-from nlu.errors import ContentError, Problem
+from nlu.errors import ContentError, Problem, validation_problems
+from nlu.formats.json_syntax import json_syntax_problem
 
 NOTICE_FILE = "NOTICE.md"
 
@@ -46,7 +48,11 @@ class LabelledExample(BaseModel):
         previous_end = 0
         for slot in sorted(self.slots, key=lambda s: s.start):
             if slot.start < previous_end or self.text[slot.start : slot.end] != slot.value:
-                raise ValueError(f"slot {slot.slot!r} [{slot.start}:{slot.end}] does not match the text")
+                raise PydanticCustomError(
+                    "span-mismatch",
+                    "slot {slot!r} [{start}:{end}] does not match the text",
+                    {"slot": slot.slot, "start": slot.start, "end": slot.end},
+                )
             previous_end = slot.end
         return self
 
@@ -63,20 +69,20 @@ class LabelledSet:
 
 def read_jsonl(path: Path, language: str = "fr") -> LabelledSet:
     """A JSONL labelled file; ContentError with file:line for unusable lines."""
-    examples, problems = [], []
+    examples: list[LabelledExample] = []
+    problems: list[Problem] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             examples.append(LabelledExample.model_validate(json.loads(line)))
         except json.JSONDecodeError as error:
-            problems.append(Problem(path.name, number, f"invalid JSON: {error.msg}"))
+            problem = json_syntax_problem(line, error, path.name)
+            problems.append(problem.model_copy(update={"line": number}))
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            problems.append(Problem(path.name, number, f"{where}: {first['msg']}" if where else first["msg"]))
+            problems += [p.model_copy(update={"line": number}) for p in validation_problems(error, path.name)[:1]]
     if problems or not examples:
-        raise ContentError(problems or [Problem(path.name, 1, "no labelled example")])
+        raise ContentError(problems or [Problem(file=path.name, line=1, code="no-labelled-example")])
 
     def to_dataset(indices: list[int]) -> Dataset:
         return dataset_from_examples([examples[i] for i in indices], language)

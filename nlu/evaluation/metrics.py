@@ -1,83 +1,120 @@
-"""Scores of a backend's predictions against labelled examples.
+"""Scores of a backend's predictions against labelled examples, computed by scikit-learn and seqeval.
 
-Intent accuracy; precision, recall and F1 per intent; slot precision, recall and F1 where a
-predicted slot counts only with the exact span and slot name (micro-averaged over all slots);
-the most frequent confusions.
+Intent accuracy; precision, recall and F1 per intent; the confusion matrix and its most frequent
+mistakes; slot precision, recall and F1 where a predicted slot counts only with the exact span and
+slot name (seqeval's strict IOB2 mode, micro-averaged over all slots).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from seqeval.metrics import f1_score, precision_score, recall_score
+from seqeval.scheme import IOB2
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from nlu.evaluation.labelled import LabelledExample
 from nlu.parse_result import ParseResult
 
 NO_INTENT = "(none)"  # how a prediction without intent shows in tables
 
+Span = tuple[str, int, int]  # slot name, start, end (exclusive), in characters
+
 
 @dataclass(frozen=True)
 class PRF:
-    """Precision, recall and F1 from counts (0 when undefined)."""
+    """Precision, recall and F1 (0 when undefined), and how many items were expected."""
 
-    true_positives: int
-    predicted: int
-    expected: int
-
-    @property
-    def precision(self) -> float:
-        return self.true_positives / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.true_positives / self.expected if self.expected else 0.0
-
-    @property
-    def f1(self) -> float:
-        total = self.predicted + self.expected
-        return 2 * self.true_positives / total if total else 0.0
+    precision: float
+    recall: float
+    f1: float
+    support: int
 
 
-@dataclass
+@dataclass(frozen=True)
+class ConfusionMatrix:
+    """Counts of (expected, predicted) intents; ``NO_INTENT`` is the last label when it occurs."""
+
+    labels: list[str]
+    counts: list[list[int]]  # counts[expected][predicted], in the order of ``labels``
+
+    def most_confused(self, count: int = 10) -> list[tuple[str, str, int]]:
+        """The ``count`` most frequent (expected, predicted, times) mistakes; ties by name."""
+        mistakes = [
+            (expected, predicted, times)
+            for expected, row in zip(self.labels, self.counts, strict=True)
+            for predicted, times in zip(self.labels, row, strict=True)
+            if times and expected != predicted
+        ]
+        return sorted(mistakes, key=lambda m: (-m[2], m[0], m[1]))[:count]
+
+
+@dataclass(frozen=True)
 class Scores:
     """Everything a report shows, computed from (expected, predicted) pairs."""
 
-    examples: int = 0
-    correct_intents: int = 0
-    intents: dict[str, PRF] = field(default_factory=dict)
-    slots: PRF = field(default_factory=lambda: PRF(0, 0, 0))
-    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, predicted)
-
-    @property
-    def intent_accuracy(self) -> float:
-        return self.correct_intents / self.examples if self.examples else 0.0
+    examples: int
+    intent_accuracy: float
+    intents: dict[str, PRF]  # every intent expected or predicted
+    slots: PRF
+    confusion: ConfusionMatrix
 
     def most_confused(self, count: int = 10) -> list[tuple[str, str, int]]:
-        """The ``count`` most frequent (expected, predicted) mistakes."""
-        return [(e, p, n) for (e, p), n in self.confusions.most_common() if e != p][:count]
+        """The ``count`` most frequent (expected, predicted, times) mistakes."""
+        return self.confusion.most_confused(count)
 
 
 def score(pairs: list[tuple[LabelledExample, ParseResult]]) -> Scores:
     """Score predictions; each pair is an example and the backend's parse of its text."""
-    scores = Scores(examples=len(pairs))
-    true_pos: Counter[str] = Counter()
-    predicted: Counter[str] = Counter()
-    expected: Counter[str] = Counter()
-    slot_counts = [0, 0, 0]
-    for example, result in pairs:
-        guess = result.intent.intent_name or NO_INTENT
-        scores.confusions[(example.intent, guess)] += 1
-        expected[example.intent] += 1
-        predicted[guess] += 1
-        if guess == example.intent:
-            scores.correct_intents += 1
-            true_pos[guess] += 1
-        gold = {(s.slot, s.start, s.end) for s in example.slots}
-        found = {(s.slot_name, s.range.start, s.range.end) for s in result.slots}
-        slot_counts[0] += len(gold & found)
-        slot_counts[1] += len(found)
-        slot_counts[2] += len(gold)
+    if not pairs:
+        raise ValueError("no prediction to score")
+    expected = [example.intent for example, _ in pairs]
+    predicted = [result.intent.intent_name or NO_INTENT for _, result in pairs]
     names = sorted(set(expected) | (set(predicted) - {NO_INTENT}))
-    scores.intents = {n: PRF(true_pos[n], predicted[n], expected[n]) for n in names}
-    scores.slots = PRF(*slot_counts)
-    return scores
+    precision, recall, f1, support = precision_recall_fscore_support(expected, predicted, labels=names, zero_division=0)
+    labels = names + ([NO_INTENT] if NO_INTENT in predicted else [])
+    return Scores(
+        examples=len(pairs),
+        intent_accuracy=float(accuracy_score(expected, predicted)),
+        intents={
+            name: PRF(float(p), float(r), float(f), int(s))
+            for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
+        },
+        slots=slot_scores(
+            [{(s.slot, s.start, s.end) for s in example.slots} for example, _ in pairs],
+            [{(s.slot_name, s.range.start, s.range.end) for s in result.slots} for _, result in pairs],
+        ),
+        confusion=ConfusionMatrix(labels, confusion_matrix(expected, predicted, labels=labels).tolist()),
+    )
+
+
+def slot_scores(expected: list[set[Span]], predicted: list[set[Span]]) -> PRF:
+    """Exact-span slot scores over texts, given each text's expected and predicted slot spans.
+
+    Each text is cut at every span's start and end, so that a span is a run of whole pieces: BIO
+    tags over those pieces keep the character spans exact for seqeval. A piece holds one tag, so
+    of predicted slots that overlap only the first is scored (no backend predicts overlaps).
+    """
+    gold_tags, found_tags = [], []
+    for gold, found in zip(expected, predicted, strict=True):
+        cuts = sorted({0} | {edge for _, start, end in gold | found for edge in (start, end)})
+        gold_tags.append(_bio(gold, cuts))
+        found_tags.append(_bio(found, cuts))
+    options = {"mode": "strict", "scheme": IOB2, "average": "micro", "zero_division": 0}
+    return PRF(
+        precision=float(precision_score(gold_tags, found_tags, **options)),
+        recall=float(recall_score(gold_tags, found_tags, **options)),
+        f1=float(f1_score(gold_tags, found_tags, **options)),
+        support=sum(len(spans) for spans in expected),
+    )
+
+
+def _bio(spans: set[Span], cuts: list[int]) -> list[str]:
+    """IOB2 tags of the pieces between consecutive ``cuts`` (the last cut ends the text)."""
+    piece = {edge: index for index, edge in enumerate(cuts)}
+    tags = ["O"] * (len(cuts) - 1)
+    for name, start, end in sorted(spans, key=lambda s: (s[1], s[2], s[0])):
+        first, last = piece[start], piece[end]
+        if first < last and all(tag == "O" for tag in tags[first:last]):
+            tags[first:last] = [f"B-{name}"] + [f"I-{name}"] * (last - first - 1)
+    return tags

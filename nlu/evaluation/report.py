@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nlu.evaluation.metrics import NO_INTENT, Scores
+from nlu.evaluation.metrics import Scores
 from nlu.evaluation.runner import Evaluation
+
+if TYPE_CHECKING:  # matplotlib is imported only when a report is drawn
+    from matplotlib.figure import Figure
 
 
 def summary(evaluation: Evaluation) -> dict[str, float | int | str]:
@@ -29,7 +33,8 @@ def write_report(evaluation: Evaluation, path: Path) -> Path:
     """Write ``path`` (Markdown) and ``path`` with ``.png`` (the confusion matrix); return ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     image = path.with_suffix(".png")
-    draw_confusion_matrix(evaluation.scores, image, f"{evaluation.backend}: {evaluation.protocol}")
+    figure = confusion_figure(evaluation.scores, f"{evaluation.backend}: {evaluation.protocol}")
+    figure.savefig(image, dpi=130)
     path.write_text(_markdown(evaluation, image.name), encoding="utf-8")
     return path
 
@@ -62,13 +67,14 @@ def _markdown(evaluation: Evaluation, image: str) -> str:
         "| intent | precision | recall | F1 | examples |",
         "|---|---|---|---|---|",
         *[
-            f"| {name} | {_pct(prf.precision)} | {_pct(prf.recall)} | {_pct(prf.f1)} | {prf.expected} |"
+            f"| {name} | {_pct(prf.precision)} | {_pct(prf.recall)} | {_pct(prf.f1)} | {prf.support} |"
             for name, prf in sorted(scores.intents.items())
         ],
         "",
         "## Confusion matrix",
         "",
-        f"![Confusion matrix (rows: expected intent, columns: predicted; share of each row)]({image})",
+        f"![Confusion matrix (rows: expected intent, columns: predicted; colour: share of the row, "
+        f"figures: examples)]({image})",
         "",
     ]
     return "\n".join(lines)
@@ -78,32 +84,31 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def draw_confusion_matrix(scores: Scores, path: Path, title: str) -> None:
-    """A row-normalised confusion matrix as a PNG (matplotlib's object API: no global state)."""
+def confusion_figure(scores: Scores, title: str) -> Figure:
+    """The confusion matrix drawn: each cell shows its count, coloured by its share of the row (so
+    that a small intent's mistakes show as well as a large one's). matplotlib's object API: no
+    global state, which is why scikit-learn's ``ConfusionMatrixDisplay`` (pyplot) is not used."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    labels = sorted({e for e, _ in scores.confusions} | ({p for _, p in scores.confusions} - {NO_INTENT}))
-    if any(p == NO_INTENT for _, p in scores.confusions):
-        labels.append(NO_INTENT)
-    index = {label: i for i, label in enumerate(labels)}
-    matrix = [[0.0] * len(labels) for _ in labels]
-    for (expected, predicted), count in scores.confusions.items():
-        matrix[index[expected]][index[predicted]] += count
-    for row in matrix:
-        total = sum(row) or 1.0
-        row[:] = [value / total for value in row]
+    labels, counts = scores.confusion.labels, scores.confusion.counts
+    shares = [[count / (sum(row) or 1) for count in row] for row in counts]
     size = max(5.0, 0.22 * len(labels) + 2)
     figure = Figure(figsize=(size + 1, size))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    shown = axes.imshow(matrix, cmap="Blues", vmin=0.0, vmax=1.0)
+    shown = axes.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
     font = max(4, min(9, int(200 / max(len(labels), 1))))
+    for row, line in enumerate(counts):
+        for column, count in enumerate(line):
+            if count:  # empty cells stay blank: a 60-intent matrix of zeros would be unreadable
+                colour = "white" if shares[row][column] > 0.5 else "black"
+                axes.text(column, row, str(count), ha="center", va="center", fontsize=font, color=colour)
     axes.set_xticks(range(len(labels)), labels, rotation=90, fontsize=font)
     axes.set_yticks(range(len(labels)), labels, fontsize=font)
     axes.set_xlabel("predicted intent")
     axes.set_ylabel("expected intent")
     axes.set_title(title, fontsize=9)
-    figure.colorbar(shown, ax=axes, fraction=0.04)
+    figure.colorbar(shown, ax=axes, fraction=0.04, label="share of the expected intent's examples")
     figure.tight_layout()
-    figure.savefig(path, dpi=130)
+    return figure

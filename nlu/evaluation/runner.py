@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from sklearn.model_selection import StratifiedKFold
 
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.dataset import Dataset
 from nlu.evaluation.labelled import LabelledExample, LabelledSet
 from nlu.evaluation.metrics import Scores, score
-from nlu.model import MAX_PARSE_CHARS
-from nlu.parse_result import ParseResult, empty_result
-from nlu.text import clean_input
+from nlu.model import parse_untrusted
+from nlu.parse_result import ParseResult
 
 
 @dataclass
@@ -98,19 +97,14 @@ def cross_validate(
 
 
 def stratified_folds(examples: list[LabelledExample], folds: int, seed: int) -> list[int]:
-    """A fold number per example; each intent's examples are spread evenly over the folds."""
-    by_intent: dict[str, list[int]] = defaultdict(list)
-    for index, example in enumerate(examples):
-        by_intent[example.intent].append(index)
-    rng = random.Random(seed)
+    """A fold number per example; each intent's examples are spread evenly over the folds, and
+    small intents do not all fall in the first folds (scikit-learn's ``StratifiedKFold``)."""
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    intents = [example.intent for example in examples]
     assignment = [0] * len(examples)
-    offset = 0
-    for intent in sorted(by_intent):
-        indices = by_intent[intent]
-        rng.shuffle(indices)
-        for position, index in enumerate(indices):
-            assignment[index] = (offset + position) % folds
-        offset += len(indices)  # small intents do not all start in fold 0
+    for fold, (_, held_out) in enumerate(splitter.split(intents, intents)):
+        for index in held_out:
+            assignment[index] = fold
     return assignment
 
 
@@ -129,8 +123,7 @@ def _predict(
     pairs, seconds = [], []
     for done, example in enumerate(examples, start=1):
         started = time.perf_counter()
-        text = clean_input(example.text, MAX_PARSE_CHARS)
-        result = backend.parse(text) if text else empty_result(text)
+        result = parse_untrusted(backend, example.text)
         seconds.append(time.perf_counter() - started)
         pairs.append((example, result))
         if done % 50 == 0 or done == len(examples):

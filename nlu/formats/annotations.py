@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from nlu.dataset import Chunk, SourceRef, Utterance
+from nlu.messages import ParamValue, render
 
 # A slot name is a word (it is used in response templates as {name}); an entity name may also
 # hold '/', '.' and '-' (builtin entities are called snips/datetime, snips/amountOfMoney...).
@@ -18,7 +19,17 @@ _ENTITY_NAME = re.compile(r"[^\W\d][\w./-]*")
 
 
 class AnnotationError(ValueError):
-    """A pattern whose slot annotations cannot be read."""
+    """A pattern whose slot annotations cannot be read: a message code, its parameters, a column."""
+
+    def __init__(self, column: int, code: str, **params: ParamValue) -> None:
+        self.column = column
+        self.code = code
+        self.params = params
+        super().__init__(f"column {column}: {render(code, params, 'en')}")
+
+    def problem_params(self, example: str) -> dict[str, ParamValue]:
+        """The parameters of a ``bad-example``/``bad-pattern`` problem about ``example``."""
+        return {**self.params, "example": example, "column": self.column, "detail_code": self.code}
 
 
 def parse_pattern(text: str, source: SourceRef | None = None) -> Utterance:
@@ -38,7 +49,7 @@ def _next_bracket(text: str, start: int) -> int | None:
     opening = text.find("[", start)
     closing = text.find("]", start)
     if closing != -1 and (opening == -1 or closing < opening):
-        raise _error(closing, "']' without a matching '['")
+        raise _error(closing, "annotation-stray-close")
     return None if opening == -1 else opening
 
 
@@ -47,27 +58,27 @@ def _read_annotation(text: str, opening: int) -> tuple[str, str, str, int]:
     closing = text.find("]", opening + 1)
     nested = text.find("[", opening + 1)
     if closing == -1:
-        raise _error(opening, "'[' is never closed: write [slot:entity](value)")
+        raise _error(opening, "annotation-unclosed")
     if nested != -1 and nested < closing:
-        raise _error(nested, "'[' inside a slot annotation")
+        raise _error(nested, "annotation-nested")
     slot, colon, entity = text[opening + 1 : closing].partition(":")
     slot, entity = slot.strip(), entity.strip()
     if not colon:
-        raise _error(opening, f"[{slot}] names no entity: write [{slot or 'slot'}:entity](value)")
+        raise _error(opening, "annotation-no-entity", slot=slot, slot_hint=slot or "slot")
     if not _SLOT_NAME.fullmatch(slot):
-        raise _error(opening, f"{slot!r} is not a valid slot name (a word: letters, digits, _ or -)")
+        raise _error(opening, "annotation-bad-slot-name", slot=slot)
     if not _ENTITY_NAME.fullmatch(entity):
-        raise _error(opening, f"{entity!r} is not a valid entity name")
+        raise _error(opening, "annotation-bad-entity-name", entity=entity)
     if not text.startswith("(", closing + 1):
-        raise _error(closing + 1, f"[{slot}:{entity}] must be followed by its example value in (...)")
+        raise _error(closing + 1, "annotation-no-value", slot=slot, entity=entity)
     end = text.find(")", closing + 2)
     if end == -1:
-        raise _error(closing + 1, "'(' of the slot value is never closed")
+        raise _error(closing + 1, "annotation-value-unclosed")
     value = text[closing + 2 : end]
     if "(" in value or "[" in value or "]" in value:
-        raise _error(closing + 2, "a slot value cannot contain brackets or parentheses")
+        raise _error(closing + 2, "annotation-value-brackets")
     if not value.strip():
-        raise _error(closing + 1, f"slot {slot!r} has an empty value")
+        raise _error(closing + 1, "annotation-empty-value", slot=slot)
     return slot, entity, value, end + 1
 
 
@@ -89,5 +100,5 @@ def _add_slot(chunks: list[Chunk], slot: str, entity: str, value: str) -> None:
     _add_plain(chunks, trailing)
 
 
-def _error(index: int, message: str) -> AnnotationError:
-    return AnnotationError(f"column {index + 1}: {message}")
+def _error(index: int, code: str, **params: ParamValue) -> AnnotationError:
+    return AnnotationError(index + 1, code, **params)

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import bisect
 import json
-from json.decoder import JSONArray, JSONObject
-from json.scanner import py_make_scanner
+from json.decoder import (  # type: ignore[attr-defined]  # pure-Python parts, public but not in typeshed
+    JSONArray,
+    JSONObject,
+    scanstring,
+)
+from json.scanner import py_make_scanner  # type: ignore[attr-defined]  # idem
 from typing import Any
 
 
-class LocatedDict(dict):
+class LocatedDict(dict[str, Any]):
     """A JSON object that knows the line it starts on."""
 
     line: int = 0
 
 
-class LocatedList(list):
+class LocatedList(list[Any]):
     """A JSON array that knows the line it starts on."""
 
     line: int = 0
@@ -52,7 +56,7 @@ class _LocatingDecoder(json.JSONDecoder):
             return located, end
 
         def parse_string(s: str, end: int, strict: bool = True) -> tuple[LocatedStr, int]:
-            value, new_end = json.decoder.scanstring(s, end, strict)
+            value, new_end = scanstring(s, end, strict)
             located = LocatedStr(value)
             located.line = line_at(end)
             return located, new_end

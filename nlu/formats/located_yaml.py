@@ -12,18 +12,34 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from nlu.errors import Problem
 from nlu.formats.located_json import LocatedDict, LocatedList, LocatedStr
+from nlu.messages import ParamValue, render
 
 
 class YamlError(ValueError):
     """Text that is not valid YAML (or repeats a key), with the 1-based line of the problem."""
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, code: str, **params: ParamValue) -> None:
+        super().__init__(render(code, params, "en"))
         self.line = line
+        self.code = code
+        self.params = params
+
+    def problem(self, file: str) -> Problem:
+        """This error as a problem of ``file``."""
+        return Problem(file=file, line=self.line, code=self.code, params=self.params)
 
 
-class _LocatingLoader(yaml.SafeLoader):
+class _RepeatedKey(ConstructorError):  # type: ignore[misc]  # PyYAML ships no type hints
+    """A key given twice in one mapping (PyYAML would keep the last silently)."""
+
+    def __init__(self, key: object, mark: yaml.Mark) -> None:
+        super().__init__(None, None, f"key {key!r} appears twice in this mapping", mark)
+        self.key = key
+
+
+class _LocatingLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type hints
     """The safe loader, building located values."""
 
 
@@ -33,7 +49,7 @@ def _mapping(loader: _LocatingLoader, node: yaml.MappingNode) -> LocatedDict:
         key = loader.construct_object(key_node, deep=True)
         # PyYAML keeps the last of two equal keys silently; an author copying a turn would lose one.
         if key in seen:
-            raise ConstructorError(None, None, f"key {key!r} appears twice in this mapping", key_node.start_mark)
+            raise _RepeatedKey(key, key_node.start_mark)
         seen.add(key)
     located = LocatedDict(loader.construct_mapping(node, deep=True))
     located.line = node.start_mark.line + 1
@@ -64,9 +80,12 @@ def loads_located_yaml(text: str) -> Any:
     """
     try:
         return yaml.load(text, Loader=_LocatingLoader)
+    except _RepeatedKey as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise YamlError(line, "yaml-duplicate-key", key=str(error.key)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError(line, f"invalid YAML: {error.problem or error.context}") from None
+        raise YamlError(line, "invalid-yaml", error=str(error.problem or error.context)) from None
     except yaml.YAMLError as error:
-        raise YamlError(1, f"invalid YAML: {error}") from None
+        raise YamlError(1, "invalid-yaml", error=str(error)) from None

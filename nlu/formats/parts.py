@@ -1,7 +1,7 @@
 """What one content file says, before the files of a bot folder are put together.
 
 An intent may be spread over two files: its examples in a Snips-style text file, its responses,
-context rules and slot questions in a JSON file. Readers return parts; :mod:`nlu.assemble` merges
+context rules and slot questions in a JSON file. Readers return parts; :mod:`nlu.checks.assembly` merges
 them into one :class:`~nlu.dataset.Dataset` and checks them as a whole.
 """
 

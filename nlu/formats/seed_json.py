@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
-from nlu.errors import Problem
+from nlu.errors import Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
+from nlu.formats.json_syntax import json_syntax_problem
 from nlu.formats.located_json import line_of, loads_located
 from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPart
 
@@ -29,7 +31,7 @@ from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPa
 def _non_blank(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         if not value.strip():
-            raise ValueError("must not contain empty strings")
+            raise PydanticCustomError("blank-string", "must not contain empty strings")
     return values
 
 
@@ -48,7 +50,7 @@ class SlotEntry(BaseModel):
     @model_validator(mode="after")
     def _required_has_prompt(self) -> SlotEntry:
         if self.required and not (self.prompt and self.prompt.strip()):
-            raise ValueError("a required slot needs a prompt (the question that asks for it)")
+            raise PydanticCustomError("required-slot-prompt", "a required slot needs a prompt")
         return self
 
 
@@ -71,7 +73,7 @@ class IntentEntry(BaseModel):
     @classmethod
     def _tag_not_blank(cls, tag: str) -> str:
         if not tag.strip():
-            raise ValueError("must not be blank")
+            raise PydanticCustomError("blank-tag", "must not be blank")
         return tag
 
 
@@ -87,7 +89,7 @@ class EntityEntry(BaseModel):
 
     @field_validator("values")
     @classmethod
-    def _values_not_blank(cls, values: list) -> list:
+    def _values_not_blank(cls, values: list[str | list[str]]) -> list[str | list[str]]:
         for value in values:
             _non_blank([value] if isinstance(value, str) else value)
         return values
@@ -104,54 +106,47 @@ class IntentFile(BaseModel):
     @model_validator(mode="after")
     def _not_empty(self) -> IntentFile:
         if not self.intents and not self.entities:
-            raise ValueError('the file defines nothing: give "intents" or "entities"')
+            raise PydanticCustomError("empty-file", "the file defines nothing")
         return self
 
 
 def read_intent_file(path: Path, display_name: str) -> ContentPart:
     """Read one JSON content file into intent parts and entities, or the problems found."""
     try:
-        document = loads_located(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return ContentPart(problems=[Problem(display_name, 1, f"not UTF-8 text ({error.reason})")])
+        return ContentPart(
+            problems=[Problem(file=display_name, line=1, code="not-utf8", params={"reason": error.reason})]
+        )
+    try:
+        document = loads_located(text)
     except json.JSONDecodeError as error:
-        return ContentPart(problems=[Problem(display_name, error.lineno, f"invalid JSON: {error.msg}")])
+        return ContentPart(problems=[json_syntax_problem(text, error, display_name)])
     try:
         parsed = IntentFile.model_validate(document)
     except ValidationError as error:
         return ContentPart(
-            problems=[Problem(display_name, line_of(document, tuple(e["loc"])), _describe(e)) for e in error.errors()]
+            problems=validation_problems(error, display_name, lambda loc: line_of(document, loc), IntentFile)
         )
     part = ContentPart()
     for index, entry in enumerate(parsed.intents):
         _add_intent(part, entry, document, display_name, index)
-    for name, entry in parsed.entities.items():
+    for name, entity in parsed.entities.items():
         line = line_of(document, ("entities", name))
-        part.entities.append(_to_entity(name, entry, SourceRef(file=display_name, line=line)))
+        part.entities.append(_to_entity(name, entity, SourceRef(file=display_name, line=line)))
     return part
 
 
-def _describe(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"] if not _is_union_tag(part))
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
-    return f"{where}: {message}" if where else message
-
-
-def _is_union_tag(part: object) -> bool:
-    """pydantic names the union member it tried (``str``, ``list[str]``) in error locations."""
-    return isinstance(part, str) and (part == "str" or part.startswith("list["))
-
-
-def _add_intent(part: ContentPart, entry: IntentEntry, document: dict, file: str, index: int) -> None:
+def _add_intent(part: ContentPart, entry: IntentEntry, document: Any, file: str, index: int) -> None:
     utterances: list[Utterance] = []
     for p_index, pattern in enumerate(entry.patterns or []):
         line = line_of(document, ("intents", index, "patterns", p_index))
         try:
             utterances.append(parse_pattern(pattern, SourceRef(file=file, line=line)))
         except AnnotationError as error:
-            part.problems.append(Problem(file, line, f"pattern {pattern!r}: {error}"))
+            part.problems.append(
+                Problem(file=file, line=line, code="bad-pattern", params=error.problem_params(pattern))
+            )
     slots = [
         DeclaredSlot(
             name=name,

@@ -20,6 +20,7 @@ from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.parts import ContentPart, IntentPart
+from nlu.messages import ParamValue
 
 INTENT_PREFIX, ENTITY_PREFIX = "intent_", "entity_"
 INTENT_FOLDER, ENTITY_FOLDER = "intents", "entities"
@@ -45,19 +46,13 @@ def read_text_file(path: Path, display_name: str, relative: PurePath) -> Content
     """Read an intent or entity text file; a file of neither kind is a problem."""
     role = text_file_role(relative)
     if role is None:
-        return ContentPart(
-            problems=[
-                Problem(
-                    display_name,
-                    1,
-                    "a text file must be an intent (intent_<name>.txt) or an entity (entity_<name>.txt)",
-                )
-            ]
-        )
+        return ContentPart(problems=[Problem(file=display_name, line=1, code="text-file-role")])
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as error:
-        return ContentPart(problems=[Problem(display_name, 1, f"not UTF-8 text ({error.reason})")])
+        return ContentPart(
+            problems=[Problem(file=display_name, line=1, code="not-utf8", params={"reason": error.reason})]
+        )
     kind, name = role
     reader = _read_intent if kind == "intent" else _read_entity
     return reader(name, list(_content_lines(lines)), display_name)
@@ -79,9 +74,9 @@ def _read_intent(name: str, lines: list[tuple[int, str]], file: str) -> ContentP
         try:
             utterances.append(parse_pattern(line, SourceRef(file=file, line=number)))
         except AnnotationError as error:
-            part.problems.append(Problem(file, number, f"example {line!r}: {error}"))
+            part.problems.append(Problem(file=file, line=number, code="bad-example", params=error.problem_params(line)))
     if not lines:
-        part.problems.append(Problem(file, 1, f"intent {name!r} has no example"))
+        part.problems.append(Problem(file=file, line=1, code="intent-without-example", params={"intent": name}))
     part.intents.append(
         IntentPart(name=name, utterances=utterances, source=SourceRef(file=file, line=lines[0][0] if lines else 1))
     )
@@ -95,19 +90,20 @@ def _read_entity(name: str, lines: list[tuple[int, str]], file: str) -> ContentP
         if line.startswith("%"):
             problem = _apply_option(entity, line[1:].split())
             if problem:
-                part.problems.append(Problem(file, number, problem))
+                code, params = problem
+                part.problems.append(Problem(file=file, line=number, code=code, params=params))
             continue
         forms = [form.strip() for form in next(csv.reader([line], skipinitialspace=True)) if form.strip()]
         if forms:
             entity.values.append(EntityValue(value=forms[0], synonyms=forms[1:]))
     if not entity.values:
-        part.problems.append(Problem(file, 1, f"entity {name!r} has no value"))
+        part.problems.append(Problem(file=file, line=1, code="entity-without-value", params={"entity": name}))
     part.entities.append(entity)
     return part
 
 
-def _apply_option(entity: Entity, words: list[str]) -> str | None:
-    """Apply one ``%`` option line to ``entity``; the problem with it, if any."""
+def _apply_option(entity: Entity, words: list[str]) -> tuple[str, dict[str, ParamValue]] | None:
+    """Apply one ``%`` option line to ``entity``; the problem with it (code, parameters), if any."""
     match words:
         case ["closed"]:
             entity.automatically_extensible = False
@@ -121,8 +117,8 @@ def _apply_option(entity: Entity, words: list[str]) -> str | None:
             except ValueError:
                 strictness = -1.0
             if not 0.0 < strictness <= 1.0:
-                return f"%strictness needs a number in ]0, 1], not {number!r}"
+                return "option-strictness", {"number": number}
             entity.matching_strictness = strictness
         case _:
-            return f"unknown option %{' '.join(words)}: use %closed, %extensible, %no-synonyms or %strictness <number>"
+            return "option-unknown", {"option": " ".join(words)}
     return None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, ViewportSize, expect
 
 from tests.support import REPO
 
@@ -27,8 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 
 
 def chromium_executable() -> str:
@@ -56,7 +56,7 @@ class Visit:
         dialog.dismiss()
 
 
-def visit(browser: Browser, viewport: dict[str, int]) -> Iterator[Visit]:
+def visit(browser: Browser, viewport: ViewportSize) -> Iterator[Visit]:
     """A fresh profile (empty storage) for one test; fails the test on any JavaScript error."""
     context = browser.new_context(viewport=viewport, locale="fr-FR")
     page = context.new_page()

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import uvicorn
 from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from tests.support import free_port
 
@@ -49,12 +50,13 @@ def open_socket(server: Served, session_id: str | None = None, origin: str | Non
     url = server.url.replace("http://", "ws://", 1) + "/api/v1/ws"
     if session_id is not None:
         url += f"?session_id={session_id}"
-    return connect(url, origin=origin, proxy=None)
+    return connect(url, origin=None if origin is None else Origin(origin), proxy=None)
 
 
 async def receive(ws: ClientConnection) -> dict[str, Any]:
     """The next frame, decoded."""
-    return json.loads(await asyncio.wait_for(ws.recv(), FRAME_TIMEOUT))
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), FRAME_TIMEOUT))
+    return frame
 
 
 async def send(ws: ClientConnection, frame: dict[str, Any]) -> None:

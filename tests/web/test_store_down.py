@@ -13,6 +13,8 @@ from dialogue import MemoryStore, Session, SessionStore, StoreUnavailable
 from nlu import BotConfig
 from tests.web.support import ThreadedServer, open_socket, receive, send
 
+pytestmark = pytest.mark.e2e  # a real server on a port (uvicorn in a thread)
+
 
 class DownStore(MemoryStore):
     """A store whose backend cannot be reached, as the Redis store is while Redis is down."""

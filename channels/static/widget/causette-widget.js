@@ -5,9 +5,11 @@
  *           data-title="Causette Scooters" data-color="#0b6e4f"></script>
  *
  * Options come from the tag's data-* attributes or from window.CausetteConfig (attributes win):
- * server (default: where this script comes from), title, color, textColor, greeting.
+ * server (default: where this script comes from), title, color, textColor, greeting, and
+ * privacyUrl (data-privacy-url: the site's privacy page, linked from the widget's short notice).
  * It talks to the server over the WebSocket protocol described in the README. Everything the bot
- * or the user writes is shown with textContent: never parsed as HTML.
+ * or the user writes is shown as text (textContent, text nodes): never parsed as HTML. Links in
+ * bot texts are elements built from the matched text, with an href of our own making.
  */
 (function () {
   "use strict";
@@ -23,6 +25,8 @@
   var BACKOFF_FIRST_MS = 500;
   var BACKOFF_MAX_MS = 30000;
   var ATTEMPTS_BEFORE_OFFLINE = 4;
+  var DEFAULT_MAX_TEXT_CHARS = 1000; // the server's default, until its welcome frame says otherwise
+  var COUNTER_FROM = 0.9; // the counter shows once a message uses this share of the limit
 
   var STATE_LABELS = {
     connecting: "Connexion…",
@@ -31,12 +35,20 @@
     offline: "Hors ligne"
   };
   var ERROR_LABELS = {
-    text_too_long: "Message trop long : raccourcissez-le, s'il vous plaît.",
-    too_many_pending: "Un instant : je réponds d'abord à vos messages précédents.",
+    text_too_long: "Message trop long : raccourcissez-le, s’il vous plaît.",
+    too_many_pending: "Un instant : je réponds d’abord à vos messages précédents.",
     store_unavailable: "Le service est momentanément indisponible. Réessayez dans un instant.",
     internal_error: "Une erreur est survenue. Pouvez-vous réessayer ?"
   };
-  var GENERIC_ERROR = "Ce message n'a pas pu être traité.";
+  var GENERIC_ERROR = "Ce message n’a pas pu être traité.";
+  var CANNOT_SEND = {
+    offline: "Pas de connexion Internet : impossible d’envoyer pour l’instant. " +
+      "Votre message reste dans la zone de saisie.",
+    reconnecting: "Le service ne répond plus, reconnexion en cours : impossible d’envoyer pour l’instant. " +
+      "Votre message reste dans la zone de saisie."
+  };
+  var PRIVACY_TEXT = "Vos messages sont enregistrés pour vous répondre.";
+  var PRIVACY_LINK = "Confidentialité";
 
   function readConfig() {
     var base = window.CausetteConfig || {};
@@ -49,8 +61,20 @@
       textColor: data.textColor || base.textColor || "#ffffff",
       greeting: data.greeting || base.greeting ||
         "Bonjour ! Posez votre question, je vous réponds tout de suite.",
+      privacyUrl: webUrl(data.privacyUrl || base.privacyUrl || "", document.baseURI),
       stylesheet: new URL("causette-widget.css", scriptUrl).href
     };
+  }
+
+  /* ``text`` as an absolute http(s) address, or null: no other scheme ever becomes an href. */
+  function webUrl(text, base) {
+    var url;
+    try {
+      url = new URL(text, base);
+    } catch (error) {
+      return null;
+    }
+    return text !== "" && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
   }
 
   /* Storage may be refused (private browsing, blocked cookies): the widget then works without
@@ -91,6 +115,105 @@
     return svg;
   }
 
+  /* Bot text, shown well: web addresses, e-mail addresses and French phone numbers become links,
+     and the rest gets French typography. Each link stands as LINK_MARK while typography runs, so
+     typography sees the sentence whole but never touches an address ("https:", an e-mail address),
+     and a link's href is always one of ours. */
+
+  var LINKS = new RegExp([
+    "(https?:\\/\\/[^\\s<>\"«»]+|www\\.[^\\s<>\"«»]+)", // web address
+    "([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})", // e-mail address
+    "(?<![\\w+])((?:\\+33|0033|0)[\\s.]?(?:\\(0\\)\\s?)?[1-9](?:[\\s.-]?\\d{2}){4})(?!\\d)" // French phone
+  ].join("|"), "gi");
+  var TRAILING = /[.,;:!?'’"»]$/; // sentence punctuation after an address is not part of it
+  var LINK_MARK = "\ufffc"; // the object replacement character: nothing a bot text means to say
+
+  var NARROW_NBSP = "\u202f"; // before ; ! ? and inside « »
+  var NBSP = "\u00a0"; // before :
+  var TYPOGRAPHY = [
+    [/(\p{L})'(?=\p{L})/gu, "$1’"],
+    [/[ \t\u00a0\u202f]+(?=[;!?])/gu, NARROW_NBSP],
+    [/([\p{L}\p{N})»\ufffc])(?=[;!?]+(?:\s|$))/gu, "$1" + NARROW_NBSP],
+    [/[ \t\u00a0\u202f]+:/gu, NBSP + ":"],
+    [/([\p{L}\ufffc])(?=:(?:\s|$))/gu, "$1" + NBSP], // "10:30" keeps its colon: only after a letter
+    [/«[ \t\u00a0\u202f]*/gu, "«" + NARROW_NBSP],
+    [/[ \t\u00a0\u202f]*»/gu, NARROW_NBSP + "»"]
+  ];
+
+  function frenchTypography(text) {
+    return TYPOGRAPHY.reduce(function (result, rule) { return result.replace(rule[0], rule[1]); }, text);
+  }
+
+  /* The address at the start of ``raw`` without the punctuation that ends the sentence; a closing
+     parenthesis stays when the address opened one (Wikipedia-style addresses). */
+  function trimAddress(raw) {
+    var text = raw;
+    for (;;) {
+      var last = text.charAt(text.length - 1);
+      var unbalanced = last === ")" && text.split("(").length < text.split(")").length;
+      if (!TRAILING.test(last) && !unbalanced) { return text; }
+      text = text.slice(0, -1);
+    }
+  }
+
+  /* "01 06 07 08 09", "+33 (0)1 06 07 08 09", "0033 1.06.07.08.09": one tel: href. */
+  function telHref(number) {
+    var digits = number.replace(/\D/g, "");
+    if (number.charAt(0) === "+") { digits = digits.slice(2); }
+    if (digits.indexOf("0033") === 0) { digits = digits.slice(4); }
+    return "tel:+33" + digits.replace(/^0/, "");
+  }
+
+  /* {text, href, web} for one match of LINKS (its three groups), or null when it makes no safe link. */
+  function linkFor(web, email, phone) {
+    if (web) {
+      var href = webUrl(/^www\./i.test(web) ? "https://" + web : web);
+      return href && { text: web, href: href, web: true };
+    }
+    if (email) { return { text: email, href: "mailto:" + email, web: false }; }
+    // A phone number does not wrap across lines.
+    return { text: phone.replace(/\s/g, NBSP), href: telHref(phone), web: false };
+  }
+
+  function linkNode(link) {
+    var anchor = el("a", { href: link.href, text: link.text });
+    if (link.web) {
+      anchor.setAttribute("target", "_blank");
+      anchor.setAttribute("rel", "noopener noreferrer");
+      anchor.setAttribute("aria-describedby", "cw-new-tab");
+    }
+    return anchor;
+  }
+
+  /* A bot text as DOM nodes: text nodes and links, never markup. */
+  function botText(text) {
+    var links = [];
+    var masked = text.split(LINK_MARK).join("").replace(LINKS, function (match, web, email, phone) {
+      var address = web ? trimAddress(web) : match;
+      var link = linkFor(web && address, email, phone);
+      if (!link) { return match; }
+      links.push(link);
+      return LINK_MARK + match.slice(address.length);
+    });
+    var fragment = document.createDocumentFragment();
+    frenchTypography(masked).split(LINK_MARK).forEach(function (part, index) {
+      if (index > 0) { fragment.appendChild(linkNode(links[index - 1])); }
+      fragment.appendChild(document.createTextNode(part));
+    });
+    return fragment;
+  }
+
+  /* One message of the conversation: who said it (for screen readers) and the bubble. */
+  function messageNode(role, who, text) {
+    var bubble = el("p", { "class": "bubble" });
+    if (role === "bot") {
+      bubble.appendChild(botText(text));
+    } else {
+      bubble.textContent = text;
+    }
+    return el("div", { "class": "message " + role }, [el("span", { "class": "sr-only", text: who + " : " }), bubble]);
+  }
+
   var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
   var ICON_CLOSE = "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z";
   var ICON_SEND = "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z";
@@ -124,9 +247,13 @@
         "class": "quick-replies", role: "group", "aria-label": "Réponses suggérées", hidden: ""
       }),
       input: el("textarea", {
-        id: "cw-input", rows: "1", placeholder: "Écrivez votre message…", autocomplete: "off"
+        id: "cw-input", rows: "1", placeholder: "Écrivez votre message…", autocomplete: "off",
+        "aria-describedby": "cw-notice cw-counter"
       }),
-      send: el("button", { type: "submit", "class": "send", "aria-label": "Envoyer" }, [icon(ICON_SEND)])
+      send: el("button", { type: "submit", "class": "send", "aria-label": "Envoyer" }, [icon(ICON_SEND)]),
+      // Always in the page, empty when all is well: a live region must exist before it speaks.
+      notice: el("p", { id: "cw-notice", "class": "notice", "aria-live": "polite" }),
+      counter: el("p", { id: "cw-counter", "class": "counter", hidden: "" })
     };
     view.status = el("p", { "class": "status", role: "status" }, [
       el("span", { "class": "status-dot", "aria-hidden": "true" }), view.statusText
@@ -135,21 +262,37 @@
     view.scroller = el("div", { "class": "scroller", role: "region", "aria-label": "Conversation", tabindex: "0" },
       [view.log, view.typing, view.replies]);
     view.form = el("form", { "class": "composer" }, [
-      el("label", { "for": "cw-input", "class": "sr-only", text: "Votre message" }), view.input, view.send
+      view.notice,
+      el("div", { "class": "compose-row" }, [
+        el("label", { "for": "cw-input", "class": "sr-only", text: "Votre message" }), view.input, view.send
+      ]),
+      view.counter,
+      privacyNotice(config.privacyUrl)
     ]);
     view.panel = el("section", {
       id: "cw-panel", "class": "panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "cw-title", hidden: ""
     }, [
-      el("header", {}, [
+      el("div", { "class": "header" }, [
         el("div", { "class": "heading" }, [el("h2", { id: "cw-title", text: config.title }), view.status]),
         view.close
       ]),
-      view.scroller, view.form
+      view.scroller, view.form,
+      el("span", { id: "cw-new-tab", hidden: "", text: "s’ouvre dans un nouvel onglet" })
     ]);
-    view.greeting = el("p", { "class": "greeting", text: config.greeting });
+    view.greeting = messageNode("bot", config.title, config.greeting);
+    view.greeting.classList.add("greeting");
     [stylesheet, view.panel, view.launcher].forEach(function (node) { root.appendChild(node); });
     return view;
+  }
+
+  /* The short privacy notice, with a link to the site's page when the site gives one. */
+  function privacyNotice(url) {
+    var notice = el("p", { "class": "privacy", text: PRIVACY_TEXT + " " });
+    if (url) {
+      notice.appendChild(linkNode({ text: PRIVACY_LINK, href: url, web: true }));
+    }
+    return notice;
   }
 
   function Widget(config) {
@@ -165,6 +308,7 @@
     this.heartbeat = null;
     this.lastFrameAt = 0;
     this.nextId = 1;
+    this.maxTextChars = DEFAULT_MAX_TEXT_CHARS;
     this.sent = {}; // message id -> its bubble, to mark the one an error frame refers to
     this.bind();
     this.showGreeting();
@@ -187,12 +331,18 @@
         self.submit();
       }
     });
-    view.input.addEventListener("input", function () { self.fitInput(); });
+    view.input.addEventListener("input", function () {
+      self.fitInput();
+      self.refreshComposer();
+    });
     view.form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.submit();
     });
-    window.addEventListener("online", function () { self.reconnectNow(); });
+    window.addEventListener("online", function () {
+      self.refreshComposer();
+      self.reconnectNow();
+    });
     window.addEventListener("offline", function () {
       // Only a label: an open socket may well survive, and the heartbeat finds out if not.
       if (!self.isOpen()) { self.setState("offline"); }
@@ -340,8 +490,42 @@
   Widget.prototype.setState = function (state) {
     this.view.panel.dataset.state = state;
     this.view.statusText.textContent = STATE_LABELS[state];
-    this.view.send.disabled = state !== "open";
+    this.refreshComposer();
   };
+
+  /* What the composer tells: why sending is impossible, how much room is left; and whether the
+     send button works. A message is never cut: the visitor sees it is too long and shortens it. */
+  Widget.prototype.refreshComposer = function () {
+    var view = this.view;
+    var state = view.panel.dataset.state;
+    var blocked = state === "offline" || state === "reconnecting";
+    var notice = "";
+    if (blocked) { notice = navigator.onLine === false ? CANNOT_SEND.offline : CANNOT_SEND.reconnecting; }
+    // Writing the same words again would make screen readers announce them again.
+    if (view.notice.textContent !== notice) { view.notice.textContent = notice; }
+    var excess = this.excessChars();
+    view.counter.hidden = this.maxTextChars + excess < this.maxTextChars * COUNTER_FROM;
+    view.counter.classList.toggle("over", excess > 0);
+    view.counter.textContent = counterText(excess, this.maxTextChars);
+    view.send.disabled = state !== "open" || excess > 0;
+  };
+
+  /* How many characters the message has beyond the server's limit (negative: room left). The
+     server counts code points, as Array.from does, not UTF-16 units. */
+  Widget.prototype.excessChars = function () {
+    return Array.from(this.view.input.value).length - this.maxTextChars;
+  };
+
+  function chars(count) {
+    return count.toLocaleString("fr-FR") + (count > 1 ? " caractères" : " caractère");
+  }
+
+  function counterText(excess, limit) {
+    if (excess > 0) {
+      return chars(excess) + " de trop (limite : " + chars(limit) + "), raccourcissez votre message.";
+    }
+    return excess === 0 ? "Limite atteinte : " + chars(limit) + "." : "Encore " + chars(-excess) + " possibles.";
+  }
 
   /* Frames from the server */
 
@@ -364,7 +548,8 @@
 
   Widget.prototype.onWelcome = function (frame) {
     if (this.local) { this.local.setItem(this.sessionKey, frame.session_id); }
-    this.view.input.maxLength = frame.max_text_chars;
+    this.maxTextChars = frame.max_text_chars;
+    this.refreshComposer();
   };
 
   /* The server's history is the truth: it replaces what is shown, including turns that
@@ -409,12 +594,14 @@
 
   /* Conversation */
 
+  /* Sends what is typed; what cannot be sent stays in the box, and the composer says why. */
   Widget.prototype.submit = function () {
     var text = this.view.input.value;
-    if (!text.trim() || !this.isOpen()) { return; }
+    if (!text.trim() || !this.isOpen() || this.excessChars() > 0) { return; }
     this.sendMessage(text);
     this.view.input.value = "";
     this.fitInput();
+    this.refreshComposer();
   };
 
   Widget.prototype.sendMessage = function (text) {
@@ -425,11 +612,7 @@
   };
 
   Widget.prototype.addMessage = function (role, text) {
-    var who = role === "user" ? "Vous" : this.config.title;
-    var message = el("div", { "class": "message " + role }, [
-      el("span", { "class": "sr-only", text: who + " : " }),
-      el("p", { "class": "bubble", text: text })
-    ]);
+    var message = messageNode(role, role === "user" ? "Vous" : this.config.title, text);
     this.view.log.appendChild(message);
     return message;
   };
@@ -445,7 +628,7 @@
     var replies = this.view.replies;
     replies.replaceChildren();
     (labels || []).forEach(function (label) {
-      var button = el("button", { type: "button", "class": "quick-reply", text: label });
+      var button = el("button", { type: "button", "class": "quick-reply", text: frenchTypography(label) });
       button.addEventListener("click", function () {
         if (self.isOpen()) {
           self.sendMessage(label);

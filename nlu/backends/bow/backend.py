@@ -1,18 +1,23 @@
-"""The bow backend: fit, parse, save and load (intent network plus slot tagger)."""
+"""The bow backend: fit, parse, save and load (intent network plus slot tagger).
+
+A saved bow model is a folder of units, each saving and loading itself (see units.py): the
+backend's own ``metadata.json`` and ``bow.json`` (options, labels, which units it holds), then
+``vocabulary/``, ``networks/``, ``word_vectors/`` (a reference to the installed vectors) and
+``slot_tagger/`` (for bots with slots), each with its ``metadata.json``.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import torch
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
@@ -21,8 +26,8 @@ from nlu.backends.bow.network import (
     BagClassifier,
     Encoded,
     Ensemble,
+    EnsembleShape,
     FastForward,
-    LinearClassifier,
     flatten,
     optimisers,
     train_linear,
@@ -30,18 +35,36 @@ from nlu.backends.bow.network import (
 from nlu.backends.bow.noise import noise_phrases
 from nlu.backends.bow.options import LARGE_DATASET, BowOptions
 from nlu.backends.bow.slots import SlotTagger
-from nlu.backends.bow.word_vectors import WordVectors, load_word_vectors, vectors_for_language
-from nlu.dataset import Dataset, Entity
+from nlu.backends.bow.units import check_metadata, write_metadata
+from nlu.backends.bow.word_vectors import WordVectors, vectors_for_language
+from nlu.dataset import Dataset
 from nlu.entities.extractor import EntityExtractor
 from nlu.errors import ModelError
 from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 from nlu.text import Token, tokenize
 
-WEIGHTS_FILE = "weights.safetensors"
+UNIT = "bow"
+FORMAT = 3  # 2: one bow.json and weights for every part; 3: units that save themselves
 STATE_FILE = "bow.json"
-STATE_FORMAT = 2  # 2: word vectors and the Ensemble module
-SLOTS_FILE = "slots.crfsuite"
-_ENTITIES = TypeAdapter(dict[str, Entity])
+# The units' folders inside the model folder.
+VOCABULARY = "vocabulary"
+NETWORKS = "networks"
+WORD_VECTORS = "word_vectors"
+SLOT_TAGGER = "slot_tagger"
+
+# A training example: its encoded input and its class (an intent's index, or "none"'s).
+Example = tuple[Encoded, int]
+
+
+class _SavedState(BaseModel):
+    """The backend's own file: its options, the networks' labels, and which optional units it holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    options: dict[str, Any]
+    labels: list[str]
+    word_vectors: StrictBool
+    slot_tagger: StrictBool
 
 
 class BowBackend(Backend):
@@ -51,13 +74,13 @@ class BowBackend(Backend):
 
     name = "bow"
 
-    def __init__(self, options: dict | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
         self.settings = BowOptions.model_validate(self.options)
         self.labels: list[str] = []
         self.vocabulary = Vocabulary([], [])
         self.word_vectors: WordVectors | None = None
-        self.ensemble = Ensemble([], None, 0.0)
+        self.ensemble: Ensemble | None = None
         self.slot_tagger: SlotTagger | None = None
         self._forward: FastForward | None = None
 
@@ -86,39 +109,32 @@ class BowBackend(Backend):
         encoded = [(doc, label) for doc, label in encoded if _known(doc)]
         if not encoded:
             raise ModelError("no training example has a word or character the bow backend can read")
-        count = settings.networks or (5 if large else 1)
-        linear = large if settings.linear is None else settings.linear
-        self.ensemble = self._new_ensemble(count, linear)
-        self._train(encoded, progress, rng)
+        self.ensemble = Ensemble.untrained(
+            EnsembleShape(
+                features=len(self.vocabulary.names),
+                classes=len(self.labels) + 1,
+                hidden=settings.hidden,
+                vector_width=self.word_vectors.width if self.word_vectors else 0,
+                dropout=settings.dropout,
+                networks=settings.networks or (5 if large else 1),
+                linear=large if settings.linear is None else settings.linear,
+                linear_weight=settings.linear_weight,
+            )
+        )
+        self._train(self.ensemble, encoded, progress, rng)
         self._forward = FastForward(self.ensemble)
 
-    def _new_ensemble(self, networks: int, linear: bool) -> Ensemble:
-        """Untrained networks (and linear classifier) sized for the vocabulary and the labels (plus "none")."""
-        settings, width = self.settings, self.word_vectors.width if self.word_vectors else 0
-        features, classes = len(self.vocabulary.names), len(self.labels) + 1
-        return Ensemble(
-            [BagClassifier(features, settings.hidden, classes, settings.dropout, width) for _ in range(networks)],
-            LinearClassifier(features, classes, width) if linear else None,
-            settings.linear_weight,
-        )
-
-    def _train(self, encoded: list, progress: Progress, rng: random.Random) -> None:
+    def _train(self, ensemble: Ensemble, encoded: list[Example], progress: Progress, rng: random.Random) -> None:
         """Train the networks one after the other, each from its own random weights, then the
         linear classifier; one progress count runs over all of them."""
-        settings, networks, linear = self.settings, self.ensemble.networks, self.ensemble.linear
+        settings, networks, linear = self.settings, ensemble.members, ensemble.linear
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
         total = epochs * len(networks) + (settings.linear_iterations if linear is not None else 0)
         with torch_threads(settings.threads):
             for number, network in enumerate(networks):
                 network.train()
-                self._epochs(
-                    network,
-                    encoded,
-                    epochs,
-                    lambda done, _, what, n=number: progress(n * epochs + done, total, what),
-                    rng,
-                )
+                self._epochs(network, encoded, epochs, _offset(progress, number * epochs, total), rng)
                 network.eval()
             if linear is not None:
                 train_linear(
@@ -131,7 +147,7 @@ class BowBackend(Backend):
                 )
 
     def _epochs(
-        self, network: BagClassifier, encoded: list, epochs: int, progress: Progress, rng: random.Random
+        self, network: BagClassifier, encoded: list[Example], epochs: int, progress: Progress, rng: random.Random
     ) -> None:
         settings = self.settings
         steppers = optimisers(network, settings.learning_rate)
@@ -144,7 +160,7 @@ class BowBackend(Backend):
                 loss = F.cross_entropy(logits, targets, label_smoothing=settings.label_smoothing)
                 for stepper in steppers:
                     stepper.zero_grad()
-                loss.backward()
+                torch.autograd.backward(loss)
                 for stepper in steppers:
                     stepper.step()
             progress(epoch + 1, epochs, "training")
@@ -163,8 +179,10 @@ class BowBackend(Backend):
         indices, weights = self.vocabulary.encode(features)
         return indices, weights, self.word_vectors.of_tokens(tokens) if self.word_vectors else None
 
-    def probabilities(self, text: str) -> dict[str, float] | None:
+    def probabilities(self, text: str) -> dict[str | None, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
+        if self._forward is None:
+            raise ModelError("the bow backend has not been trained")
         encoded = self.encode(text)
         if not _known(encoded):
             return None
@@ -179,11 +197,12 @@ class BowBackend(Backend):
             return empty_result(text)
         none_score = scores.pop(None)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        guesses = [IntentGuess(intent_name=name, probability=p) for name, p in ranked[:top_n]]
-        if none_score > ranked[0][1]:
-            chosen = IntentGuess(intent_name=None, probability=none_score)
+        guesses = [IntentGuess(intentName=name, probability=p) for name, p in ranked[:top_n]]
+        best, best_score = ranked[0]
+        if best is None or none_score > best_score:
+            chosen = IntentGuess(intentName=None, probability=none_score)
             return ParseResult(input=text, intent=chosen, alternatives=guesses)
-        slots = self.slots_for_intent(text, guesses[0].intent_name)
+        slots = self.slots_for_intent(text, best)
         return ParseResult(input=text, intent=guesses[0], slots=slots, alternatives=guesses[1:])
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
@@ -191,62 +210,38 @@ class BowBackend(Backend):
         return self.slot_tagger.tag(text, intent) if self.slot_tagger else []
 
     def save(self, folder: Path) -> None:
-        """Weights as safetensors; vocabulary, labels and entities as JSON; the CRF in its format."""
-        if not self.ensemble.networks:
+        """Each unit saves itself in its own folder; the backend's file says which there are."""
+        if self.ensemble is None:
             raise ModelError("the bow backend has not been trained")
-        save_file({k: v.contiguous() for k, v in self.ensemble.state_dict().items()}, folder / WEIGHTS_FILE)
-        state = {
-            "options": self.settings.model_dump(mode="json"),
-            "networks": len(self.ensemble.networks),
-            "linear": self.ensemble.linear is not None,
-            "format": STATE_FORMAT,
-            "word_vectors": (
-                {"package": self.word_vectors.package, "fingerprint": self.word_vectors.fingerprint}
-                if self.word_vectors
-                else None
-            ),
-            "labels": self.labels,
-            "features": self.vocabulary.names,
-            "idf": self.vocabulary.idf,
-        }
+        write_metadata(folder, UNIT, FORMAT)
+        state = _SavedState(
+            options=self.settings.model_dump(mode="json"),
+            labels=self.labels,
+            word_vectors=self.word_vectors is not None,
+            slot_tagger=self.slot_tagger is not None,
+        )
+        (folder / STATE_FILE).write_text(state.model_dump_json(), encoding="utf-8")
+        self.vocabulary.persist(folder / VOCABULARY)
+        self.ensemble.persist(folder / NETWORKS)
+        if self.word_vectors is not None:
+            self.word_vectors.persist(folder / WORD_VECTORS)
         if self.slot_tagger is not None:
-            (folder / SLOTS_FILE).write_bytes(self.slot_tagger.model)
-            extractor = self.slot_tagger.extractor
-            state["slots"] = {
-                "language": extractor.language,
-                "slot_entities": self.slot_tagger.slot_entities,
-                "entities": _ENTITIES.dump_python(extractor.custom.entities, mode="json"),
-            }
-        (folder / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+            self.slot_tagger.persist(folder / SLOT_TAGGER)
 
     @classmethod
     def load(cls, folder: Path) -> BowBackend:
-        """Rebuild from save()'s files; ModelError when they are missing or inconsistent."""
+        """Rebuild from save()'s units; ModelError when they are missing, inconsistent or were
+        saved by another version of the backend."""
         try:
-            state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-            if state.get("format") != STATE_FORMAT:
-                raise ModelError("it was saved by another version of the bow backend; retrain it")
-            backend = cls(state["options"])
-            backend.labels = list(state["labels"])
-            backend.vocabulary = Vocabulary(list(state["features"]), list(state["idf"]))
-            backend.word_vectors = _load_vectors(state["word_vectors"])
-            tensors = load_file(folder / WEIGHTS_FILE)
-            if not isinstance(state["linear"], bool):
-                raise ValueError("'linear' is not true or false")
-            backend.ensemble = backend._new_ensemble(int(state["networks"]), state["linear"])
-            backend.ensemble.load_state_dict(tensors, strict=True)
-            backend.ensemble.eval()
-            backend.slot_tagger = _load_slot_tagger(folder, state.get("slots"))
-        except (
-            ModelError,
-            OSError,
-            ValueError,
-            KeyError,
-            TypeError,
-            RuntimeError,
-            SafetensorError,
-            ValidationError,
-        ) as error:
+            check_metadata(folder, UNIT, FORMAT)
+            state = _SavedState.model_validate_json((folder / STATE_FILE).read_text(encoding="utf-8"))
+            backend = cls(state.options)
+            backend.labels = state.labels
+            backend.vocabulary = Vocabulary.from_path(folder / VOCABULARY)
+            backend.word_vectors = WordVectors.from_path(folder / WORD_VECTORS) if state.word_vectors else None
+            backend.ensemble = Ensemble.from_path(folder / NETWORKS)
+            backend.slot_tagger = SlotTagger.from_path(folder / SLOT_TAGGER) if state.slot_tagger else None
+        except (ModelError, OSError, ValueError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
         backend._forward = FastForward(backend.ensemble)
         return backend
@@ -273,19 +268,6 @@ def _known(encoded: Encoded) -> bool:
     return bool(indices) or (vector is not None and bool(vector.any()))
 
 
-def _load_vectors(saved: dict | None) -> WordVectors | None:
-    """The word vectors a model was trained with; ModelError when the installed ones differ."""
-    if saved is None:
-        return None
-    vectors = load_word_vectors(saved["package"])
-    if vectors.fingerprint != saved["fingerprint"]:
-        raise ModelError(f"it was trained with other word vectors than the installed {saved['package']}; retrain it")
-    return vectors
-
-
-def _load_slot_tagger(folder: Path, state: dict | None) -> SlotTagger | None:
-    """The slot tagger saved with the network, if the bot had slots."""
-    if state is None:
-        return None
-    extractor = EntityExtractor(_ENTITIES.validate_python(state["entities"]), state["language"])
-    return SlotTagger((folder / SLOTS_FILE).read_bytes(), dict(state["slot_entities"]), extractor)
+def _offset(progress: Progress, done_before: int, total: int) -> Progress:
+    """``progress`` for one network of several: its steps counted after ``done_before`` of ``total``."""
+    return lambda done, _, what: progress(done_before + done, total, what)

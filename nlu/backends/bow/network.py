@@ -4,15 +4,28 @@ layer, and the linear classifier averaged with them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, StrictBool
+from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.nn import functional as F
+
+from nlu.backends.bow.units import check_metadata, write_metadata
 
 # One encoded text: indices of its known features, their tf-idf weights, and its mean word vector
 # (None when the network reads no word vectors).
 Encoded = tuple[list[int], list[float], np.ndarray | None]
+# A batch in EmbeddingBag's flat form: indices, offsets, weights, and the stacked word vectors.
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]
+
+UNIT = "networks"
+FORMAT = 1
+WEIGHTS_FILE = "weights.safetensors"
+SHAPE_FILE = "networks.json"
 
 
 class BagInput(nn.Module):
@@ -30,7 +43,7 @@ class BagInput(nn.Module):
     ) -> torch.Tensor:
         """A batch given in EmbeddingBag's flat (indices, offsets, weights) form, with one mean word
         vector per text when the model reads them."""
-        mapped = self.bag(indices, offsets, per_sample_weights=weights) + self.bias
+        mapped: torch.Tensor = self.bag(indices, offsets, per_sample_weights=weights) + self.bias
         return mapped if self.vectors is None else mapped + self.vectors(vectors)
 
 
@@ -47,7 +60,8 @@ class BagClassifier(nn.Module):
 
     def forward(self, *inputs: torch.Tensor | None) -> torch.Tensor:
         """Logits for a batch in BagInput's form."""
-        return self.out(self.dropout(F.relu(self.input(*inputs))))
+        logits: torch.Tensor = self.out(self.dropout(F.relu(self.input(*inputs))))
+        return logits
 
 
 class LinearClassifier(BagInput):
@@ -64,7 +78,25 @@ class LinearClassifier(BagInput):
 
     def penalty(self) -> torch.Tensor:
         """Squared L2 norm of every parameter, bias included (as LinearSVC penalises its intercept)."""
-        return sum((p * p).sum() for p in self.parameters())
+        total = torch.zeros(())
+        for parameter in self.parameters():
+            total = total + (parameter * parameter).sum()
+        return total
+
+
+class EnsembleShape(BaseModel):
+    """The sizes and settings an Ensemble is built from, before its weights are trained or loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    features: int
+    classes: int  # the intents plus "none"
+    hidden: int
+    vector_width: int  # 0: no word vectors
+    dropout: float
+    networks: int
+    linear: StrictBool  # "no" or 0 is a damaged file, not false
+    linear_weight: float
 
 
 class Ensemble(nn.Module):
@@ -82,6 +114,55 @@ class Ensemble(nn.Module):
         self.linear = linear
         self.linear_weight = linear_weight if linear is not None else 0.0
 
+    @classmethod
+    def untrained(cls, shape: EnsembleShape) -> Ensemble:
+        """Networks (and linear classifier) with their random starting weights."""
+        return cls(
+            [
+                BagClassifier(shape.features, shape.hidden, shape.classes, shape.dropout, shape.vector_width)
+                for _ in range(shape.networks)
+            ],
+            LinearClassifier(shape.features, shape.classes, shape.vector_width) if shape.linear else None,
+            shape.linear_weight,
+        )
+
+    @property
+    def members(self) -> list[BagClassifier]:
+        """The hidden-layer networks, typed."""
+        return [cast(BagClassifier, network) for network in self.networks]
+
+    @property
+    def shape(self) -> EnsembleShape:
+        """What untrained() needs to rebuild this ensemble, read off its modules."""
+        first = self.members[0]
+        vectors = first.input.vectors
+        return EnsembleShape(
+            features=first.input.bag.num_embeddings,
+            classes=first.out.out_features,
+            hidden=first.out.in_features,
+            vector_width=0 if vectors is None else vectors.in_features,
+            dropout=first.dropout.p,
+            networks=len(self.networks),
+            linear=self.linear is not None,
+            linear_weight=self.linear_weight,
+        )
+
+    def persist(self, folder: Path) -> None:
+        """Save to ``folder`` (created): its metadata, its shape as JSON and its weights as safetensors."""
+        write_metadata(folder, UNIT, FORMAT)
+        (folder / SHAPE_FILE).write_text(self.shape.model_dump_json(), encoding="utf-8")
+        save_file({name: tensor.contiguous() for name, tensor in self.state_dict().items()}, folder / WEIGHTS_FILE)
+
+    @classmethod
+    def from_path(cls, folder: Path) -> Ensemble:
+        """Load what persist() saved, ready to predict; ModelError for another unit or format."""
+        check_metadata(folder, UNIT, FORMAT)
+        shape = EnsembleShape.model_validate_json((folder / SHAPE_FILE).read_text(encoding="utf-8"))
+        ensemble = cls.untrained(shape)
+        ensemble.load_state_dict(load_file(folder / WEIGHTS_FILE), strict=True)
+        ensemble.eval()
+        return ensemble
+
 
 # Softmax sharpness for the linear classifier's hinge scores (about +-1), so that its confident
 # answers weigh like the networks' confident softmaxes.
@@ -98,7 +179,7 @@ class FastForward:
 
     def __init__(self, ensemble: Ensemble) -> None:
         self.networks = [
-            (_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias)) for n in ensemble.networks
+            (_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias)) for n in ensemble.members
         ]
         self.linear = None if ensemble.linear is None else _NumpyInput(ensemble.linear)
         self.linear_weight = ensemble.linear_weight
@@ -106,7 +187,7 @@ class FastForward:
     def probabilities(self, indices: list[int], weights: list[float], vector: np.ndarray | None) -> np.ndarray:
         """Probabilities over the classes for one encoded document."""
         row = np.asarray(weights, dtype=np.float32)
-        total = 0.0
+        total = np.zeros((), dtype=np.float32)
         for layer, out, out_bias in self.networks:
             total = total + _softmax(np.maximum(layer(row, indices, vector), 0.0) @ out + out_bias)
         networks = total / len(self.networks)
@@ -125,27 +206,34 @@ class _NumpyInput:
         self.bias = _numpy(layer.bias)
 
     def __call__(self, row: np.ndarray, indices: list[int], vector: np.ndarray | None) -> np.ndarray:
-        mapped = row @ self.bag[indices] + self.bias
-        return mapped if self.vectors is None else mapped + vector @ self.vectors
+        mapped: np.ndarray = row @ self.bag[indices] + self.bias
+        if self.vectors is not None and vector is not None:
+            mapped = mapped + vector @ self.vectors
+        return mapped
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
     exp = np.exp(logits - logits.max())
-    return exp / exp.sum()
+    probabilities: np.ndarray = exp / exp.sum()
+    return probabilities
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().numpy()
+    array: np.ndarray = tensor.detach().numpy()
+    return array
 
 
-def flatten(batch: list[Encoded]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+def flatten(batch: list[Encoded]) -> Batch:
     """Encoded documents -> EmbeddingBag's (indices, offsets, weights), and their stacked word vectors."""
-    offsets, indices, weights = [], [], []
+    offsets: list[int] = []
+    indices: list[int] = []
+    weights: list[float] = []
     for doc_indices, doc_weights, _ in batch:
         offsets.append(len(indices))
         indices += doc_indices
         weights += doc_weights
-    vectors = torch.from_numpy(np.stack([doc[2] for doc in batch])) if batch and batch[0][2] is not None else None
+    rows = [vector for _, _, vector in batch if vector is not None]
+    vectors = torch.from_numpy(np.stack(rows)) if rows else None
     return (
         torch.tensor(indices, dtype=torch.long),
         torch.tensor(offsets, dtype=torch.long),
@@ -165,7 +253,7 @@ def optimisers(network: BagClassifier, learning_rate: float) -> list[torch.optim
 
 def train_linear(
     linear: LinearClassifier,
-    inputs: tuple,
+    inputs: Batch,
     labels: torch.Tensor,
     c: float,
     max_iterations: int,
@@ -193,10 +281,10 @@ def train_linear(
         solver.zero_grad()
         margins = torch.clamp(1 - targets * linear(*inputs), min=0)
         loss = (margins * margins).sum(dim=1).mean() + strength * linear.penalty()
-        loss.backward()
+        torch.autograd.backward(loss)
         evaluations += 1
         progress(min(evaluations, max_iterations), max_iterations)
         return loss
 
-    solver.step(closure)
+    solver.step(closure)  # type: ignore[no-untyped-call]  # torch leaves LBFGS.step unannotated
     progress(max_iterations, max_iterations)  # L-BFGS usually converges before its last iteration

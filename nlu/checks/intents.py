@@ -1,4 +1,4 @@
-"""Checks across the intents of a bot: patterns under two tags, filters nobody sets, templates."""
+"""Errors across the intents of a bot: patterns under two tags, filters nobody sets, placeholders."""
 
 from __future__ import annotations
 
@@ -7,21 +7,12 @@ from collections import defaultdict
 from nlu.dataset import Intent, SourceRef
 from nlu.errors import Problem
 from nlu.templates import placeholders
-from nlu.text import tokenize
+from nlu.text import normal_form
 
 
 def check_intents(intents: list[Intent]) -> list[Problem]:
     """Problems that only show when all intents are known."""
     return _shared_patterns(intents) + _orphan_filters(intents) + _unknown_placeholders(intents)
-
-
-def normal_form(text: str) -> str:
-    """A pattern reduced to what the models see: folded words, no punctuation."""
-    return " ".join(token.norm for token in tokenize(text))
-
-
-def _where(source: SourceRef | None) -> tuple[str, int]:
-    return (source.file, source.line) if source else ("?", 0)
 
 
 def _shared_patterns(intents: list[Intent]) -> list[Problem]:
@@ -36,7 +27,7 @@ def _shared_patterns(intents: list[Intent]) -> list[Problem]:
             for intent, source in uses:
                 others = ", ".join(t for t in tags if t != intent.name)
                 problems.append(
-                    Problem(*_where(source), f"pattern {pattern!r} is also under tag {others}", "duplicate-pattern")
+                    Problem.at(source, "duplicate-pattern", "duplicate-pattern", pattern=pattern, others=others)
                 )
     return problems
 
@@ -44,11 +35,7 @@ def _shared_patterns(intents: list[Intent]) -> list[Problem]:
 def _orphan_filters(intents: list[Intent]) -> list[Problem]:
     set_somewhere = {intent.context_set for intent in intents if intent.context_set}
     return [
-        Problem(
-            *_where(intent.source),
-            f"context_filter {intent.context_filter!r} is never set by any intent's context_set",
-            "unreachable-intent",
-        )
+        Problem.at(intent.source, "unreachable-intent", "unreachable-intent", context=intent.context_filter)
         for intent in intents
         if intent.context_filter and intent.context_filter not in set_somewhere
     ]
@@ -61,15 +48,15 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
         texts = intent.responses + [spec.prompt for spec in intent.slots.values() if spec.prompt]
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
-                known = ", ".join(intent.slots) or "none"
+                code = "unknown-slot" if intent.slots else "unknown-slot-none"
                 problems.append(
-                    Problem(
-                        *_where(intent.source),
-                        (
-                            f"{{{name}}} in a response of intent {intent.name!r} is not one of its slots "
-                            f"(slots: {known})"
-                        ),
+                    Problem.at(
+                        intent.source,
+                        code,
                         "unknown-slot",
+                        name=name,
+                        intent=intent.name,
+                        slots=", ".join(intent.slots),
                     )
                 )
     return problems

@@ -1,7 +1,8 @@
 """Lint: content that loads and trains, but that a content author most likely did not mean.
 
-The checks in :mod:`nlu.checks` are errors: nothing is trained from such a folder (a ``{slot}``
-placeholder the intent lacks is one of them, ``unknown-slot``). The rules here are warnings, each
+The checks in :mod:`nlu.checks.assembly` and :mod:`nlu.checks.intents` are errors: nothing is
+trained from such a folder (a ``{slot}`` placeholder the intent lacks is one of them,
+``unknown-slot``). The rules here are warnings, each
 with a name an author can look up in the README (section "Lint"):
 
 - ``near-duplicate``: two patterns under different intents with the same content words;
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nlu.dataset import Dataset, Intent, SourceRef, Utterance
-from nlu.errors import Problem
+from nlu.errors import Problem, sort_problems
 from nlu.text import fold, tokenize
 
 # "On constate une qualité de prédiction minimale à partir d'une trentaine d'exemples" (the seed).
@@ -96,8 +97,7 @@ STOP_WORDS = frozenset(
 
 def lint(dataset: Dataset) -> list[Problem]:
     """Every warning for a dataset that has passed the error checks, sorted by file and line."""
-    problems = [problem for rule in RULES for problem in rule(dataset)]
-    return sorted(problems, key=lambda p: (p.file, p.line, p.rule, p.message))
+    return sort_problems([problem for rule in RULES for problem in rule(dataset)])
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -121,12 +121,15 @@ def near_duplicates(dataset: Dataset) -> list[Problem]:
             other_intent, other = first_seen.setdefault(words, (intent, utterance))
             if other_intent.name != intent.name:
                 problems.append(
-                    _at(
+                    Problem.at(
                         utterance.source or intent.source,
                         "near-duplicate",
-                        f"pattern {utterance.text!r} ({intent.name}) has the same content words as "
-                        f"{other.text!r} ({other_intent.name}, {_place(other.source)}): "
-                        "reword one of them or move it to the other intent",
+                        "near-duplicate",
+                        text=utterance.text,
+                        intent=intent.name,
+                        other=other.text,
+                        other_intent=other_intent.name,
+                        place=_place(other.source),
                     )
                 )
     return problems
@@ -135,11 +138,13 @@ def near_duplicates(dataset: Dataset) -> list[Problem]:
 def few_examples(dataset: Dataset) -> list[Problem]:
     """Intents with fewer examples than the seed's minimum for a usable prediction quality."""
     return [
-        _at(
+        Problem.at(
             intent.source,
             "few-examples",
-            f"intent {intent.name!r} has {len(intent.utterances)} examples; about {MIN_EXAMPLES} "
-            "are needed for a minimal quality of understanding",
+            "few-examples",
+            intent=intent.name,
+            count=len(intent.utterances),
+            minimum=MIN_EXAMPLES,
         )
         for intent in dataset.intents
         if len(intent.utterances) < MIN_EXAMPLES
@@ -150,12 +155,7 @@ def unused_contexts(dataset: Dataset) -> list[Problem]:
     """Contexts an intent sets that no intent filters on: setting them changes nothing."""
     filtered = {intent.context_filter for intent in dataset.intents if intent.context_filter}
     return [
-        _at(
-            intent.source,
-            "unused-context",
-            f"intent {intent.name!r} sets context {intent.context_set!r}, but no intent has "
-            f"context_filter {intent.context_set!r}",
-        )
+        Problem.at(intent.source, "unused-context", "unused-context", intent=intent.name, context=intent.context_set)
         for intent in dataset.intents
         if intent.context_set and intent.context_set not in filtered
     ]
@@ -165,7 +165,7 @@ def unused_entities(dataset: Dataset) -> list[Problem]:
     """Entities defined in the bot folder that no pattern annotates."""
     used = {chunk.entity for i in dataset.intents for u in i.utterances for chunk in u.chunks}
     return [
-        _at(entity.source, "unused-entity", f"entity {name!r} is not used by any pattern's slot")
+        Problem.at(entity.source, "unused-entity", "unused-entity", entity=name)
         for name, entity in sorted(dataset.entities.items())
         if name not in used
     ]
@@ -177,11 +177,6 @@ RULES: tuple[Callable[[Dataset], list[Problem]], ...] = (
     unused_contexts,
     unused_entities,
 )
-
-
-def _at(source: SourceRef | None, rule: str, message: str) -> Problem:
-    file, line = (source.file, source.line) if source else ("?", 0)
-    return Problem(file, line, message, rule)
 
 
 def _place(source: SourceRef | None) -> str:

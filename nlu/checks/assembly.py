@@ -1,4 +1,4 @@
-"""Put the parts read from a bot's files together: intents, their slots, custom entities.
+"""Errors found while putting the parts read from a bot's files together: intents, slots, entities.
 
 An intent may come from a JSON entry, a text file, or both (examples in the text file, responses
 in the JSON entry). Each slot gets exactly one entity, found in the annotations or declared; every
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from nlu.dataset import Entity, EntityValue, Intent, SlotSpec, SourceRef, Utterance
 from nlu.entities.builtin import BUILTIN_ENTITIES, is_builtin
 from nlu.entities.custom import CustomEntities
-from nlu.errors import Problem
-from nlu.formats.parts import ContentPart, IntentPart
+from nlu.errors import Problem, sort_problems
+from nlu.formats.parts import ContentPart, IntentDetails, IntentPart
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,15 @@ def assemble(parts: list[ContentPart]) -> Assembled:
     return Assembled(intents=intents, entities=entities, problems=problems)
 
 
-def _where(source: SourceRef | None) -> tuple[str, int]:
-    return (source.file, source.line) if source else ("?", 0)
-
-
 def _collect_entities(found: list[Entity]) -> tuple[dict[str, Entity], list[Problem]]:
     entities: dict[str, Entity] = {}
     problems = []
     for entity in found:
         if entity.name in entities:
             first = entities[entity.name].source
-            problems.append(Problem(*_where(entity.source), f"entity {entity.name!r} is already defined at {first}"))
+            problems.append(Problem.at(entity.source, "entity-defined-twice", entity=entity.name, first=str(first)))
         elif is_builtin(entity.name):
-            problems.append(
-                Problem(*_where(entity.source), f"{entity.name!r} is a builtin entity name: choose another name")
-            )
+            problems.append(Problem.at(entity.source, "builtin-entity-name", entity=entity.name))
         else:
             entities[entity.name] = entity
     return entities, problems
@@ -69,31 +63,19 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
     with_details = [p for p in group if p.details is not None]
     text_only = [p for p in group if p.details is None]
     problems = [
-        Problem(*_where(duplicate.source), f"tag {name!r} is already defined at {kind[0].source}", "duplicate-tag")
+        Problem.at(duplicate.source, "tag-defined-twice", "duplicate-tag", tag=name, first=str(kind[0].source))
         for kind in (with_details, text_only)
         for duplicate in kind[1:]
     ]
-    if not with_details:
-        problems.append(
-            Problem(
-                *_where(text_only[0].source),
-                (
-                    f'intent {name!r} has no responses: add {{"tag": "{name}", "responses": [...]}} '
-                    "to a JSON file of the bot"
-                ),
-            )
-        )
+    main = with_details[0] if with_details else None
+    if main is None or main.details is None:
+        problems.append(Problem.at(text_only[0].source, "intent-no-responses", tag=name))
         return None, problems
-    main = with_details[0]
     if not main.has_patterns and not text_only:
-        problems.append(
-            Problem(
-                *_where(main.source), (f'intent {name!r} has no patterns: give "patterns" or write intent_{name}.txt')
-            )
-        )
+        problems.append(Problem.at(main.source, "intent-no-patterns", tag=name))
     utterances = [u for part in (main, *text_only[:1]) for u in part.utterances]
-    slots, slot_problems = _slots(name, utterances, main)
     details = main.details
+    slots, slot_problems = _slots(name, utterances, details)
     intent = Intent(
         name=name,
         utterances=utterances,
@@ -107,7 +89,7 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
     return intent, problems + slot_problems
 
 
-def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[dict[str, SlotSpec], list[Problem]]:
+def _slots(name: str, utterances: list[Utterance], details: IntentDetails) -> tuple[dict[str, SlotSpec], list[Problem]]:
     """Each slot's entity, from the annotations, checked against the declarations."""
     annotated: dict[str, tuple[str, SourceRef | None]] = {}
     problems = []
@@ -116,37 +98,33 @@ def _slots(name: str, utterances: list[Utterance], main: IntentPart) -> tuple[di
             entity, first = annotated.setdefault(span.slot_name, (span.entity, utterance.source))
             if entity != span.entity:
                 problems.append(
-                    Problem(
-                        *_where(utterance.source),
-                        (
-                            f"slot {span.slot_name!r} is annotated with entity {span.entity!r} here but "
-                            f"{entity!r} at {first}: a slot of an intent has one entity"
-                        ),
+                    Problem.at(
+                        utterance.source,
+                        "slot-entity-conflict",
+                        slot=span.slot_name,
+                        entity=span.entity,
+                        other=entity,
+                        first=str(first),
                     )
                 )
     slots: dict[str, SlotSpec] = {}
-    for declared in main.details.slots:  # declared first: their order is the order questions are asked in
-        entity = annotated.get(declared.name, (declared.entity, None))[0]
-        if declared.entity and entity != declared.entity:
-            problems.append(
-                Problem(
-                    *_where(declared.source),
-                    (
-                        f"slot {declared.name!r} is declared with entity {declared.entity!r} but the examples "
-                        f"annotate it with {entity!r}"
-                    ),
-                )
-            )
-        elif entity is None:
-            problems.append(
-                Problem(
-                    *_where(declared.source),
-                    (f'slot {declared.name!r} of intent {name!r} is in no example: give its "entity"'),
-                )
-            )
+    for declared in details.slots:  # declared first: their order is the order questions are asked in
+        chosen = annotated[declared.name][0] if declared.name in annotated else declared.entity
+        if chosen is None:
+            problems.append(Problem.at(declared.source, "slot-without-entity", slot=declared.name, intent=name))
             continue
+        if declared.entity and chosen != declared.entity:
+            problems.append(
+                Problem.at(
+                    declared.source,
+                    "slot-declared-entity-conflict",
+                    slot=declared.name,
+                    declared=declared.entity,
+                    entity=chosen,
+                )
+            )
         slots[declared.name] = SlotSpec(
-            entity=entity, required=declared.required, prompt=declared.prompt, quick_replies=declared.quick_replies
+            entity=chosen, required=declared.required, prompt=declared.prompt, quick_replies=declared.quick_replies
         )
     for slot, (entity, _) in annotated.items():
         slots.setdefault(slot, SlotSpec(entity=entity))
@@ -157,41 +135,38 @@ def _check_entities(intents: list[Intent], entities: dict[str, Entity]) -> list[
     """Every annotated entity exists; values of closed entities are known; values annotated
     for an extensible entity are added to its list (as snips-nlu does)."""
     known = CustomEntities(entities)
-    problems: set[Problem] = set()
+    problems: list[Problem] = []
     for intent in intents:
         for utterance in intent.utterances:
             for span in utterance.slots:
                 problem = _entity_problem(span.entity, span.value, entities, known)
                 if problem:
-                    problems.add(Problem(*_where(utterance.source), problem))
+                    problems.append(Problem.at(utterance.source, problem.pop("code"), **problem))
                 elif span.entity in entities and known.resolve(span.entity, span.value) == span.value:
                     _add_value(entities[span.entity], span.value)
         annotated = {span.slot_name for u in intent.utterances for span in u.slots}
         for slot, spec in intent.slots.items():
             if slot not in annotated and spec.entity not in entities and spec.entity not in BUILTIN_ENTITIES:
-                problem = _entity_problem(spec.entity, None, entities, known)
-                problems.add(Problem(*_where(intent.source), f"slot {slot!r}: {problem}"))
-    return sorted(problems, key=lambda p: (p.file, p.line, p.message))
+                problem = _entity_problem(spec.entity, None, entities, known) or {}
+                detail = problem.pop("code", "")
+                problems.append(
+                    Problem.at(intent.source, "slot-entity-problem", slot=slot, detail_code=detail, **problem)
+                )
+    return sort_problems(problems)
 
 
-def _entity_problem(entity: str, value: str | None, entities: dict[str, Entity], known: CustomEntities) -> str | None:
+def _entity_problem(
+    entity: str, value: str | None, entities: dict[str, Entity], known: CustomEntities
+) -> dict[str, str] | None:
+    """What is wrong with naming ``entity`` (and ``value`` of it): a message code and its parameters."""
     if is_builtin(entity):
         if entity in BUILTIN_ENTITIES:
             return None
-        return (
-            f"builtin entity {entity!r} is not available (gazetteer entities need a download); "
-            f"available: {', '.join(BUILTIN_ENTITIES)}"
-        )
+        return {"code": "builtin-unavailable", "entity": entity, "available": ", ".join(BUILTIN_ENTITIES)}
     if entity not in entities:
-        return (
-            f'entity {entity!r} is not defined: write entity_{entity}.txt or an "entities" '
-            "entry, or use a builtin entity such as snips/datetime"
-        )
+        return {"code": "entity-undefined", "entity": entity}
     if value is not None and known.resolve(entity, value) is None:
-        return (
-            f"{value!r} is not a value of the closed entity {entity!r} "
-            f"({entities[entity].source}): add it or one of its synonyms"
-        )
+        return {"code": "closed-entity-value", "value": value, "entity": entity, "source": str(entities[entity].source)}
     return None
 
 
