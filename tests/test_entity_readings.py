@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from nlu import Model
+from nlu.entities.builtin import phone_number_spans
 from nlu.entities.extractor import EntityExtractor
 
 DATES_AND_NUMBERS = ["snips/datetime", "snips/number"]
@@ -37,6 +38,12 @@ def readings(extractor: EntityExtractor, text: str) -> list[tuple[str, str]]:
 )
 def test_a_phone_number_is_neither_a_date_nor_numbers(extractor: EntityExtractor, number: str) -> None:
     assert readings(extractor, f"mon numéro est le {number}") == []
+
+
+def test_phone_number_spans_cover_the_whole_number_and_nothing_else() -> None:
+    text = "samedi au 06 12 34 56 78 ou au +33 1 06 07 08 09, pas le 12 06 2030"
+    spans = phone_number_spans(text)
+    assert [text[start:end] for start, end in spans] == ["06 12 34 56 78", "+33 1 06 07 08 09"]
 
 
 def test_the_date_next_to_a_phone_number_is_still_read(extractor: EntityExtractor) -> None:

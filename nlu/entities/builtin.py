@@ -78,12 +78,22 @@ class BuiltinParser:
         return sorted((m for m in matches if m is not None), key=lambda m: (m.start, m.end))
 
 
+def phone_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where French phone numbers are in ``text``: (start, end) pairs, end exclusive.
+
+    A backend whose own grammar reads entities (snips-nlu) can drop the slots that overlap them.
+    """
+    return [number.span() for number in _FRENCH_PHONE_NUMBER.finditer(text)]
+
+
 def _mask_phone_numbers(text: str) -> str:
     """``text`` with every French phone number covered by ``#``, offsets unchanged.
 
     Not by spaces: the grammar reads across them ("au ... demain" would become one date).
     """
-    return _FRENCH_PHONE_NUMBER.sub(lambda number: "#" * len(number[0]), text)
+    for start, end in phone_number_spans(text):
+        text = text[:start] + "#" * (end - start) + text[end:]
+    return text
 
 
 def _to_match(text: str, item: dict[str, Any], wanted: list[str]) -> EntityMatch | None:
