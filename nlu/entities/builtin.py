@@ -7,6 +7,7 @@ first use only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,12 @@ BUILTIN_PREFIX = "snips/"
 # With snips/datetime in scope the parser reports finer kinds for some phrases ("dans 3 mois" is a
 # snips/date); a slot declared as snips/datetime accepts all of them, as snips-nlu does.
 _DATETIME_KINDS = frozenset({"snips/datetime", "snips/date", "snips/time", "snips/datePeriod", "snips/timePeriod"})
+
+# A French phone number: 0 or +33 / 0033, then nine digits, in pairs separated by nothing, a space, a
+# dot or a dash ("06 12 34 56 78", "+33 6 12 34 56 78", "0612345678"). The grammar reads its first
+# pairs as a date ("le 06 12 34": 6 December 2034) and the rest as numbers: a phone number is none
+# of those.
+_FRENCH_PHONE_NUMBER = re.compile(r"(?<![\d+])(?:(?:\+|00)33[ .-]?(?:\(0\)[ .-]?)?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)")
 
 
 def is_builtin(entity: str) -> bool:
@@ -65,10 +72,28 @@ class BuiltinParser:
         # Lower-cased as snips-nlu does ("Le lendemain" is not found otherwise), when that keeps
         # offsets valid (a few characters change length when lower-cased).
         lowered = text.lower()
-        query = lowered if len(lowered) == len(text) else text
+        query = _mask_phone_numbers(lowered if len(lowered) == len(text) else text)
         found = self._parser.parse(query, scope=wanted)
         matches = [_to_match(text, item, wanted) for item in found]
         return sorted((m for m in matches if m is not None), key=lambda m: (m.start, m.end))
+
+
+def phone_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where French phone numbers are in ``text``: (start, end) pairs, end exclusive.
+
+    A backend whose own grammar reads entities (snips-nlu) can drop the slots that overlap them.
+    """
+    return [number.span() for number in _FRENCH_PHONE_NUMBER.finditer(text)]
+
+
+def _mask_phone_numbers(text: str) -> str:
+    """``text`` with every French phone number covered by ``#``, offsets unchanged.
+
+    Not by spaces: the grammar reads across them ("au ... demain" would become one date).
+    """
+    for start, end in phone_number_spans(text):
+        text = text[:start] + "#" * (end - start) + text[end:]
+    return text
 
 
 def _to_match(text: str, item: dict[str, Any], wanted: list[str]) -> EntityMatch | None:
