@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from dialogue import HistoryEntry
+from channels.schemas import HistoryMessage
 
 ErrorCode = Literal[
     "invalid_json",
@@ -61,7 +61,7 @@ class HistoryFrame(BaseModel):
     """The conversation so far (empty for a new session), sent right after ``welcome``."""
 
     type: Literal["history"] = "history"
-    messages: list[HistoryEntry]
+    messages: list[HistoryMessage]
 
 
 class TypingFrame(BaseModel):

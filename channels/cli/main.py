@@ -209,7 +209,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
-    load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    from channels.server.app import prepare_model
+
+    prepare_model(Settings())  # checks and trains if needed, loads nothing: each worker loads its model
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(
