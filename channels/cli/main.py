@@ -40,6 +40,9 @@ EXIT_USAGE = 2
 # WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
 # are not read in full: the server closes the connection (code 1009).
 WS_TRANSPORT_MAX_BYTES = 1 << 20
+# A worker answers uvicorn's health pings only once its interpreter is up: on a busy machine that
+# takes longer than uvicorn's default 5 s, and the supervisor would kill and respawn workers forever.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 @contextmanager
@@ -224,6 +227,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=_log_config(args.log_level),
         ws_max_size=WS_TRANSPORT_MAX_BYTES,
         ws_per_message_deflate=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 
