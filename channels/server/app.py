@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -66,15 +66,14 @@ def describe_store(settings: Settings) -> str:
     """Where sessions are kept, for the operator's log; a Redis password is not shown."""
     if not settings.redis_url:
         return "in this process's memory"
-    return f"in Redis at {_without_password(settings.redis_url)} (key prefix {settings.redis_prefix!r})"
+    return f"in Redis at {_without_credentials(settings.redis_url)} (key prefix {settings.redis_prefix!r})"
 
 
-def _without_password(url: str) -> str:
+def _without_credentials(url: str) -> str:
+    """Scheme, host, port and database of a Redis URL: a password may be in its user part or its query."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
 def build_services(settings: Settings) -> Services:
