@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from dialogue import HistoryEntry
+from channels.schemas import HistoryMessage
 from nlu.errors import validation_problems
 
 ErrorCode = Literal[
@@ -62,7 +62,7 @@ class HistoryFrame(BaseModel):
     """The conversation so far (empty for a new session), sent right after ``welcome``."""
 
     type: Literal["history"] = "history"
-    messages: list[HistoryEntry]
+    messages: list[HistoryMessage]
 
 
 class TypingFrame(BaseModel):

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from channels.schemas import (
     SESSION_ID_PATTERN,
     ConversationOut,
+    HistoryMessage,
     IntentOut,
     MessageIn,
     ModelOut,
@@ -17,6 +18,7 @@ from channels.schemas import (
     TextRefused,
     TurnOut,
     check_user_text,
+    error_responses,
 )
 from channels.server.admin import require_admin
 from channels.server.reload import ReloadResult
@@ -35,37 +37,52 @@ def checked_text(message: MessageIn, services: Services) -> str:
         raise HTTPException(422, str(refused)) from None
 
 
-@router.post("/conversations/{session_id}/messages", response_model=TurnOut, tags=["conversations"])
+@router.post(
+    "/conversations/{session_id}/messages",
+    response_model=TurnOut,
+    tags=["conversations"],
+    responses=error_responses(413, 422, 503),
+)
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
     turn = await services.engine.handle(session_id, checked_text(message, services))
     return TurnOut(
         session_id=turn.session_id,
         responses=turn.responses,
-        intent=None if turn.fallback else IntentOut(name=turn.intent, probability=turn.probability),
+        intent=None if turn.intent is None else IntentOut(name=turn.intent, probability=turn.probability),
         contexts=turn.contexts,
         slots=turn.slots,
         quick_replies=turn.quick_replies,
     )
 
 
-@router.get("/conversations/{session_id}", response_model=ConversationOut, tags=["conversations"])
+@router.get(
+    "/conversations/{session_id}",
+    response_model=ConversationOut,
+    tags=["conversations"],
+    responses=error_responses(404, 422, 503),
+)
 async def get_conversation(session_id: SessionId, services: ServicesDep) -> ConversationOut:
     """A conversation's recent history (404 when unknown or expired)."""
     history = await services.engine.history(session_id)
     if history is None:
         raise HTTPException(404, f"no conversation {session_id!r}")
-    return ConversationOut(session_id=session_id, history=history)
+    return ConversationOut(session_id=session_id, history=[HistoryMessage.of(entry) for entry in history])
 
 
-@router.delete("/conversations/{session_id}", status_code=204, tags=["conversations"])
+@router.delete(
+    "/conversations/{session_id}",
+    status_code=204,
+    tags=["conversations"],
+    responses=error_responses(422, 503),
+)
 async def delete_conversation(session_id: SessionId, services: ServicesDep) -> Response:
     """Forget a conversation."""
     await services.store.delete(session_id)
     return Response(status_code=204)
 
 
-@router.post("/parse", tags=["nlu"])
+@router.post("/parse", tags=["nlu"], responses=error_responses(413, 422, 503))
 async def parse(
     message: MessageIn,
     services: ServicesDep,
@@ -94,7 +111,7 @@ async def get_model(services: ServicesDep) -> ModelOut:
     """The model being served, and live reload's state: under way, last result, last error."""
     info, reloader = services.brains.current.model.info, services.reloader
     return ModelOut(
-        **info.model_dump(include={"backend", "content_hash", "trained_at", "training_seconds", "intents"}),
+        **info.model_dump(),
         watching=services.settings.watch,
         reloading=reloader.progress,
         last_reload=reloader.last_result,
@@ -107,7 +124,10 @@ async def get_model(services: ServicesDep) -> ModelOut:
     response_model=ReloadResult,
     tags=["nlu"],
     dependencies=[Depends(require_admin)],
-    responses={422: {"model": ReloadResult, "description": "broken content: the old model serves on"}},
+    responses={
+        **error_responses(401, 403),
+        422: {"model": ReloadResult, "description": "broken content: the old model serves on"},
+    },
 )
 async def reload_model(services: ServicesDep) -> JSONResponse:
     """Check the bot folder again, train a new model if it changed and serve it (admin key needed).

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
+from nlu import ModelInfo
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -62,21 +63,39 @@ class TurnOut(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
 
+def _iso_8601(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+# Sessions keep times as seconds since the epoch; clients get them as ISO 8601 (UTC) strings.
+IsoTime = Annotated[
+    float,
+    PlainSerializer(_iso_8601, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-11-28T15:10:38.123456+00:00"]}),
+]
+
+
+class HistoryMessage(HistoryEntry):
+    """One message of a conversation's history, its time ``at`` in ISO 8601 (UTC)."""
+
+    at: IsoTime
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> HistoryMessage:
+        """The API shape of a stored history entry."""
+        return cls.model_validate(entry.model_dump())
+
+
 class ConversationOut(BaseModel):
     """A conversation's recent history."""
 
     session_id: str
-    history: list[HistoryEntry]
+    history: list[HistoryMessage]
 
 
-class ModelOut(BaseModel):
-    """The model being served, and how live reload is going."""
+class ModelOut(ModelInfo):
+    """The model being served (its saved info), and how live reload is going."""
 
-    backend: str
-    content_hash: str
-    trained_at: datetime
-    training_seconds: float
-    intents: list[str]
     watching: bool = Field(description="whether edits of the bot's files reload it (serve --watch)")
     reloading: ReloadProgress | None = Field(description="the reload under way, if any")
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
@@ -91,3 +110,38 @@ class Health(BaseModel):
     status: str
     model: str
     store: str
+
+
+class ErrorOut(BaseModel):
+    """The body of an error answer: what went wrong, for the client's developer."""
+
+    detail: str
+
+
+class FieldIssue(BaseModel):
+    """One reason a request failed validation (FastAPI's shape)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RefusedOut(BaseModel):
+    """A refused request: a sentence (e.g. empty text), or the fields that failed validation."""
+
+    detail: str | list[FieldIssue]
+
+
+_ERRORS: dict[int, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "no admin key sent"},
+    403: {"model": ErrorOut, "description": "wrong admin key, or admin endpoints disabled"},
+    404: {"model": ErrorOut, "description": "no such conversation (unknown or expired)"},
+    413: {"model": ErrorOut, "description": "request body larger than the server's max_body_bytes"},
+    422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},
+    503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of an endpoint that can answer these error statuses."""
+    return {status: _ERRORS[status] for status in statuses}

@@ -30,7 +30,8 @@ from channels.protocol import (
     WelcomeFrame,
     parse_client_frame,
 )
-from channels.schemas import SESSION_ID_PATTERN, TextRefused, check_user_text
+from channels.schemas import SESSION_ID_PATTERN, HistoryMessage, TextRefused, check_user_text
+from channels.server.outages import STORE_UNAVAILABLE, log_store_unavailable
 from channels.server.services import Services, get_services
 from dialogue import StoreUnavailable
 
@@ -87,8 +88,9 @@ class ChatConnection:
         try:
             entries = await self.services.engine.history(self.session_id)
         except StoreUnavailable as error:
-            return ErrorFrame(code="store_unavailable", message=f"session store unavailable: {error}")
-        return HistoryFrame(messages=entries or [])
+            log_store_unavailable(error)
+            return ErrorFrame(code="store_unavailable", message=STORE_UNAVAILABLE)
+        return HistoryFrame(messages=[HistoryMessage.of(entry) for entry in entries or []])
 
     async def read_frames(self) -> None:
         """Answer or queue every frame until the client disconnects."""
@@ -143,10 +145,9 @@ class ChatConnection:
         try:
             turn = await self.services.engine.handle(self.session_id, frame.text)
         except StoreUnavailable as error:
+            log_store_unavailable(error)
             return ErrorFrame(
-                code="store_unavailable",
-                reply_to=frame.id,
-                message=f"session store unavailable, message not processed: {error}",
+                code="store_unavailable", reply_to=frame.id, message=f"{STORE_UNAVAILABLE}; message not processed"
             )
         except Exception:
             # One failed turn must not leave the widget waiting forever for every later message.

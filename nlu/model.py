@@ -69,10 +69,7 @@ class Model:
     @classmethod
     def load(cls, folder: Path) -> Model:
         """Load a saved model; ModelError when it is missing, tampered with or unknown."""
-        try:
-            info = ModelInfo.model_validate_json((folder / METADATA_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:  # ValidationError and UnicodeDecodeError included
-            raise ModelError(f"no usable model in {folder}: {error}") from error
+        info = read_info(folder)
         if info.format_version != FORMAT_VERSION:
             raise ModelError(f"model format {info.format_version} is not supported")
         found = _hash_tree(folder)
@@ -136,6 +133,14 @@ def _replace_folder(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def read_info(folder: Path) -> ModelInfo:
+    """What the model saved in ``folder`` is, read without loading it; ModelError when there is none."""
+    try:
+        return ModelInfo.model_validate_json((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValidationError and UnicodeDecodeError included
+        raise ModelError(f"no usable model in {folder}: {error}") from error
 
 
 def default_model_dir(bot_folder: Path) -> Path:

@@ -52,8 +52,10 @@ def test_the_balancer_proxies_http_and_websockets_to_both_replicas(services: dic
 def test_the_image_runs_cpu_torch_as_a_non_root_user_with_a_health_check() -> None:
     dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
     assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
-    torch = dockerfile.index("download.pytorch.org/whl/cpu torch==2.13.0")
-    assert torch < dockerfile.index("pip install ."), "CPU torch goes in before the project"
+    # scripts/install.sh (shared with the Makefile, tests/test_install.py) puts CPU torch in first.
+    install = (DOCKER.parent / "scripts" / "install.sh").read_text(encoding="utf-8")
+    assert "TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu" in install
+    assert install.index("\n  install_torch\n") < install.index("\n  install_project\n")
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE)
     assert re.search(r"HEALTHCHECK .*\n?.*/healthz", dockerfile)
     assert '"causette", "serve", "/app/intents", "--host", "0.0.0.0"' in dockerfile

@@ -12,12 +12,15 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from channels.cli.exit_codes import EXIT_USAGE
+from channels.server.app import prepare_model
 from channels.server.settings import Settings
-from nlu import default_model_dir, load_bot, load_or_train
 
 # WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
 # are not read in full: the server closes the connection (code 1009).
 WS_TRANSPORT_MAX_BYTES = 1 << 20
+# A worker answers uvicorn's health pings only once its interpreter is up: on a busy machine that
+# takes longer than uvicorn's default 5 s, and the supervisor would kill and respawn workers forever.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
-    load_or_train(load_bot(args.bot_dir), args.model_dir or default_model_dir(args.bot_dir))
+    prepare_model(Settings())  # checks and trains if needed, loads nothing: each worker loads its model
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(
@@ -58,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=_log_config(args.log_level),
         ws_max_size=WS_TRANSPORT_MAX_BYTES,
         ws_per_message_deflate=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
 from channels.server.origins import OriginPolicy
+from channels.server.outages import store_unavailable_response
 from channels.server.reload import Reloader
 from channels.server.services import Services
 from channels.server.settings import Settings
@@ -30,10 +35,13 @@ from dialogue import (
     SessionStore,
     StoreUnavailable,
 )
-from nlu import BotConfig, default_model_dir, load_bot, load_or_train
+from nlu import Bot, BotConfig, ModelError, default_model_dir, load_bot, load_or_train, train
+from nlu.model import read_info
 
-VERSION = "0.1.0"
 STATIC = Path(__file__).parent.parent / "static"
+SWAGGER_ASSETS = "/swagger"  # Swagger UI's files, served from the package: the API docs work offline
+
+log = logging.getLogger("causette.server")
 
 
 def build_store(settings: Settings, config: BotConfig) -> SessionStore:
@@ -54,11 +62,35 @@ def build_store(settings: Settings, config: BotConfig) -> SessionStore:
     )
 
 
+def describe_store(settings: Settings) -> str:
+    """Where sessions are kept, for the operator's log; a Redis password is not shown."""
+    if not settings.redis_url:
+        return "in this process's memory"
+    return f"in Redis at {_without_credentials(settings.redis_url)} (key prefix {settings.redis_prefix!r})"
+
+
+def _without_credentials(url: str) -> str:
+    """Scheme, host, port and database of a Redis URL: a password may be in its user part or its query."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
 def build_services(settings: Settings) -> Services:
     """Load the bot, load or train its model, and assemble the services over them."""
     bot = load_bot(settings.bot_dir)
-    model_dir = settings.model_dir or default_model_dir(settings.bot_dir)
+    model_dir = model_folder(settings)
     model = load_or_train(bot, model_dir)
+    info = model.info
+    log.info(
+        "serving %s: model %s (backend %s, content hash %s, %d intents)",
+        settings.bot_dir,
+        model_dir,
+        info.backend,
+        info.content_hash,
+        len(info.intents),
+    )
+    log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
     return Services(
@@ -69,6 +101,44 @@ def build_services(settings: Settings) -> Services:
         origins=OriginPolicy(settings.allowed_origins),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
     )
+
+
+def model_folder(settings: Settings) -> Path:
+    """Where the served model is kept: the settings' ``model_dir``, else the bot folder's default."""
+    return settings.model_dir or default_model_dir(settings.bot_dir)
+
+
+def prepare_model(settings: Settings) -> None:
+    """Before a server starts: check the bot, and train and save a model if the saved one is stale.
+
+    Only the saved model's metadata is read: the process that starts ``serve --workers N``
+    supervises the workers and never serves, so it does not load a model; each worker does.
+    Training here, once, spares the workers from training side by side into the same folder.
+    """
+    bot = load_bot(settings.bot_dir)
+    folder = model_folder(settings)
+    if not _saved_model_is_current(bot, folder):
+        log.info("training a model for %s into %s", settings.bot_dir, folder)
+        train(bot).save(folder)
+
+
+def _saved_model_is_current(bot: Bot, folder: Path) -> bool:
+    try:
+        return read_info(folder).is_current(bot)
+    except ModelError:  # no model yet, or an unreadable one: load_or_train retrains too
+        return False
+
+
+async def _check_store(services: Services) -> None:
+    """Warn the operator at start when the session store cannot be reached (turns answer 503)."""
+    try:
+        await services.store.ping()
+    except StoreUnavailable as error:
+        log.warning(
+            "the session store cannot be reached (%s): conversations answer 503 until it can. Sessions kept %s",
+            error,
+            describe_store(services.settings),
+        )
 
 
 def create_app(bot_dir: Path | None = None, settings: Settings | None = None) -> FastAPI:
@@ -84,6 +154,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         # of the collector's reach, full collections stop pausing every request for ~0.25 s.
         gc.collect()
         gc.freeze()
+        await _check_store(services)
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -99,9 +170,11 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
 
     app = FastAPI(
         title="Causette",
-        version=VERSION,
+        version=version("causette"),
         lifespan=lifespan,
         description="A French-first chatbot: REST API of the conversation channel.",
+        docs_url=None,  # served below from the package's own copy of Swagger UI, not a CDN
+        redoc_url=None,  # ReDoc's page needs a CDN: Swagger UI alone documents the API
     )
     app.state.services = services
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -109,9 +182,27 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.include_router(websocket_router)
     app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
-    app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")
+    app.add_exception_handler(StoreUnavailable, store_unavailable_response)
 
-    @app.get("/healthz", response_model=Health, tags=["ops"])
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> HTMLResponse:
+        """The API's interactive documentation (Swagger UI), working without internet access."""
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} API",
+            swagger_js_url=f"{root}{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{SWAGGER_ASSETS}/favicon-32x32.png",
+        )
+
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["ops"],
+        responses={503: {"model": Health, "description": "the session store cannot be reached"}},
+    )
     async def healthz() -> JSONResponse:
         """Ready when the model is loaded and the session store answers (503 otherwise)."""
         model = services.brains.current.model.info.content_hash[:12]
@@ -132,7 +223,3 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` and worker processes: settings from ``CAUSETTE_*``."""
     return create_app()
-
-
-async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": f"session store unavailable: {error}"}, status_code=503)

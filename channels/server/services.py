@@ -26,4 +26,5 @@ class Services:
 
 def get_services(connection: HTTPConnection) -> Services:
     """FastAPI dependency: the services of the app serving this request or WebSocket."""
-    return connection.app.state.services
+    services: Services = connection.app.state.services
+    return services

@@ -26,9 +26,6 @@ class Settings(BaseSettings):
 
     bot_dir: Path = Path("intents")
     model_dir: Path | None = Field(default=None, description="default: BOT_DIR/.causette/model")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = Field(default=1, ge=1)
     redis_url: str | None = Field(
         default=None,
         description="keep sessions in this Redis (redis://host:port/db), shared by "
@@ -49,7 +46,6 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(default=None, description="required for admin actions")
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
-    log_level: str = "info"
     watch: bool = Field(default=False, description="reload the bot when its content files change")
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(LOCAL_ORIGINS),
