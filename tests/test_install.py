@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from bench.massive_data import split
 
@@ -81,3 +84,23 @@ def test_massive_release_lines_become_train_and_test_examples() -> None:
         ("date", "vendredi"),
     ]
     assert examples[1][1] == {"id": "test-9", "text": "quel temps fait-il", "intent": "weather_query", "slots": []}
+
+
+@pytest.mark.e2e
+def test_a_missing_builtin_entity_parser_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    # As after a plain `pip install .`: snips-nlu-parsers cannot be an ordinary requirement.
+    hide_parser = (
+        "import sys; sys.modules['snips_nlu_parsers'] = None; "
+        "from channels.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    )
+    command = [sys.executable, "-c", hide_parser, "parse", "tests/bots/booking", "réserver pour samedi"]
+    result = subprocess.run(
+        [*command, "--model-dir", str(tmp_path / "model")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "snips-nlu-parsers" in result.stderr and "scripts/install.sh" in result.stderr

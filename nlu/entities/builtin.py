@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from nlu.errors import ModelError
+
 # The grammar entities that work offline in French. The gazetteer ones (snips/city, snips/country,
 # music...) need data files that are downloaded from GitHub: not available here.
 BUILTIN_ENTITIES: tuple[str, ...] = (
@@ -23,6 +25,10 @@ BUILTIN_ENTITIES: tuple[str, ...] = (
     "snips/temperature",
 )
 BUILTIN_PREFIX = "snips/"
+MISSING_PARSER = (
+    "the builtin-entity parser (snips-nlu-parsers) is not installed, and dates, numbers and amounts "
+    "need it: install Causette with scripts/install.sh (`make install` runs it), which adds it"
+)
 
 # With snips/datetime in scope the parser reports finer kinds for some phrases ("dans 3 mois" is a
 # snips/date); a slot declared as snips/datetime accepts all of them, as snips-nlu does.
@@ -60,8 +66,10 @@ class BuiltinParser:
     """
 
     def __init__(self, language: str = "fr") -> None:
-        from snips_nlu_parsers import BuiltinEntityParser  # native library: loaded on demand
-
+        try:
+            from snips_nlu_parsers import BuiltinEntityParser  # native library: loaded on demand
+        except ImportError as error:  # a plain `pip install` skips it: it cannot be a requirement
+            raise ModelError(MISSING_PARSER) from error
         self._parser = BuiltinEntityParser.build(language=language)
 
     def find(self, text: str, scope: list[str] | tuple[str, ...] = BUILTIN_ENTITIES) -> list[EntityMatch]:
