@@ -23,6 +23,15 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 REPO = Path(__file__).resolve().parent.parent
+# A visitor's conversation with the demo bot, replayed by the load benchmarks.
+DEMO_TURNS = (
+    "bonjour",
+    "je voudrais louer un scooter",
+    "pour aujourd'hui",
+    "c'est combien ?",
+    "vous ouvrez à quelle heure ?",
+    "merci, au revoir",
+)
 
 
 def run_cli(*args: str | Path, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -24,17 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import REPO, free_port, wait_until
+from bench.processes import DEMO_TURNS, REPO, free_port, wait_until
 from bench.stats import percentile, summary_ms, table
-
-TURNS = [
-    "bonjour",
-    "je voudrais louer un scooter",
-    "pour aujourd'hui",
-    "c'est combien ?",
-    "vous ouvrez à quelle heure ?",
-    "merci, au revoir",
-]
 
 
 def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
@@ -72,7 +63,7 @@ async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[f
 
     async def session(client: httpx.AsyncClient, number: int) -> None:
         nonlocal errors
-        for turn in itertools.cycle(TURNS):
+        for turn in itertools.cycle(DEMO_TURNS):
             if next(counter) >= requests:
                 return
             started = time.perf_counter()

@@ -27,18 +27,10 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.processes import REPO, ServerProcess
+from bench.processes import DEMO_TURNS, REPO, ServerProcess
 from bench.stats import percentile, table
 from nlu import default_model_dir, load_bot, load_or_train
 
-TURNS = [
-    "bonjour",
-    "je voudrais louer un scooter",
-    "pour aujourd'hui",
-    "c'est combien ?",
-    "vous ouvrez à quelle heure ?",
-    "merci, au revoir",
-]
 HANDSHAKES_AT_ONCE = 200  # connection attempts in flight, so the listen backlog never overflows
 FRAME_TIMEOUT = 60.0  # seconds: a guard, so a stuck server ends the run instead of hanging it
 
@@ -121,7 +113,7 @@ async def converse(server: ServerProcess, sessions: int, turns: int) -> list[obj
     async def conversation(offset: int) -> list[float]:
         async with connect(ws_url(server), proxy=None, ping_interval=None) as ws:
             await greeted(ws)
-            return [await round_trip(ws, TURNS[(offset + turn) % len(TURNS)]) for turn in range(turns)]
+            return [await round_trip(ws, DEMO_TURNS[(offset + turn) % len(DEMO_TURNS)]) for turn in range(turns)]
 
     started = time.perf_counter()
     runs = await asyncio.gather(*(conversation(offset) for offset in range(sessions)))
