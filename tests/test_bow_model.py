@@ -8,7 +8,9 @@ import json
 import math
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +19,15 @@ import torch
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, load_or_train, train
 from nlu.backends.bow.backend import BowBackend
 from nlu.backends.bow.features import Vocabulary, token_features
-from nlu.backends.bow.network import LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten, train_linear
+from nlu.backends.bow.network import (
+    LINEAR_SHARPNESS,
+    Encoded,
+    Ensemble,
+    FastForward,
+    LinearClassifier,
+    flatten,
+    train_linear,
+)
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
 from nlu.model import MAX_PARSE_CHARS, clean, parse_untrusted
@@ -145,15 +155,35 @@ def _averaged_backend(networks: int | None, dataset: Dataset, linear: bool | Non
     return backend
 
 
+def _ensemble(backend: BowBackend) -> Ensemble:
+    """The trained backend's ensemble."""
+    assert backend.ensemble is not None
+    return backend.ensemble
+
+
+def _linear(ensemble: Ensemble) -> LinearClassifier:
+    """The ensemble's linear classifier (the test trained one)."""
+    assert ensemble.linear is not None
+    return ensemble.linear
+
+
+def _probabilities(backend: BowBackend, text: str) -> np.ndarray:
+    """What the backend answers for ``text``: its probabilities in the networks' class order (the
+    intents, then "none")."""
+    scores = backend.probabilities(text)
+    assert scores is not None and list(scores) == [*backend.labels, None]
+    return np.asarray(list(scores.values()))
+
+
 def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path) -> None:
     backend = _averaged_backend(3, load_bot(MINI_BOT).dataset)
-    networks = backend.ensemble.networks
-    assert len(networks) == 3 and backend.ensemble.linear is None
-    encoded = backend.encode("je voudrais louer un scooter")
+    networks = _ensemble(backend).members
+    assert len(networks) == 3 and _ensemble(backend).linear is None
+    phrase = "je voudrais louer un scooter"
+    encoded = backend.encode(phrase)
     alone = [FastForward(Ensemble([network], None, 0.0)).probabilities(*encoded) for network in networks]
     assert not np.allclose(alone[0], alone[1])  # different starting weights, different networks
-    averaged = backend._forward.probabilities(*encoded)
-    assert np.allclose(averaged, np.mean(alone, axis=0))
+    assert np.allclose(_probabilities(backend, phrase), np.mean(alone, axis=0))
     backend.save(tmp_path)
     reloaded = BowBackend.load(tmp_path)
     for phrase in PHRASES:
@@ -162,16 +192,17 @@ def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path)
 
 def test_linear_classifier_is_mixed_in_at_its_weight_and_reloads(tmp_path: Path) -> None:
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
-    ensemble = backend.ensemble
-    encoded = backend.encode("je voudrais louer un scooter")
-    networks = FastForward(Ensemble(ensemble.networks, None, 0.0)).probabilities(*encoded)
-    linear = FastForward(Ensemble(ensemble.networks, ensemble.linear, 1.0)).probabilities(*encoded)
+    ensemble = _ensemble(backend)
+    phrase = "je voudrais louer un scooter"
+    encoded = backend.encode(phrase)
+    networks = FastForward(Ensemble(ensemble.members, None, 0.0)).probabilities(*encoded)
+    linear = FastForward(Ensemble(ensemble.members, _linear(ensemble), 1.0)).probabilities(*encoded)
     assert ensemble.linear_weight == 0.5
-    assert np.allclose(backend._forward.probabilities(*encoded), (networks + linear) / 2)
+    assert np.allclose(_probabilities(backend, phrase), (networks + linear) / 2)
     assert backend.labels[int(np.argmax(linear))] == "location"  # the linear classifier learnt on its own
     backend.save(tmp_path)
     reloaded = BowBackend.load(tmp_path)
-    assert reloaded.ensemble.linear is not None
+    assert _ensemble(reloaded).linear is not None
     for phrase in PHRASES:
         assert reloaded.parse(phrase) == backend.parse(phrase)
 
@@ -180,15 +211,16 @@ def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
     """FastForward (numpy, used to parse) computes what the trained torch modules compute: the
     networks' softmaxes averaged, mixed with the linear classifier's sharpened softmax."""
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
-    ensemble = backend.ensemble
-    assert ensemble.networks[0].input.vectors is not None and ensemble.linear.vectors is not None
+    ensemble = _ensemble(backend)
+    classifier = _linear(ensemble)
+    assert ensemble.members[0].input.vectors is not None and classifier.vectors is not None
     for phrase in ["je voudrais louer un scooter", "vous ouvrez quand ?", "une moto bleue"]:
         inputs = flatten([backend.encode(phrase)])
         with torch.no_grad():
-            networks = torch.stack([torch.softmax(n(*inputs), dim=1) for n in ensemble.networks]).mean(dim=0)
-            linear = torch.softmax(LINEAR_SHARPNESS * ensemble.linear(*inputs), dim=1)
+            networks = torch.stack([torch.softmax(n(*inputs), dim=1) for n in ensemble.members]).mean(dim=0)
+            linear = torch.softmax(LINEAR_SHARPNESS * classifier(*inputs), dim=1)
         expected = (1 - ensemble.linear_weight) * networks + ensemble.linear_weight * linear
-        assert np.allclose(backend._forward.probabilities(*backend.encode(phrase)), expected[0].numpy(), atol=1e-6)
+        assert np.allclose(_probabilities(backend, phrase), expected[0].numpy(), atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +234,9 @@ def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
         ("vocabulary/vocabulary.json", lambda state: state["idf"].pop(), "features but"),
     ],
 )
-def test_inconsistent_saved_unit_is_a_model_error(tmp_path: Path, file: str, change, message: str) -> None:
+def test_inconsistent_saved_unit_is_a_model_error(
+    tmp_path: Path, file: str, change: Callable[[dict[str, Any]], object], message: str
+) -> None:
     backend = BowBackend({"hidden": 8, "epochs": 1, "min_steps": 0})
     backend.fit(load_bot(MINI_BOT).dataset)
     backend.save(tmp_path)
@@ -216,12 +250,12 @@ def test_inconsistent_saved_unit_is_a_model_error(tmp_path: Path, file: str, cha
 def test_each_unit_saves_and_loads_itself(tmp_path: Path) -> None:
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
     backend.vocabulary.persist(tmp_path / "vocabulary")
-    backend.ensemble.persist(tmp_path / "networks")
+    _ensemble(backend).persist(tmp_path / "networks")
     vocabulary = Vocabulary.from_path(tmp_path / "vocabulary")
     assert (vocabulary.names, vocabulary.idf) == (backend.vocabulary.names, backend.vocabulary.idf)
     encoded = backend.encode("je voudrais louer un scooter")
     reloaded = FastForward(Ensemble.from_path(tmp_path / "networks"))
-    assert np.array_equal(reloaded.probabilities(*encoded), FastForward(backend.ensemble).probabilities(*encoded))
+    assert np.array_equal(reloaded.probabilities(*encoded), FastForward(_ensemble(backend)).probabilities(*encoded))
     with pytest.raises(ModelError, match="holds a 'vocabulary' unit, not 'networks'"):
         Ensemble.from_path(tmp_path / "vocabulary")
 
@@ -295,7 +329,7 @@ def test_linear_classifier_reaches_linear_svc_optimum() -> None:
     labels = [i for i, intent in enumerate(intents) for _ in intent.utterances]
     features = [token_features(tokenize(text), (3, 5)) for text in texts]
     vocabulary = Vocabulary.fit(features, min_count=1)
-    encoded = [(*vocabulary.encode(f), None) for f in features]
+    encoded: list[Encoded] = [(*vocabulary.encode(f), None) for f in features]
     linear = LinearClassifier(len(vocabulary.names), len(intents))
     train_linear(linear, flatten(encoded), torch.tensor(labels), c=1.0, max_iterations=1000, progress=lambda *_: None)
     rows = [r for r, (indices, _, _) in enumerate(encoded) for _ in indices]
@@ -315,7 +349,7 @@ def test_network_count_and_linear_classifier_default_to_the_dataset_size() -> No
         return Dataset(intents=[Intent(name=f"intent_{i}", utterances=u) for i, u in enumerate(halves)])
 
     small, large = _averaged_backend(None, dataset(200)), _averaged_backend(None, dataset(LARGE_DATASET))
-    assert len(small.ensemble.networks) == 1 and small.ensemble.linear is None
-    assert len(large.ensemble.networks) == 5 and large.ensemble.linear is not None
+    assert len(_ensemble(small).members) == 1 and _ensemble(small).linear is None
+    assert len(_ensemble(large).members) == 5 and _ensemble(large).linear is not None
     chosen = _averaged_backend(2, dataset(LARGE_DATASET), linear=False)
-    assert len(chosen.ensemble.networks) == 2 and chosen.ensemble.linear is None
+    assert len(_ensemble(chosen).members) == 2 and _ensemble(chosen).linear is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def write_bot(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def intents(*entries: dict) -> str:
+def intents(*entries: dict[str, Any]) -> str:
     return json.dumps({"intents": list(entries)}, ensure_ascii=False, indent=1)
 
 
@@ -93,16 +94,22 @@ def test_broken_folder_is_reported_with_file_and_line(tmp_path: Path, case: str,
     assert not (bot / ".causette").exists()
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (a saved model is a folder of unit folders), by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_broken_edit_does_not_overwrite_the_trained_model(tmp_path: Path) -> None:
     bot = tmp_path / "bot"
     shutil.copytree(MINI_BOT, bot)
     assert run_cli("train", bot).returncode == 0
-    saved = {p.name: p.read_bytes() for p in (bot / ".causette" / "model").iterdir()}
+    saved = files_of(bot / ".causette" / "model")
+    assert "networks/weights.safetensors" in saved
     (bot / "intents.json").write_text('{"intents": [', encoding="utf-8")
     result = run_cli("train", bot)
     assert result.returncode == 2
     assert "intents.json:1: JSON invalide" in result.stderr
-    assert {p.name: p.read_bytes() for p in (bot / ".causette" / "model").iterdir()} == saved
+    assert files_of(bot / ".causette" / "model") == saved
 
 
 def test_all_problems_are_listed_not_just_the_first(tmp_path: Path) -> None:

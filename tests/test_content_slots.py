@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,10 +13,13 @@ from nlu.formats.annotations import AnnotationError, parse_pattern
 from tests.support import REPO, run_cli
 
 SEED_BOT = REPO / "tests" / "bots" / "seed_snips"
+# A bot's files by name: a text file's text, or a JSON file's content.
+Files = dict[str, str | dict[str, Any]]
+
 RESPONSES = {"intents": [{"tag": "capitale", "responses": ["Vu : {pays}."]}]}  # completes intent_capitale.txt
 
 
-def write_bot(folder: Path, files: dict[str, str | dict]) -> Path:
+def write_bot(folder: Path, files: Files) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = folder / name
@@ -72,7 +76,7 @@ def test_values_annotated_for_an_extensible_entity_join_its_list(tmp_path: Path)
     assert [v.value for v in load_bot(bot).dataset.entities["pays"].values] == ["Japon", "Pérou"]
 
 
-BROKEN = {
+BROKEN: dict[str, tuple[Files, str]] = {
     "unclosed bracket": (
         {"intent_capitale.txt": "capitale du [pays:pays](Japon)\n# note\ncapitale du [pays:pays(Pérou)\n"},
         "intent_capitale.txt:3: exemple « capitale du [pays:pays(Pérou) » : colonne 13 : « [ » n'est jamais fermé",
@@ -157,7 +161,7 @@ BROKEN = {
         "capitale.txt:1: un fichier texte doit être une intention (intent_<nom>.txt) ou une entité (entity_<nom>.txt)",
     ),
 }
-BASE = {
+BASE: Files = {
     "intent_capitale.txt": "capitale du [pays:pays](Japon)\n",
     "entity_pays.txt": "Japon\nGrèce\n",
     "r.json": RESPONSES,

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from dialogue import Brain, Turn
+from dialogue import Brain, SlotValue, Turn
 from dialogue.conversation_tests import TurnCase, load_conversation_tests, outcome_lines, run_conversations
 from dialogue.conversation_tests.runner import compare
 from dialogue.conversation_tests.spec import TurnSpec
@@ -105,9 +105,10 @@ conversations:
     )
     right, wrong, fallback = await run_conversations(Brain(bot, mini_model), load_conversation_tests(bot))
     assert right.passed and fallback.passed
-    assert not wrong.passed and wrong.not_run == 1
-    assert [m.what for m in wrong.failure.mismatches] == ["intent", "response", "contexts", "slot date"]
-    intent, response, contexts, slot = wrong.failure.mismatches
+    failure = wrong.failure
+    assert failure is not None and wrong.not_run == 1
+    assert [m.what for m in failure.mismatches] == ["intent", "response", "contexts", "slot date"]
+    intent, response, contexts, slot = failure.mismatches
     assert (intent.expected, intent.got.split()[0]) == ("horaires", "location")
     assert response.expected == "a text matching /^On est ouvert/"
     assert (contexts.expected, contexts.got) == ("(none)", "jourlocation")
@@ -128,12 +129,14 @@ conversations:
     ],
 )
 def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expected: str, matches: bool) -> None:
-    record = {
-        "entity": "snips/datetime",
-        "rawValue": "samedi",
-        "text": "samedi 28 novembre",
-        "value": {"kind": "InstantTime", "value": "2026-11-28 00:00:00 +01:00"},
-    }
+    slot = SlotValue.model_validate(
+        {
+            "entity": "snips/datetime",
+            "rawValue": "samedi",
+            "text": "samedi 28 novembre",
+            "value": {"kind": "InstantTime", "value": "2026-11-28 00:00:00 +01:00"},
+        }
+    )
     turn = Turn(
         session_id="s",
         responses=["ok"],
@@ -141,7 +144,7 @@ def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expe
         probability=0.9,
         fallback=False,
         contexts=[],
-        slots={"date": record},
+        slots={"date": slot},
     )
     case = TurnCase("tests/t.yaml", 3, TurnSpec(user="samedi", slots={"date": expected}))
     assert (compare(Brain(load_bot(MINI_BOT), mini_model), case, turn) == []) is matches
@@ -162,9 +165,9 @@ async def test_an_exact_response_among_several_gets_a_hint(tmp_path: Path, demo_
     )
     bot = load_bot(demo)
     outcomes = await run_conversations(Brain(bot, Model.load(demo_model_dir)), load_conversation_tests(bot))
-    failed = [outcome for outcome in outcomes if not outcome.passed]
-    assert len(failed) in range(1, len(responses))  # one response is given, the others are not
-    assert all("expect {one_of: horaires}" in o.failure.mismatches[0].hint for o in failed)
+    failures = [outcome.failure for outcome in outcomes if outcome.failure is not None]
+    assert len(failures) in range(1, len(responses))  # one response is given, the others are not
+    assert all("expect {one_of: horaires}" in failure.mismatches[0].hint for failure in failures)
 
 
 def test_causette_test_passes_on_the_demo_bot_and_writes_junit(tmp_path: Path) -> None:
@@ -175,11 +178,11 @@ def test_causette_test_passes_on_the_demo_bot_and_writes_junit(tmp_path: Path) -
     root = ElementTree.parse(junit).getroot()
     assert root.tag == "testsuites" and root.get("failures") == "0"
     cases = root.findall("testsuite/testcase")
-    assert int(root.get("tests")) == len(cases) >= 17
+    assert int(root.attrib["tests"]) == len(cases) >= 17
     assert {"la conversation du livre blanc", "location pour plus tard", "une phrase hors sujet"} <= {
         case.get("name") for case in cases
     }
-    assert all(case.get("file", "").startswith("tests/") and int(case.get("line")) > 0 for case in cases)
+    assert all(case.get("file", "").startswith("tests/") and int(case.attrib["line"]) > 0 for case in cases)
 
 
 def test_a_wrong_expectation_fails_with_a_diff_and_a_junit_failure(tmp_path: Path) -> None:
@@ -213,8 +216,8 @@ conversations:
     root = ElementTree.parse(junit).getroot()
     assert (root.get("tests"), root.get("failures")) == ("2", "1")
     [failure] = root.findall(".//testcase[@name='seed conversation']/failure")
-    assert "expected plus_tard" in failure.get("message")
-    assert "pour aujourd'hui" in failure.text
+    assert "expected plus_tard" in failure.attrib["message"]
+    assert "pour aujourd'hui" in (failure.text or "")
 
 
 def test_broken_test_file_or_none_exit_2(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
-from dialogue.rules import choose_intent
+from dialogue.rules import Decision, choose_intent
 from nlu import Intent, IntentGuess, Model, load_bot
 from tests.support import MINI_BOT
 
@@ -107,7 +107,13 @@ async def test_gibberish_falls_back_and_keeps_the_conversation(engine: DialogueE
 async def test_history_records_both_sides(engine: DialogueEngine) -> None:
     await engine.handle("s", "je voudrais louer un scooter")
     history = await engine.history("s")
+    assert history is not None
     assert [(h.role, h.text) for h in history] == [("user", "je voudrais louer un scooter"), ("bot", QUESTION)]
+
+
+def chosen_intent(decision: Decision) -> str | None:
+    """The name of the intent the rules chose; None when they fall back."""
+    return decision.chosen.intent if decision.chosen else None
 
 
 def test_in_context_intent_beats_a_better_unfiltered_one() -> None:
@@ -115,18 +121,18 @@ def test_in_context_intent_beats_a_better_unfiltered_one() -> None:
         "meteo": Intent(name="meteo", utterances=[]),
         "plus_tard": Intent(name="plus_tard", utterances=[], context_filter="jourlocation"),
     }
-    ranked = [IntentGuess(intent_name="meteo", probability=0.6), IntentGuess(intent_name="plus_tard", probability=0.3)]
-    assert choose_intent(ranked, intents, {"jourlocation"}, 0.25).chosen.intent == "plus_tard"
-    assert choose_intent(ranked, intents, set(), 0.25).chosen.intent == "meteo"
-    below = [ranked[0], IntentGuess(intent_name="plus_tard", probability=0.2)]
+    ranked = [IntentGuess(intentName="meteo", probability=0.6), IntentGuess(intentName="plus_tard", probability=0.3)]
+    assert chosen_intent(choose_intent(ranked, intents, {"jourlocation"}, 0.25)) == "plus_tard"
+    assert chosen_intent(choose_intent(ranked, intents, set(), 0.25)) == "meteo"
+    below = [ranked[0], IntentGuess(intentName="plus_tard", probability=0.2)]
     decision = choose_intent(below, intents, {"jourlocation"}, 0.25)
-    assert decision.chosen.intent == "meteo"
+    assert chosen_intent(decision) == "meteo"
     assert [(c.intent, c.eligible) for c in decision.candidates] == [("meteo", True), ("plus_tard", False)]
 
 
 def test_nothing_above_the_threshold_means_fallback() -> None:
     intents = {"meteo": Intent(name="meteo", utterances=[])}
-    ranked = [IntentGuess(intent_name="meteo", probability=0.1)]
+    ranked = [IntentGuess(intentName="meteo", probability=0.1)]
     assert choose_intent(ranked, intents, set(), 0.25).chosen is None
 
 

@@ -6,12 +6,14 @@ import asyncio
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from channels import Settings, create_app
 from tests.support import MINI_BOT, ServerProcess
@@ -34,8 +36,9 @@ class Watched:
     def intents_file(self) -> Path:
         return self.bot / "intents.json"
 
-    def model(self) -> dict:
-        return httpx.get(f"{self.server.url}/api/v1/model").json()
+    def model(self) -> dict[str, Any]:
+        model: dict[str, Any] = httpx.get(f"{self.server.url}/api/v1/model").json()
+        return model
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +62,7 @@ class Load:
     lost_context: list[str] = field(default_factory=list)
     conversations: int = 0
 
-    async def say(self, session: str, text: str) -> dict | None:
+    async def say(self, session: str, text: str) -> dict[str, Any] | None:
         try:
             reply = await self.client.post(f"/api/v1/conversations/{session}/messages", json={"text": text})
         except httpx.HTTPError as error:
@@ -68,7 +71,8 @@ class Load:
         if reply.status_code != 200:
             self.failures.append(f"{session}: {reply.status_code} {reply.text}")
             return None
-        return reply.json()
+        turn: dict[str, Any] = reply.json()
+        return turn
 
     async def seed_conversations(self, worker: int, stop: asyncio.Event) -> None:
         """The seed's two turns, over and over: the second needs the context the first set."""
@@ -85,7 +89,7 @@ class Load:
         return turn["responses"] if turn else []
 
 
-async def wait_for(condition, what: str) -> None:
+async def wait_for(condition: Callable[[], Awaitable[bool]], what: str) -> None:
     deadline = time.monotonic() + PATIENCE
     while not await condition():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"
@@ -98,7 +102,7 @@ async def test_an_edit_changes_the_answers_under_load_without_failures(watched: 
         load = Load(client)
         assert await load.hours() == [OLD_HOURS]
         straddling = await load.say("straddling", "je voudrais louer un scooter")
-        assert straddling["contexts"] == ["jourlocation"]
+        assert straddling is not None and straddling["contexts"] == ["jourlocation"]
         stop = asyncio.Event()
         workers = [asyncio.create_task(load.seed_conversations(n, stop)) for n in range(6)]
         await asyncio.sleep(0.5)
@@ -118,7 +122,7 @@ async def test_an_edit_changes_the_answers_under_load_without_failures(watched: 
         finished = await load.say("straddling", "pour aujourd'hui")
     assert load.failures == []
     assert load.lost_context == []
-    assert finished["intent"]["name"] == "aujourd'hui"
+    assert finished is not None and finished["intent"]["name"] == "aujourd'hui"
     model = watched.model()
     assert model["content_hash"] != old_hash
     assert model["last_reload"]["status"] == "reloaded" and model["last_error"] is None
@@ -180,7 +184,7 @@ async def test_reloads_are_coalesced(tmp_path: Path, mini_model_dir: Path) -> No
     bot, model_dir = tmp_path / "bot", tmp_path / "model"
     shutil.copytree(MINI_BOT, bot)
     shutil.copytree(mini_model_dir, model_dir)
-    app = create_app(bot, Settings(model_dir=model_dir, admin_key=ADMIN_KEY))
+    app = create_app(bot, Settings(model_dir=model_dir, admin_key=SecretStr(ADMIN_KEY)))
     reloader = app.state.services.reloader
     (bot / "intents.json").write_text((bot / "intents.json").read_text().replace(OLD_HOURS, NEW_HOURS))
 
@@ -201,4 +205,5 @@ def _hours(watched: Watched) -> list[str]:
         f"{watched.server.url}/api/v1/conversations/hours-check/messages", json={"text": "vous ouvrez à quelle heure ?"}
     )
     assert reply.status_code == 200
-    return reply.json()["responses"]
+    responses: list[str] = reply.json()["responses"]
+    return responses

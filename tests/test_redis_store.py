@@ -34,10 +34,11 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.stop()
 
 
-def store_on(server: RedisServer, **options: float) -> RedisStore:
+def store_on(server: RedisServer) -> RedisStore:
     """A store with short timeouts, so that faults show quickly."""
-    settings = {"timeout_seconds": 0.3, "lock_seconds": 1.0, "wait_seconds": 3.0, **options}
-    return RedisStore.from_url(server.url, TTL, prefix="faults", **settings)
+    return RedisStore.from_url(
+        server.url, TTL, prefix="faults", timeout_seconds=0.3, lock_seconds=1.0, wait_seconds=3.0
+    )
 
 
 async def add_turn(store: RedisStore, session_id: str = "s1") -> None:
@@ -76,7 +77,8 @@ async def test_a_lock_left_by_a_crashed_process_delays_and_does_not_block(
     lock_key = store.keys("s1")[0]
     redis_server.client().set(lock_key, "a-process-that-died", px=300)
     await add_turn(store)
-    assert (await store.get("s1")).turns == 1
+    stored = await store.get("s1")
+    assert stored is not None and stored.turns == 1
 
 
 async def test_a_session_held_too_long_is_reported_busy(redis_server: RedisServer) -> None:
@@ -111,7 +113,8 @@ async def test_a_turn_that_outlived_its_lock_is_refused_and_the_newer_turn_kept(
             )
             async with fast.transaction("s1") as newer:
                 newer.slots["by"] = by("fast")
-    assert (await fast.get("s1")).slots == {"by": by("fast")}
+    stored = await fast.get("s1")
+    assert stored is not None and stored.slots == {"by": by("fast")}
     await slow.close()
     await fast.close()
 
@@ -128,7 +131,8 @@ async def test_redis_down_gives_store_unavailable_then_recovers(own_redis: Redis
     own_redis.start()  # same port, same data
     await store.ping()  # the same client reconnects by itself
     await add_turn(store)
-    assert (await store.get("s1")).turns == 2
+    stored = await store.get("s1")
+    assert stored is not None and stored.turns == 2
     await store.close()
 
 
@@ -145,7 +149,8 @@ async def test_a_frozen_redis_times_out_and_the_session_continues_after(own_redi
         own_redis.resume()
     # The refused turn may still take its lock once Redis thaws; the lock's expiry frees it.
     await add_turn(store)
-    assert (await store.get("s1")).turns == 2
+    stored = await store.get("s1")
+    assert stored is not None and stored.turns == 2
     await store.close()
 
 
@@ -157,5 +162,6 @@ async def test_redis_lost_while_saving_leaves_the_previous_turn(own_redis: Redis
             session.turns = 99
             own_redis.stop(save=True)
     own_redis.start()
-    assert (await store.get("s1")).turns == 1
+    stored = await store.get("s1")
+    assert stored is not None and stored.turns == 1
     await store.close()

@@ -28,6 +28,8 @@ TODAY = "pour aujourd'hui"
 MINI = load_bot(MINI_BOT)
 (LOCATION,) = MINI.dataset.intent("location").responses
 (DAY_RENTAL,) = MINI.dataset.intent("aujourd'hui").responses
+# Server A (two worker processes) and server B (one), on the same Redis.
+Servers = tuple[ServerProcess, ServerProcess]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="module")
-def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[Servers]:
     """Two servers on two ports, one Redis: A runs two worker processes, B one.
 
     Short Redis timeouts, so that faults show quickly. Both start at the same time.
@@ -68,7 +70,7 @@ def new_session() -> str:
     return uuid.uuid4().hex
 
 
-def test_the_context_set_on_one_process_is_used_by_the_other(servers) -> None:
+def test_the_context_set_on_one_process_is_used_by_the_other(servers: Servers) -> None:
     a, b = servers
     session = new_session()
     first = say(a, session, RENT).json()
@@ -79,7 +81,9 @@ def test_the_context_set_on_one_process_is_used_by_the_other(servers) -> None:
     assert [entry["text"] for entry in history] == [RENT, LOCATION, TODAY, DAY_RENTAL]
 
 
-async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(servers, redis) -> None:
+async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(
+    servers: Servers, redis: RedisServer
+) -> None:
     a, b = servers
     session = new_session()
     texts = [RENT if n % 3 == 1 else TODAY for n in range(50)]
@@ -94,7 +98,7 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(s
     store = RedisStore.from_url(redis.url, 600)
     stored = await store.get(session)
     await store.close()
-    assert stored.turns == 50
+    assert stored is not None and stored.turns == 50
     history = stored.history
     assert [entry.role for entry in history] == ["user", "bot"] * 50, "each question then its answer"
     assert Counter(entry.text for entry in history[::2]) == Counter(texts)
@@ -109,7 +113,7 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(s
     assert [entry.at for entry in history] == sorted(entry.at for entry in history)
 
 
-def test_a_restarted_server_continues_the_conversation(servers) -> None:
+def test_a_restarted_server_continues_the_conversation(servers: Servers) -> None:
     _, b = servers
     session = new_session()
     assert say(b, session, RENT).json()["contexts"] == ["jourlocation"]
@@ -135,7 +139,7 @@ def wait_ready(server: ServerProcess) -> None:
     )
 
 
-def test_a_frozen_redis_gives_503_then_the_same_session_continues(servers, redis) -> None:
+def test_a_frozen_redis_gives_503_then_the_same_session_continues(servers: Servers, redis: RedisServer) -> None:
     a, b = servers
     session = new_session()
     say(a, session, RENT)
@@ -149,7 +153,7 @@ def test_a_frozen_redis_gives_503_then_the_same_session_continues(servers, redis
     assert say(b, session, TODAY).json()["responses"] == [DAY_RENTAL]
 
 
-def test_a_restarted_redis_gives_503_then_the_same_session_continues(servers, redis) -> None:
+def test_a_restarted_redis_gives_503_then_the_same_session_continues(servers: Servers, redis: RedisServer) -> None:
     a, b = servers
     session = new_session()
     say(a, session, RENT)
@@ -163,7 +167,7 @@ def test_a_restarted_redis_gives_503_then_the_same_session_continues(servers, re
     assert say(b, session, TODAY).status_code == 200
 
 
-def test_serve_with_several_workers_shares_their_sessions(servers) -> None:
+def test_serve_with_several_workers_shares_their_sessions(servers: Servers) -> None:
     a, _ = servers
     session = new_session()
     for _ in range(5):  # each turn lands on either of A's workers
@@ -171,7 +175,7 @@ def test_serve_with_several_workers_shares_their_sessions(servers) -> None:
         assert say(a, session, TODAY).json()["responses"] == [DAY_RENTAL]
 
 
-def test_serve_refuses_several_workers_without_redis(capsys) -> None:
+def test_serve_refuses_several_workers_without_redis(capsys: pytest.CaptureFixture[str]) -> None:
     with mock.patch.dict(os.environ):  # serve writes its settings there; put everything back after
         os.environ.pop("CAUSETTE_REDIS_URL", None)
         assert main(["serve", str(MINI_BOT), "--workers", "2"]) == 2

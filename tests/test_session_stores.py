@@ -43,7 +43,7 @@ class StoreKit:
     open: Callable[[], SessionStore]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.e2e)])
 async def kit(request: pytest.FixtureRequest) -> AsyncIterator[StoreKit]:
     clock = FakeClock()
     if request.param == "memory":
@@ -92,7 +92,8 @@ async def test_a_session_expires_ttl_after_its_last_turn(kit: StoreKit) -> None:
         async with store.transaction("s1") as session:
             session.turns += 1
         kit.clock.advance(TTL * 0.6)
-    assert (await store.get("s1")).turns == 3
+    stored = await store.get("s1")
+    assert stored is not None and stored.turns == 3
     kit.clock.advance(TTL * 0.6)
     assert await store.get("s1") is None
     async with store.transaction("s1") as session:
@@ -111,7 +112,7 @@ async def test_a_failed_turn_changes_nothing(kit: StoreKit) -> None:
             session.contexts.append(ActiveContext(name="x", turns_left=1, expires_at=2e6))
             raise RuntimeError("the engine failed half-way")
     stored = await store.get("s1")
-    assert (stored.turns, stored.slots, stored.contexts) == (1, {"a": NANTES}, [])
+    assert stored is not None and (stored.turns, stored.slots, stored.contexts) == (1, {"a": NANTES}, [])
     async with kit.open().transaction("s1") as session:  # and the session is not left locked
         assert session.turns == 1
 
@@ -128,7 +129,7 @@ async def test_concurrent_turns_are_applied_one_after_the_other(kit: StoreKit) -
 
     await asyncio.gather(*(turn(n) for n in range(50)))
     stored = await kit.open().get("shared")
-    assert stored.turns == 50
+    assert stored is not None and stored.turns == 50
     assert sorted(entry.text for entry in stored.history) == sorted(f"message {n}" for n in range(50))
 
 
@@ -158,7 +159,9 @@ async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
                 ),
             ]
         kit.clock.advance(1)
-    history = (await kit.open().get("s1")).history
+    stored = await kit.open().get("s1")
+    assert stored is not None
+    history = stored.history
     assert [entry.text for entry in history] == [
         "question 0",
         "réponse 0 é",

