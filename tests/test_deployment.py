@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -14,18 +15,19 @@ REPLICAS = ("app1", "app2")
 
 
 @pytest.fixture(scope="module")
-def services() -> dict:
-    return yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))["services"]
+def services() -> dict[str, Any]:
+    compose: dict[str, Any] = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
+    return compose["services"]  # type: ignore[no-any-return]  # YAML is untyped data
 
 
-def test_compose_runs_redis_two_replicas_and_a_balancer(services: dict) -> None:
+def test_compose_runs_redis_two_replicas_and_a_balancer(services: dict[str, Any]) -> None:
     assert set(services) == {"redis", *REPLICAS, "lb"}
     assert services["redis"]["image"].startswith("redis:")
     assert services["lb"]["image"].startswith("nginx:")
     assert set(services["lb"]["depends_on"]) == set(REPLICAS)
 
 
-def test_both_replicas_share_the_redis_service(services: dict) -> None:
+def test_both_replicas_share_the_redis_service(services: dict[str, Any]) -> None:
     urls = {services[name]["environment"]["CAUSETTE_REDIS_URL"] for name in REPLICAS}
     assert len(urls) == 1, "every replica must use the same Redis"
     url = urlparse(urls.pop())
@@ -34,13 +36,13 @@ def test_both_replicas_share_the_redis_service(services: dict) -> None:
         assert "redis" in services[name]["depends_on"]
 
 
-def test_replicas_are_built_from_the_dockerfile(services: dict) -> None:
+def test_replicas_are_built_from_the_dockerfile(services: dict[str, Any]) -> None:
     for name in REPLICAS:
         build = services[name]["build"]
         assert (DOCKER / build["context"] / build["dockerfile"]).resolve() == DOCKER / "Dockerfile"
 
 
-def test_the_balancer_proxies_http_and_websockets_to_both_replicas(services: dict) -> None:
+def test_the_balancer_proxies_http_and_websockets_to_both_replicas(services: dict[str, Any]) -> None:
     mount = next(v for v in services["lb"]["volumes"] if "nginx" in v)
     conf = re.sub(r"#.*", "", (DOCKER / mount.split(":")[0]).read_text(encoding="utf-8"))
     assert set(re.findall(r"server (app\d):8000", conf)) == set(REPLICAS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -17,10 +18,11 @@ def responses_of(tag: str) -> list[str]:
     return DEMO.intent(tag).responses
 
 
-def say(server: ServerProcess, session: str, text: str) -> dict:
+def say(server: ServerProcess, session: str, text: str) -> dict[str, Any]:
     reply = httpx.post(f"{server.url}/api/v1/conversations/{session}/messages", json={"text": text})
     assert reply.status_code == 200, reply.text
-    return reply.json()
+    turn: dict[str, Any] = reply.json()
+    return turn
 
 
 def test_seed_conversation_over_rest(demo_server: ServerProcess) -> None:
@@ -77,7 +79,7 @@ def test_health_model_and_openapi(demo_server: ServerProcess) -> None:
     assert httpx.get(f"{demo_server.url}/docs").status_code == 200
 
 
-BAD_REQUESTS = {
+BAD_REQUESTS: dict[str, tuple[str, dict[str, Any], int, str]] = {
     "empty text": ("s1", {"json": {"text": ""}}, 422, "must not be empty"),
     "blank text": ("s1", {"json": {"text": "   \n"}}, 422, "must not be empty"),
     "text too long": ("s1", {"json": {"text": "a" * 1001}}, 422, "longer than 1000"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -112,7 +112,7 @@ def test_the_demo_page_and_the_widget_are_served(client: TestClient) -> None:
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
 def test_malformed_requests_get_a_clear_4xx(client: TestClient, case: str) -> None:
     session, request, status, message = BAD_REQUESTS[case]
-    reply = client.post(f"/api/v1/conversations/{session}/messages", **cast(dict[str, Any], request))
+    reply = client.post(f"/api/v1/conversations/{session}/messages", **request)
     assert reply.status_code == status, reply.text
     assert message in reply.text
 

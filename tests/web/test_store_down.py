@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.e2e  # a real server on a port (uvicorn in a thread)
 class DownStore(MemoryStore):
     """A store whose backend cannot be reached, as the Redis store is while Redis is down."""
 
-    def transaction(self, session_id: str) -> AsyncIterator[Session]:
+    @asynccontextmanager
+    async def transaction(self, session_id: str) -> AsyncIterator[Session]:
         raise StoreUnavailable("connection refused")
+        yield  # never reached: the yield makes this the generator asynccontextmanager wraps
 
     async def get(self, session_id: str) -> Session | None:
         raise StoreUnavailable("connection refused")

@@ -82,7 +82,7 @@ async def test_connections_without_a_session_id_get_distinct_new_ones(server: Se
     assert one["session_id"] != two["session_id"]
 
 
-BAD_FRAMES = [
+BAD_FRAMES: list[tuple[str | bytes, str]] = [
     ("{not json", "invalid_json"),
     ('["message"]', "invalid_frame"),
     ('{"text": "bonjour"}', "invalid_frame"),
@@ -126,7 +126,7 @@ async def test_an_invalid_session_id_is_refused_with_a_reason(server: ServerProc
         assert (error["type"], error["code"]) == ("error", "invalid_session_id")
         with pytest.raises(ConnectionClosed) as closed:
             await receive(ws)
-    assert closed.value.rcvd.code == 1008
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "http://shop.example", "null"])
@@ -188,7 +188,7 @@ async def test_messages_sent_in_a_burst_are_answered_in_order(server: ServerProc
         await greeting(ws)
         for number, text in enumerate(["je voudrais louer un scooter", "pour aujourd'hui", "bonjour"]):
             await send(ws, {"type": "message", "text": text, "id": f"b{number}"})
-        answers = []
+        answers: list[tuple[str, str]] = []
         while len(answers) < 3:
             frame = await receive(ws)
             if frame["type"] == "bot":
