@@ -17,7 +17,8 @@ import torch
 from nlu import Model, ModelError, available_backends, get_backend, load_bot, load_or_train, train
 from nlu.backends.bow.backend import BowBackend
 from nlu.backends.bow.features import Vocabulary, token_features
-from nlu.backends.bow.network import LINEAR_SHARPNESS, Ensemble, FastForward, LinearClassifier, flatten, train_linear
+from nlu.backends.bow.forward import LINEAR_SHARPNESS, FastForward
+from nlu.backends.bow.network import Ensemble, LinearClassifier, flatten, train_linear
 from nlu.backends.bow.options import LARGE_DATASET
 from nlu.dataset import Dataset, Intent, Utterance
 from nlu.model import MAX_PARSE_CHARS, clean, parse_untrusted
@@ -54,7 +55,10 @@ def test_saved_model_holds_tensors_and_json_only(mini_model_dir: Path) -> None:
         "networks/weights.safetensors",
         "vocabulary/metadata.json",
         "vocabulary/vocabulary.json",
+        "word_vectors/key_rows.npy",
+        "word_vectors/keys.npy",
         "word_vectors/metadata.json",
+        "word_vectors/rows.npy",
         "word_vectors/word_vectors.json",
     ]
     metadata = json.loads((mini_model_dir / "causette-model.json").read_text())
@@ -63,7 +67,14 @@ def test_saved_model_holds_tensors_and_json_only(mini_model_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "victim", ["networks/weights.safetensors", "vocabulary/vocabulary.json", "bow.json", "causette-model.json"]
+    "victim",
+    [
+        "networks/weights.safetensors",
+        "vocabulary/vocabulary.json",
+        "word_vectors/rows.npy",
+        "bow.json",
+        "causette-model.json",
+    ],
 )
 def test_tampered_model_fails_cleanly(mini_model_dir: Path, tmp_path: Path, victim: str) -> None:
     folder = tmp_path / "model"
@@ -150,7 +161,7 @@ def test_several_networks_average_their_probabilities_and_reload(tmp_path: Path)
     networks = backend.ensemble.networks
     assert len(networks) == 3 and backend.ensemble.linear is None
     encoded = backend.encode("je voudrais louer un scooter")
-    alone = [FastForward(Ensemble([network], None, 0.0)).probabilities(*encoded) for network in networks]
+    alone = [Ensemble([network], None, 0.0).forward_pass().probabilities(*encoded) for network in networks]
     assert not np.allclose(alone[0], alone[1])  # different starting weights, different networks
     averaged = backend._forward.probabilities(*encoded)
     assert np.allclose(averaged, np.mean(alone, axis=0))
@@ -164,14 +175,14 @@ def test_linear_classifier_is_mixed_in_at_its_weight_and_reloads(tmp_path: Path)
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
     ensemble = backend.ensemble
     encoded = backend.encode("je voudrais louer un scooter")
-    networks = FastForward(Ensemble(ensemble.networks, None, 0.0)).probabilities(*encoded)
-    linear = FastForward(Ensemble(ensemble.networks, ensemble.linear, 1.0)).probabilities(*encoded)
+    networks = Ensemble(ensemble.networks, None, 0.0).forward_pass().probabilities(*encoded)
+    linear = Ensemble(ensemble.networks, ensemble.linear, 1.0).forward_pass().probabilities(*encoded)
     assert ensemble.linear_weight == 0.5
     assert np.allclose(backend._forward.probabilities(*encoded), (networks + linear) / 2)
     assert backend.labels[int(np.argmax(linear))] == "location"  # the linear classifier learnt on its own
     backend.save(tmp_path)
     reloaded = BowBackend.load(tmp_path)
-    assert reloaded.ensemble.linear is not None
+    assert reloaded._forward.linear is not None
     for phrase in PHRASES:
         assert reloaded.parse(phrase) == backend.parse(phrase)
 
@@ -196,8 +207,9 @@ def test_numpy_forward_equals_torch_forward(tmp_path: Path) -> None:
     [
         ("networks/metadata.json", lambda state: state.update(format=2), "another version"),
         ("vocabulary/metadata.json", lambda state: state.update(unit="networks"), "not 'vocabulary'"),
-        ("word_vectors/word_vectors.json", lambda state: state.update(fingerprint="0" * 16), "other word vectors"),
-        ("word_vectors/word_vectors.json", lambda state: state.update(package="sys"), "unknown word vectors package"),
+        ("word_vectors/metadata.json", lambda state: state.update(format=1), "another version"),
+        ("word_vectors/word_vectors.json", lambda state: state.update(words=1), "do not match"),
+        ("networks/networks.json", lambda state: state.update(hidden=9), "do not match their shape"),
         ("networks/networks.json", lambda state: state.update(linear="no"), "valid boolean"),
         ("vocabulary/vocabulary.json", lambda state: state["idf"].pop(), "features but"),
     ],
@@ -216,14 +228,14 @@ def test_inconsistent_saved_unit_is_a_model_error(tmp_path: Path, file: str, cha
 def test_each_unit_saves_and_loads_itself(tmp_path: Path) -> None:
     backend = _averaged_backend(2, load_bot(MINI_BOT).dataset, linear=True)
     backend.vocabulary.persist(tmp_path / "vocabulary")
-    backend.ensemble.persist(tmp_path / "networks")
+    backend._forward.persist(tmp_path / "networks")
     vocabulary = Vocabulary.from_path(tmp_path / "vocabulary")
     assert (vocabulary.names, vocabulary.idf) == (backend.vocabulary.names, backend.vocabulary.idf)
     encoded = backend.encode("je voudrais louer un scooter")
-    reloaded = FastForward(Ensemble.from_path(tmp_path / "networks"))
-    assert np.array_equal(reloaded.probabilities(*encoded), FastForward(backend.ensemble).probabilities(*encoded))
+    reloaded = FastForward.from_path(tmp_path / "networks")
+    assert np.array_equal(reloaded.probabilities(*encoded), backend.ensemble.forward_pass().probabilities(*encoded))
     with pytest.raises(ModelError, match="holds a 'vocabulary' unit, not 'networks'"):
-        Ensemble.from_path(tmp_path / "vocabulary")
+        FastForward.from_path(tmp_path / "vocabulary")
 
 
 def _write_previous_layout(folder: Path) -> None:
