@@ -4,13 +4,14 @@ Everything here is pure code (a regular expression and NLTK's French Snowball st
 is downloaded. Tokens keep their character offsets in the original text so that slot spans and
 explanations can point back at what the user typed.
 
-NLTK is imported at the first stem, not with this module: importing it costs more than a second of
-CPU (its package imports scipy.stats), which commands that never stem need not pay.
+NLTK is imported at the first stem, not with this module, and without the optional libraries its
+package would load for its other features (see _stemmer).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -39,6 +40,9 @@ ELISIONS: dict[str, str] = {
 # "aujourd'hui" is one word although it contains an apostrophe; letters then an optional
 # apostrophe (straight or typographic) otherwise. Hyphens and punctuation separate tokens.
 _WORD = re.compile(r"aujourd['’]hui|[^\W_]+['’]?", flags=re.IGNORECASE | re.UNICODE)
+# NLTK's package imports scipy.stats and scikit-learn for features the stemmer does not use: more
+# than a second of CPU and about 90 MiB per process. It imports them under `except ImportError`.
+_NLTK_OPTIONAL = ("scipy", "sklearn")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae", "’": "'", "ß": "ss"})
 
 
@@ -71,8 +75,17 @@ def stem(word: str) -> str:
 
 @cache
 def _stemmer() -> FrenchStemmer:
-    from nltk.stem.snowball import FrenchStemmer
-
+    """NLTK's French stemmer, imported with scipy and scikit-learn hidden (as if not installed)
+    unless the process has them already; they are importable again as soon as NLTK is loaded."""
+    hidden = [name for name in _NLTK_OPTIONAL if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # None: the import raises ImportError
+    try:
+        from nltk.stem.snowball import FrenchStemmer
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
     return FrenchStemmer()
 
 

@@ -36,7 +36,8 @@ SENTENCES = [
     "merci, au revoir 🙂",
     "",
 ]
-HEAVY_MODULES = ("torch", "spacy", "thinc")
+# Training's libraries, and those NLTK's package would import for features the stemmer does not use.
+HEAVY_MODULES = ("torch", "spacy", "thinc", "scipy", "sklearn")
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +78,13 @@ from pathlib import Path
 from nlu import Model
 model = Model.load(Path(sys.argv[1]))
 parses = [model.parse(text).to_json() for text in json.loads(sys.stdin.read())]
-print(json.dumps({"parses": parses, "modules": sorted(sys.modules)}))
+modules = sorted(sys.modules)
+import scipy.stats, sklearn  # what NLTK's import left out is still there for whoever needs it
+print(json.dumps({"parses": parses, "modules": modules}))
 """
 
 
-def test_loading_and_parsing_imports_neither_torch_nor_spacy(trained_demo: tuple[Model, Path]) -> None:
+def test_loading_and_parsing_imports_no_training_library(trained_demo: tuple[Model, Path]) -> None:
     model, folder = trained_demo
     probe = subprocess.run(
         [sys.executable, "-c", PROBE, str(folder)],
