@@ -4,7 +4,8 @@
 
 Trains the bot once into a temporary folder (unless --model-dir names a trained model), then starts
 ``causette serve`` ``--runs`` times and times each start to its first answered turn (a real POST of
-a conversation turn, from the moment the command is launched). Memory is read from /proc after
+a conversation turn, from the moment the command is launched), with the CPU seconds the server
+used until then (less sensitive to a busy machine than the wall time). Memory is read from /proc after
 that answer, summed over the server's process tree: RSS counts the pages every process maps,
 shared ones included; PSS splits shared pages among the processes that map them (memory-mapped
 model files, shared libraries), so the PSS sum is what the workers really cost together. Then the
@@ -15,6 +16,7 @@ Targets (issue 16.1): one process at most 200 MiB RSS, first answer at most 2 s 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -49,6 +51,19 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds spent so far by ``pid``'s process tree: on a busy machine the
+    wall time to the first answer grows with the load, this much less."""
+    ticks = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mib(pid: int) -> tuple[float, float]:
     """RSS and PSS of ``pid``'s process tree, in MiB."""
     rss = pss = 0
@@ -78,8 +93,8 @@ def first_answer(url: str, process: subprocess.Popen[bytes], timeout: float = 12
     wait_until(answered, timeout, "first answer")
 
 
-def serve_once(bot: Path, model_dir: Path, workers: int, redis_url: str | None) -> tuple[float, float, float]:
-    """Start the server, time its first answer, read its memory; seconds, RSS MiB, PSS MiB."""
+def serve_once(bot: Path, model_dir: Path, workers: int, redis_url: str | None) -> tuple[float, ...]:
+    """Start the server, time its first answer, read its memory: wall and CPU seconds, RSS and PSS MiB."""
     port = free_port()
     command = [sys.executable, "-m", "channels.cli", "serve", str(bot), "--model-dir", str(model_dir)]
     command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
@@ -88,7 +103,7 @@ def serve_once(bot: Path, model_dir: Path, workers: int, redis_url: str | None) 
     process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
     try:
         first_answer(f"http://127.0.0.1:{port}", process)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
         if workers > 1:  # every worker loads the model and answers: new connections spread over them
             for _ in range(8 * workers):
                 httpx.post(f"http://127.0.0.1:{port}/api/v1/parse", json={"text": FIRST_TURN}, timeout=30)
@@ -97,7 +112,7 @@ def serve_once(bot: Path, model_dir: Path, workers: int, redis_url: str | None) 
     finally:
         process.terminate()
         process.wait(timeout=30)
-    return seconds, rss, pss
+    return seconds, cpu, rss, pss
 
 
 def main() -> None:
@@ -126,7 +141,7 @@ def main() -> None:
         [f"{args.workers} workers", *(f"{value:.2f}" for value in several)],
     ]
     print(f"{args.runs} starts of one process (medians), then one start of {args.workers} workers")
-    print(table(["serving", "first answer s", "RSS MiB", "PSS MiB"], rows))
+    print(table(["serving", "first answer s", "CPU s to it", "RSS MiB", "PSS MiB"], rows))
 
 
 if __name__ == "__main__":
