@@ -125,7 +125,7 @@ def test_saved_vectors_give_exactly_what_spacys_table_gives(tmp_path: Path) -> N
     backend.fit(load_bot(MINI_BOT).dataset)
     backend.save(tmp_path)
     saved = WordVectors.from_path(tmp_path / "word_vectors")
-    assert isinstance(saved.rows, np.memmap)
+    assert isinstance(saved.rows.base, np.memmap)  # read from the file through a memory map
     spacy_vector = _spacy_lookup(saved.package)
     for sentence in SENTENCES:
         tokens = tokenize(sentence)

@@ -45,9 +45,14 @@ class _SavedSummary(BaseModel):
     width: int
 
 
-def word_key(word: str) -> np.uint64:
+def word_key(word: str) -> int:
     """The 64-bit key of ``word`` in the hash table (BLAKE2b: stable across processes and versions)."""
-    return np.uint64(int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little"))
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def word_keys(words: list[str]) -> np.ndarray:
+    """The keys of ``words``, as an array of uint64."""
+    return np.fromiter(map(word_key, words), dtype=np.uint64, count=len(words))
 
 
 class WordVectors:
@@ -58,6 +63,8 @@ class WordVectors:
         self.rows = rows  # unit length, float32, read-only (memory-mapped when loaded)
         self.keys = keys  # sorted uint64 word keys
         self.key_rows = key_rows  # the row of each key
+        # Parsing meets the same words again and again: a remembered row costs a tenth of a search.
+        self._row_of = functools.lru_cache(maxsize=65536)(self._search)
 
     @property
     def width(self) -> int:
@@ -77,8 +84,10 @@ class WordVectors:
         """Memory-map what persist() saved; ModelError when the arrays do not match the summary."""
         check_metadata(folder, UNIT, FORMAT)
         summary = _SavedSummary.model_validate_json((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+        # Plain arrays over the memory maps: np.memmap's own indexing is slower, and they share the pages all the same.
         rows, keys, key_rows = (
-            np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in (ROWS_FILE, KEYS_FILE, KEY_ROWS_FILE)
+            np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False))
+            for name in (ROWS_FILE, KEYS_FILE, KEY_ROWS_FILE)
         )
         if (
             rows.shape != (summary.rows, summary.width)
@@ -98,16 +107,21 @@ class WordVectors:
         found = [row for token in tokens if (row := self._row(token)) is not None]
         if not found:
             return np.zeros(self.width, dtype=np.float32)
-        mean: np.ndarray = np.asarray(self.rows[found]).mean(axis=0)
+        mean: np.ndarray = self.rows[found].mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
 
     def _row(self, token: Token) -> int | None:
         for form in (token.raw.lower(), token.norm):
-            key = word_key(form)
-            position = int(np.searchsorted(self.keys, key))
-            if position < len(self.keys) and self.keys[position] == key:
-                return int(self.key_rows[position])
+            row = self._row_of(form)
+            if row >= 0:
+                return row
         return None
+
+    def _search(self, form: str) -> int:
+        """The row of ``form`` in the sorted key table, -1 when it has none."""
+        key = np.uint64(word_key(form))
+        position = int(np.searchsorted(self.keys, key))
+        return int(self.key_rows[position]) if position < len(self.keys) and self.keys[position] == key else -1
 
 
 @functools.cache
@@ -135,7 +149,7 @@ def load_word_vectors(package: str) -> WordVectors:
     # spaCy keys its table by its own hash of each word; every key's word is in the vocabulary's
     # strings, so the table is re-keyed by word_key, which needs no spaCy to compute.
     spacy_keys = list(vectors.key2row.keys())
-    keys = np.fromiter((word_key(vocab.strings[key]) for key in spacy_keys), dtype=np.uint64, count=len(spacy_keys))
+    keys = word_keys([vocab.strings[key] for key in spacy_keys])
     key_rows = np.fromiter((vectors.key2row[key] for key in spacy_keys), dtype=np.int32, count=len(spacy_keys))
     order = np.argsort(keys)
     return WordVectors(package, rows, keys[order], key_rows[order])
