@@ -1,19 +1,24 @@
 """French text processing: tokens with offsets, elisions, hyphens, accent folding, stems.
 
-Everything here is pure code (NLTK's regex tokeniser and French Snowball stemmer): nothing is
-downloaded. Tokens keep their character offsets in the original text so that slot spans and
+Everything here is pure code (a regular expression and NLTK's French Snowball stemmer): nothing
+is downloaded. Tokens keep their character offsets in the original text so that slot spans and
 explanations can point back at what the user typed.
+
+NLTK is imported at the first stem, not with this module, and without the optional libraries its
+package would load for its other features (see _stemmer).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from nltk.stem.snowball import FrenchStemmer
-from nltk.tokenize import RegexpTokenizer
+if TYPE_CHECKING:
+    from nltk.stem.snowball import FrenchStemmer
 
 # Elided articles and pronouns, restored to their full form so that "l'heure" and "la heure"
 # share features and the network sees "je" whether or not the user wrote "j'".
@@ -34,8 +39,10 @@ ELISIONS: dict[str, str] = {
 
 # "aujourd'hui" is one word although it contains an apostrophe; letters then an optional
 # apostrophe (straight or typographic) otherwise. Hyphens and punctuation separate tokens.
-_TOKENISER = RegexpTokenizer(r"aujourd['’]hui|[^\W_]+['’]?", flags=re.IGNORECASE | re.UNICODE)
-_STEMMER = FrenchStemmer()
+_WORD = re.compile(r"aujourd['’]hui|[^\W_]+['’]?", flags=re.IGNORECASE | re.UNICODE)
+# NLTK's package imports scipy.stats and scikit-learn for features the stemmer does not use: more
+# than a second of CPU and about 90 MiB per process. It imports them under `except ImportError`.
+_NLTK_OPTIONAL = ("scipy", "sklearn")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae", "’": "'", "ß": "ss"})
 
 
@@ -63,7 +70,23 @@ def stem(word: str) -> str:
     Stemming before folding keeps the stemmer's accent-aware rules; folding after makes
     "à" and "a", "préféré" and "prefere" meet.
     """
-    return fold(_STEMMER.stem(word))
+    return fold(_stemmer().stem(word))
+
+
+@cache
+def _stemmer() -> FrenchStemmer:
+    """NLTK's French stemmer, imported with scipy and scikit-learn hidden (as if not installed)
+    unless the process has them already; they are importable again as soon as NLTK is loaded."""
+    hidden = [name for name in _NLTK_OPTIONAL if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # None: the import raises ImportError
+    try:
+        from nltk.stem.snowball import FrenchStemmer
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return FrenchStemmer()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -73,8 +96,9 @@ def tokenize(text: str) -> list[Token]:
     are split (est-ce -> est, ce), punctuation is dropped.
     """
     tokens: list[Token] = []
-    for start, end in _TOKENISER.span_tokenize(text):
-        raw = text[start:end]
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        raw = match.group()
         word = raw.translate(_LIGATURES).lower()
         if word.endswith("'") and word != "aujourd'hui":
             word = ELISIONS.get(word[:-1], word[:-1])

@@ -2,7 +2,7 @@
 
 A saved bow model is a folder of units, each saving and loading itself (see units.py): the
 backend's own ``metadata.json`` and ``bow.json`` (options, labels, which units it holds), then
-``vocabulary/``, ``networks/``, ``word_vectors/`` (a reference to the installed vectors) and
+``vocabulary/``, ``networks/``, ``word_vectors/`` (the vectors, memory-mapped when served) and
 ``slot_tagger/`` (for bots with slots), each with its ``metadata.json``.
 """
 
@@ -13,25 +13,14 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from safetensors import SafetensorError
-from torch.nn import functional as F
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.bow.features import Vocabulary, token_features
-from nlu.backends.bow.network import (
-    BagClassifier,
-    Encoded,
-    Ensemble,
-    EnsembleShape,
-    FastForward,
-    flatten,
-    optimisers,
-    train_linear,
-)
+from nlu.backends.bow.forward import Encoded, EnsembleShape, FastForward
 from nlu.backends.bow.noise import noise_phrases
 from nlu.backends.bow.options import LARGE_DATASET, BowOptions
 from nlu.backends.bow.slots import SlotTagger
@@ -42,6 +31,9 @@ from nlu.entities.extractor import EntityExtractor
 from nlu.errors import ModelError
 from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 from nlu.text import Token, tokenize
+
+if TYPE_CHECKING:  # torch is imported by training only: a served model parses with numpy
+    from nlu.backends.bow.network import BagClassifier, Ensemble
 
 UNIT = "bow"
 FORMAT = 3  # 2: one bow.json and weights for every part; 3: units that save themselves
@@ -91,6 +83,10 @@ class BowBackend(Backend):
         self.slot_tagger = SlotTagger.fit(dataset, extractor, self.settings)
 
     def _fit_intents(self, dataset: Dataset, progress: Progress) -> None:
+        import torch
+
+        from nlu.backends.bow.network import Ensemble
+
         settings = self.settings
         torch.manual_seed(settings.seed)
         rng = random.Random(settings.seed)
@@ -122,11 +118,15 @@ class BowBackend(Backend):
             )
         )
         self._train(self.ensemble, encoded, progress, rng)
-        self._forward = FastForward(self.ensemble)
+        self._forward = self.ensemble.forward_pass()
 
     def _train(self, ensemble: Ensemble, encoded: list[Example], progress: Progress, rng: random.Random) -> None:
         """Train the networks one after the other, each from its own random weights, then the
         linear classifier; one progress count runs over all of them."""
+        import torch
+
+        from nlu.backends.bow.network import flatten, train_linear
+
         settings, networks, linear = self.settings, ensemble.members, ensemble.linear
         batches = math.ceil(len(encoded) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
@@ -149,6 +149,11 @@ class BowBackend(Backend):
     def _epochs(
         self, network: BagClassifier, encoded: list[Example], epochs: int, progress: Progress, rng: random.Random
     ) -> None:
+        import torch
+        from torch.nn import functional as F
+
+        from nlu.backends.bow.network import flatten, optimisers
+
         settings = self.settings
         steppers = optimisers(network, settings.learning_rate)
         for epoch in range(epochs):
@@ -211,7 +216,7 @@ class BowBackend(Backend):
 
     def save(self, folder: Path) -> None:
         """Each unit saves itself in its own folder; the backend's file says which there are."""
-        if self.ensemble is None:
+        if self._forward is None:
             raise ModelError("the bow backend has not been trained")
         write_metadata(folder, UNIT, FORMAT)
         state = _SavedState(
@@ -222,7 +227,7 @@ class BowBackend(Backend):
         )
         (folder / STATE_FILE).write_text(state.model_dump_json(), encoding="utf-8")
         self.vocabulary.persist(folder / VOCABULARY)
-        self.ensemble.persist(folder / NETWORKS)
+        self._forward.persist(folder / NETWORKS)
         if self.word_vectors is not None:
             self.word_vectors.persist(folder / WORD_VECTORS)
         if self.slot_tagger is not None:
@@ -239,11 +244,10 @@ class BowBackend(Backend):
             backend.labels = state.labels
             backend.vocabulary = Vocabulary.from_path(folder / VOCABULARY)
             backend.word_vectors = WordVectors.from_path(folder / WORD_VECTORS) if state.word_vectors else None
-            backend.ensemble = Ensemble.from_path(folder / NETWORKS)
+            backend._forward = FastForward.from_path(folder / NETWORKS)
             backend.slot_tagger = SlotTagger.from_path(folder / SLOT_TAGGER) if state.slot_tagger else None
         except (ModelError, OSError, ValueError, RuntimeError, SafetensorError, ValidationError) as error:
             raise ModelError(f"cannot load the bow model from {folder}: {error}") from error
-        backend._forward = FastForward(backend.ensemble)
         return backend
 
 
@@ -254,6 +258,8 @@ def torch_threads(count: int) -> Iterator[None]:
     The batches are small sparse bags: extra threads only add synchronisation, and on a busy
     machine two threads made training several times slower than one.
     """
+    import torch
+
     previous = torch.get_num_threads()
     torch.set_num_threads(count)
     try:

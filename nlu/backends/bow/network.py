@@ -1,31 +1,24 @@
 """The torch networks of the bow backend: a sparse bag (and a text's mean word vector) into one hidden
-layer, and the linear classifier averaged with them."""
+layer, and the linear classifier averaged with them.
+
+Training only: a trained ensemble hands its weights to forward.FastForward, which parses, saves and
+loads them without torch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import cast
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, StrictBool
-from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.nn import functional as F
 
-from nlu.backends.bow.units import check_metadata, write_metadata
+from nlu.backends.bow.forward import Encoded, EnsembleShape, FastForward
 
-# One encoded text: indices of its known features, their tf-idf weights, and its mean word vector
-# (None when the network reads no word vectors).
-Encoded = tuple[list[int], list[float], np.ndarray | None]
 # A batch in EmbeddingBag's flat form: indices, offsets, weights, and the stacked word vectors.
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]
-
-UNIT = "networks"
-FORMAT = 1
-WEIGHTS_FILE = "weights.safetensors"
-SHAPE_FILE = "networks.json"
 
 
 class BagInput(nn.Module):
@@ -84,26 +77,12 @@ class LinearClassifier(BagInput):
         return total
 
 
-class EnsembleShape(BaseModel):
-    """The sizes and settings an Ensemble is built from, before its weights are trained or loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    features: int
-    classes: int  # the intents plus "none"
-    hidden: int
-    vector_width: int  # 0: no word vectors
-    dropout: float
-    networks: int
-    linear: StrictBool  # "no" or 0 is a damaged file, not false
-    linear_weight: float
-
-
 class Ensemble(nn.Module):
     """The trained model: hidden-layer networks and, when the ``linear`` option is on (by default on
     large datasets), a linear classifier.
 
-    One state_dict names every tensor (networks.0.input.bag.weight, linear.bias...), for safetensors.
+    One state_dict names every tensor (networks.0.input.bag.weight, linear.bias...): the names
+    FastForward saves and loads.
     """
 
     def __init__(
@@ -147,80 +126,10 @@ class Ensemble(nn.Module):
             linear_weight=self.linear_weight,
         )
 
-    def persist(self, folder: Path) -> None:
-        """Save to ``folder`` (created): its metadata, its shape as JSON and its weights as safetensors."""
-        write_metadata(folder, UNIT, FORMAT)
-        (folder / SHAPE_FILE).write_text(self.shape.model_dump_json(), encoding="utf-8")
-        save_file({name: tensor.contiguous() for name, tensor in self.state_dict().items()}, folder / WEIGHTS_FILE)
-
-    @classmethod
-    def from_path(cls, folder: Path) -> Ensemble:
-        """Load what persist() saved, ready to predict; ModelError for another unit or format."""
-        check_metadata(folder, UNIT, FORMAT)
-        shape = EnsembleShape.model_validate_json((folder / SHAPE_FILE).read_text(encoding="utf-8"))
-        ensemble = cls.untrained(shape)
-        ensemble.load_state_dict(load_file(folder / WEIGHTS_FILE), strict=True)
-        ensemble.eval()
-        return ensemble
-
-
-# Softmax sharpness for the linear classifier's hinge scores (about +-1), so that its confident
-# answers weigh like the networks' confident softmaxes.
-LINEAR_SHARPNESS = 3.0
-
-
-class FastForward:
-    """The ensemble's forward pass for one input, in numpy: the networks' softmaxes averaged, then
-    mixed with the linear classifier's.
-
-    Per-call overhead dominates for a single short sentence: torch spends ~0.1 ms on dispatch
-    where numpy needs a few microseconds for the same arithmetic on the same weights.
-    """
-
-    def __init__(self, ensemble: Ensemble) -> None:
-        self.networks = [
-            (_NumpyInput(n.input), _numpy(n.out.weight).T.copy(), _numpy(n.out.bias)) for n in ensemble.members
-        ]
-        self.linear = None if ensemble.linear is None else _NumpyInput(ensemble.linear)
-        self.linear_weight = ensemble.linear_weight
-
-    def probabilities(self, indices: list[int], weights: list[float], vector: np.ndarray | None) -> np.ndarray:
-        """Probabilities over the classes for one encoded document."""
-        row = np.asarray(weights, dtype=np.float32)
-        total = np.zeros((), dtype=np.float32)
-        for layer, out, out_bias in self.networks:
-            total = total + _softmax(np.maximum(layer(row, indices, vector), 0.0) @ out + out_bias)
-        networks = total / len(self.networks)
-        if self.linear is None:
-            return networks
-        linear = _softmax(LINEAR_SHARPNESS * self.linear(row, indices, vector))
-        return (1 - self.linear_weight) * networks + self.linear_weight * linear
-
-
-class _NumpyInput:
-    """A BagInput's arithmetic for one text, in numpy."""
-
-    def __init__(self, layer: BagInput) -> None:
-        self.bag = _numpy(layer.bag.weight)
-        self.vectors = None if layer.vectors is None else _numpy(layer.vectors.weight).T.copy()
-        self.bias = _numpy(layer.bias)
-
-    def __call__(self, row: np.ndarray, indices: list[int], vector: np.ndarray | None) -> np.ndarray:
-        mapped: np.ndarray = row @ self.bag[indices] + self.bias
-        if self.vectors is not None and vector is not None:
-            mapped = mapped + vector @ self.vectors
-        return mapped
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    exp = np.exp(logits - logits.max())
-    probabilities: np.ndarray = exp / exp.sum()
-    return probabilities
-
-
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    array: np.ndarray = tensor.detach().numpy()
-    return array
+    def forward_pass(self) -> FastForward:
+        """The numpy forward pass over these weights (shared with the modules, not copied)."""
+        weights = {name: tensor.detach().numpy() for name, tensor in self.state_dict().items()}
+        return FastForward(self.shape, weights)
 
 
 def flatten(batch: list[Encoded]) -> Batch:
