@@ -37,6 +37,12 @@ ELISIONS: dict[str, str] = {
     "puisqu": "puisque",
 }
 
+# French function words, shared by lint (they do not make two patterns alike) and bow's noise
+# phrases (a salad of them means nothing).
+ARTICLES = ("le", "la", "les", "un", "une", "des", "du", "de")
+SUBJECT_PRONOUNS = ("je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles")
+POSSESSIVES = ("mon", "ton", "son", "ma", "ta", "sa")
+
 # "aujourd'hui" is one word although it contains an apostrophe; letters then an optional
 # apostrophe (straight or typographic) otherwise. Hyphens and punctuation separate tokens.
 _WORD = re.compile(r"aujourd['’]hui|[^\W_]+['’]?", flags=re.IGNORECASE | re.UNICODE)

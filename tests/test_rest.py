@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from nlu import load_bot
-from tests.support import DEMO_BOT, ServerProcess
+from tests.support import DEMO_BOT, ServerProcess, say
 
 DEMO = load_bot(DEMO_BOT).dataset
 
@@ -18,45 +19,45 @@ def responses_of(tag: str) -> list[str]:
     return DEMO.intent(tag).responses
 
 
-def say(server: ServerProcess, session: str, text: str) -> dict[str, Any]:
-    reply = httpx.post(f"{server.url}/api/v1/conversations/{session}/messages", json={"text": text})
-    assert reply.status_code == 200, reply.text
-    turn: dict[str, Any] = reply.json()
-    return turn
+@pytest.fixture
+def rest(demo_server: ServerProcess) -> Iterator[httpx.Client]:
+    """An HTTP client of the real demo server."""
+    with httpx.Client(base_url=demo_server.url) as client:
+        yield client
 
 
-def test_seed_conversation_over_rest(demo_server: ServerProcess) -> None:
-    first = say(demo_server, "seed-1", "je voudrais louer un scooter")
+def test_seed_conversation_over_rest(rest: httpx.Client) -> None:
+    first = say(rest, "seed-1", "je voudrais louer un scooter")
     assert first["intent"]["name"] == "location"
     assert first["responses"][0] in responses_of("location")
     assert "jourlocation" in first["contexts"]
-    second = say(demo_server, "seed-1", "pour aujourd'hui")
+    second = say(rest, "seed-1", "pour aujourd'hui")
     assert second["intent"]["name"] == "aujourd'hui"
     assert second["responses"][0] in responses_of("aujourd'hui")
 
 
-def test_fresh_session_does_not_get_the_day_rental_answer(demo_server: ServerProcess) -> None:
-    turn = say(demo_server, "fresh-1", "pour aujourd'hui")
+def test_fresh_session_does_not_get_the_day_rental_answer(rest: httpx.Client) -> None:
+    turn = say(rest, "fresh-1", "pour aujourd'hui")
     assert turn["responses"][0] not in responses_of("aujourd'hui")
     assert (turn["intent"] or {}).get("name") != "aujourd'hui"
 
 
-def test_two_sessions_do_not_share_contexts(demo_server: ServerProcess) -> None:
-    say(demo_server, "alice-1", "je voudrais louer un scooter")
-    bob = say(demo_server, "bob-1", "pour aujourd'hui")
-    alice = say(demo_server, "alice-1", "pour aujourd'hui")
+def test_two_sessions_do_not_share_contexts(rest: httpx.Client) -> None:
+    say(rest, "alice-1", "je voudrais louer un scooter")
+    bob = say(rest, "bob-1", "pour aujourd'hui")
+    alice = say(rest, "alice-1", "pour aujourd'hui")
     assert (bob["intent"] or {}).get("name") != "aujourd'hui"
     assert alice["intent"]["name"] == "aujourd'hui"
 
 
-def test_gibberish_falls_back(demo_server: ServerProcess) -> None:
-    turn = say(demo_server, "gib-1", "xqzkwp vbnmtr")
+def test_gibberish_falls_back(rest: httpx.Client) -> None:
+    turn = say(rest, "gib-1", "xqzkwp vbnmtr")
     assert turn["intent"] is None
     assert turn["responses"][0] in load_bot(DEMO_BOT).config.fallback_responses
 
 
-def test_history_is_served(demo_server: ServerProcess) -> None:
-    say(demo_server, "hist-1", "bonjour")
+def test_history_is_served(demo_server: ServerProcess, rest: httpx.Client) -> None:
+    say(rest, "hist-1", "bonjour")
     history = httpx.get(f"{demo_server.url}/api/v1/conversations/hist-1").json()["history"]
     assert [entry["role"] for entry in history] == ["user", "bot"]
     assert httpx.get(f"{demo_server.url}/api/v1/conversations/nobody").status_code == 404
@@ -95,12 +96,17 @@ BAD_REQUESTS: dict[str, tuple[str, dict[str, Any], int, str]] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
-def test_malformed_requests_get_a_clear_4xx(demo_server: ServerProcess, case: str) -> None:
+def check_refused(client: httpx.Client, case: str) -> None:
+    """The bad request ``case`` of BAD_REQUESTS gets its 4xx and a message that says why."""
     session, request, status, message = BAD_REQUESTS[case]
-    reply = httpx.post(f"{demo_server.url}/api/v1/conversations/{session}/messages", **request)
+    reply = client.post(f"/api/v1/conversations/{session}/messages", **request)
     assert reply.status_code == status, reply.text
     assert message in reply.text
+
+
+@pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
+def test_malformed_requests_get_a_clear_4xx(rest: httpx.Client, case: str) -> None:
+    check_refused(rest, case)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from nlu.dataset import Dataset, Intent, SourceRef, Utterance
 from nlu.errors import Problem, sort_problems
-from nlu.text import fold, tokenize
+from nlu.text import ARTICLES, POSSESSIVES, SUBJECT_PRONOUNS, fold, tokenize
 
 # "On constate une qualité de prédiction minimale à partir d'une trentaine d'exemples" (the seed).
 MIN_EXAMPLES = 30
@@ -28,15 +28,10 @@ MIN_EXAMPLES = 30
 # "ou" is absent on purpose: folded, the conjunction and "où" are the same word.
 STOP_WORDS = frozenset(
     fold(word)
-    for word in [
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
+    for word in (
+        *ARTICLES,
+        *SUBJECT_PRONOUNS,
+        *POSSESSIVES,
         "au",
         "aux",
         "a",
@@ -45,15 +40,6 @@ STOP_WORDS = frozenset(
         "mais",
         "donc",
         "car",
-        "je",
-        "tu",
-        "il",
-        "elle",
-        "on",
-        "nous",
-        "vous",
-        "ils",
-        "elles",
         "me",
         "te",
         "se",
@@ -61,12 +47,6 @@ STOP_WORDS = frozenset(
         "cet",
         "cette",
         "ces",
-        "mon",
-        "ton",
-        "son",
-        "ma",
-        "ta",
-        "sa",
         "mes",
         "tes",
         "ses",
@@ -91,7 +71,7 @@ STOP_WORDS = frozenset(
         "avons",
         "ont",
         "avoir",
-    ]
+    )
 )
 
 

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from nlu import load_bot
 from tests.inprocess.conftest import SwapServices
-from tests.support import DEMO_BOT
-from tests.test_rest import BAD_REQUESTS  # one table for both tiers
+from tests.support import DEMO_BOT, say
+from tests.test_rest import BAD_REQUESTS, check_refused  # one table for both tiers
 
 DEMO = load_bot(DEMO_BOT)
 
 
 def responses_of(tag: str) -> list[str]:
     return DEMO.dataset.intent(tag).responses
-
-
-def say(client: TestClient, session: str, text: str) -> dict[str, Any]:
-    reply = client.post(f"/api/v1/conversations/{session}/messages", json={"text": text})
-    assert reply.status_code == 200, reply.text
-    turn: dict[str, Any] = reply.json()
-    return turn
 
 
 def test_the_seed_conversation_keeps_its_context(client: TestClient) -> None:
@@ -111,10 +103,7 @@ def test_the_demo_page_and_the_widget_are_served(client: TestClient) -> None:
 
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
 def test_malformed_requests_get_a_clear_4xx(client: TestClient, case: str) -> None:
-    session, request, status, message = BAD_REQUESTS[case]
-    reply = client.post(f"/api/v1/conversations/{session}/messages", **request)
-    assert reply.status_code == status, reply.text
-    assert message in reply.text
+    check_refused(client, case)
 
 
 def chunks(size: int, count: int) -> Iterator[bytes]:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import random
 import string
 
+from nlu.text import ARTICLES, POSSESSIVES, SUBJECT_PRONOUNS
+
 # Common French words that carry no intent on their own.
 _FILLERS = [
-    "le",
-    "la",
-    "les",
-    "un",
-    "une",
-    "des",
-    "du",
-    "de",
+    *ARTICLES,
     "et",
     "ou",
     "mais",
@@ -22,24 +17,11 @@ _FILLERS = [
     "or",
     "ni",
     "car",
-    "je",
-    "tu",
-    "il",
-    "elle",
-    "on",
-    "nous",
-    "vous",
-    "ils",
-    "elles",
+    *SUBJECT_PRONOUNS,
     "ce",
     "cette",
     "ces",
-    "mon",
-    "ton",
-    "son",
-    "ma",
-    "ta",
-    "sa",
+    *POSSESSIVES,
     "très",
     "trop",
     "bien",
