@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from importlib.resources import files
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -40,25 +41,34 @@ def corpus(name: str = CORPUS_FILE) -> list[str]:
 
 
 def out_of_scope_examples(dataset: Dataset, seed: int, per_example: float) -> list[str]:
-    """Sentences for ``dataset``'s out-of-scope class, all far from its examples: every
-    interjection, then corpus sentences sampled (seeded), ``per_example`` per example of the bot
-    within the bounds; only interjections when the corpus is the bot's own subject."""
+    """Sentences for ``dataset``'s out-of-scope class, all far from its examples: the interjections,
+    then corpus sentences sampled (seeded), ``per_example`` per example of the bot within the bounds.
+    None at all when no corpus sentence is far from the bot: the corpus is then the bot's own
+    subject (MASSIVE trained as a bot), which trains exactly as it would without this class."""
     own = [u.text for intent in dataset.intents for u in intent.utterances]
     wanted = min(MAX_EXAMPLES, max(MIN_EXAMPLES, int(len(own) * per_example)))
-    shuffled = corpus()
+    interjections, shuffled = corpus(INTERJECTIONS_FILE), corpus()
     random.Random(seed).shuffle(shuffled)
-    sentences = corpus(INTERJECTIONS_FILE) + shuffled
-    kept: list[str] = []
     vectorizer = TfidfVectorizer(strip_accents="unicode", sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
-    vectorizer.fit(own + sentences)
+    vectorizer.fit(own + interjections + shuffled)
     examples = vectorizer.transform(own).T.tocsr()
-    for start in range(0, len(sentences), _CHUNK):
-        chunk = sentences[start : start + _CHUNK]
+    far_corpus = _far(vectorizer, examples, shuffled, wanted)
+    if not far_corpus:
+        return []
+    return sorted((_far(vectorizer, examples, interjections, wanted) + far_corpus)[:wanted])
+
+
+def _far(vectorizer: TfidfVectorizer, examples: Any, texts: list[str], limit: int) -> list[str]:
+    """The first ``limit`` of ``texts`` whose tf-idf cosine with every bot example (the columns of
+    ``examples``) stays below MAX_SIMILARITY."""
+    kept: list[str] = []
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start : start + _CHUNK]
         closest = np.asarray((vectorizer.transform(chunk) @ examples).max(axis=1).todense()).ravel()
         kept += [text for text, similarity in zip(chunk, closest, strict=True) if similarity < MAX_SIMILARITY]
-        if len(kept) >= wanted:
+        if len(kept) >= limit:
             break
-    return sorted(kept[:wanted])
+    return kept[:limit]
 
 
 def with_out_of_scope_intent(dataset: Dataset, examples: list[str]) -> Dataset:
