@@ -11,6 +11,11 @@ another intent starts it; one that starts nothing (or the waiting intent again) 
 value of the slot's entity, and otherwise continues the waiting intent, which asks again (up to
 ``MAX_ASKS`` times). A new request for an intent gathers its required slots anew: "je voudrais
 réserver" twice is two bookings.
+
+When no slot question is pending and the message is ambiguous (its two best intents within
+``clarify_margin`` of each other, or its best intent at most ``clarify_band`` below the threshold),
+the bot asks which intent was meant, one button per intent (its label); the label of one of them,
+clicked or typed as the next message, continues with that intent (Rasa's two-stage fallback).
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ from dialogue.slots import (
 )
 from nlu import Intent, ParseResult, Slot
 
-Reading = Literal["answer_by_model", "answer_by_entity", "new_intent", "continue_waiting", "fallback"]
+Reading = Literal[
+    "answer_by_model", "answer_by_entity", "new_intent", "continue_waiting", "clarify", "clarified", "fallback"
+]
+CLARIFY_QUESTION = "Vous voulez parler de : {options} ?"
 
 
 class TurnPlan(BaseModel):
@@ -49,12 +57,14 @@ class TurnPlan(BaseModel):
     input: str = Field(description="the message as the model read it (cleaned)")
     understood_as: Reading = Field(
         description="an answer to the pending slot question (found by the model or as an entity value), "
-        "a new intent, the waiting intent continued, or nothing understood"
+        "a new intent, the waiting intent continued, a clarifying question, the answer to one (a button "
+        "label), or nothing understood"
     )
     intent: str | None = Field(description="the intent that answers; null when the bot falls back")
     probability: float
     fallback: bool
     candidates: list[Candidate] = Field(description="every ranked intent and why the context rules let it answer")
+    clarify: list[str] = Field(default_factory=list, description="the intents a clarifying question offers")
     given: dict[str, SlotValue] = Field(description="the slots this message gives to its intent")
     slots: dict[str, SlotValue] = Field(description="the conversation's slots after the turn")
     awaiting: SlotRequest | None = Field(description="the slot question pending after the turn")
@@ -93,13 +103,18 @@ class _ModelSlots:
 
 def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Random, now: float) -> TurnPlan:
     """The turn ``parse`` takes in ``session`` at time ``now`` (nothing is changed but ``rng``'s state)."""
+    config = brain.bot.config
     active = live_contexts(session.contexts, now)
-    decision = choose_intent(parse.ranked, brain.intents, {c.name for c in active}, brain.bot.config.threshold)
+    names = {c.name for c in active}
+    out_of_scope = parse.intent.intent_name is None
+    decision = choose_intent(parse.ranked, brain.intents, names, config.threshold, out_of_scope)
     request = session.awaiting if session.awaiting and _still_asked(brain, session.awaiting) else None
-    understood = _understand(brain, request, parse, decision.chosen)
+    clarified = _clarified(brain, session, parse.input) if request is None else None
+    understood = _understand(brain, request, parse, decision.chosen, clarified)
+    if understood.reading in ("new_intent", "fallback") and (offered := _clarify_options(brain, parse, names)):
+        return _clarify_plan(brain, parse, offered, decision.candidates, session.slots, active, now)
     memory = _remembered(session.slots, understood)
     intent, responses, quick_replies, awaiting = _reply(brain, session.awaiting, understood.intent, memory, rng)
-    config = brain.bot.config
     return TurnPlan(
         input=parse.input,
         understood_as=understood.reading,
@@ -116,15 +131,89 @@ def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Ra
     )
 
 
+def _clarify_options(brain: Brain, parse: ParseResult, active: set[str]) -> list[Intent]:
+    """The intents to ask between when the parse is ambiguous; none when it is clear, clearly out
+    of scope, or clarifying questions are off.
+
+    Ambiguous: the two best intents the context rules allow are within ``clarify_margin`` of each
+    other; or the parse found no intent while its best is at most ``clarify_band`` below the
+    threshold, or within ``clarify_margin`` of the model's "out of scope".
+    """
+    config = brain.bot.config
+    ranked = parse.ranked
+    unsure = parse.intent.intent_name is None
+    if not config.clarify or not ranked or parse.intent.probability - ranked[0].probability >= config.clarify_margin:
+        return []
+    lowest = config.threshold - config.clarify_band
+    near = [c for c in choose_intent(ranked, brain.intents, active, lowest).candidates if c.eligible]
+    if not near:
+        return []
+    best, *others = near
+    close = [c for c in others if best.probability - c.probability < config.clarify_margin][:1]
+    return [brain.intents[c.intent] for c in (best, *close)] if unsure or close else []
+
+
+def _clarify_plan(
+    brain: Brain,
+    parse: ParseResult,
+    offered: list[Intent],
+    candidates: list[Candidate],
+    memory: Memory,
+    active: list[ActiveContext],
+    now: float,
+) -> TurnPlan:
+    """The clarifying question: no intent answers yet; one button per offered intent."""
+    config = brain.bot.config
+    labels = [intent.button_label for intent in offered]
+    return TurnPlan(
+        input=parse.input,
+        understood_as="clarify",
+        intent=None,
+        probability=0.0,
+        fallback=True,
+        candidates=candidates,
+        clarify=[intent.name for intent in offered],
+        given={},
+        slots=dict(memory),
+        awaiting=None,
+        responses=[CLARIFY_QUESTION.format(options=" · ".join(labels))],
+        quick_replies=labels,
+        contexts=advance_contexts(active, None, config.context_lifespan, config.context_ttl_seconds, now),
+    )
+
+
+def _clarified(brain: Brain, session: Session, text: str) -> Intent | None:
+    """The intent whose button label ``text`` is, when the bot's last message was a clarifying
+    question offering it (a question with buttons and no intent)."""
+    last = next((entry for entry in reversed(session.history) if entry.role == "bot"), None)
+    if last is None or last.intent is not None or not last.quick_replies:
+        return None
+    key = _label_key(text)
+    offered = {_label_key(label) for label in last.quick_replies}
+    return next(
+        (i for i in brain.intents.values() if _label_key(i.button_label) == key and key in offered),
+        None,
+    )
+
+
+def _label_key(text: str) -> str:
+    """A label as compared with a typed message: case, spacing and final punctuation aside."""
+    return " ".join(text.casefold().split()).strip(" .!?")
+
+
 def _still_asked(brain: Brain, request: SlotRequest) -> bool:
     """A question from before a content reload may name an intent or slot that is gone."""
     intent = brain.intents.get(request.intent)
     return intent is not None and request.slot in intent.slots
 
 
-def _understand(brain: Brain, request: SlotRequest | None, parse: ParseResult, chosen: Candidate | None) -> _Understood:
+def _understand(
+    brain: Brain, request: SlotRequest | None, parse: ParseResult, chosen: Candidate | None, clarified: Intent | None
+) -> _Understood:
     """The intent this message starts or continues, and its slots."""
     model_slots = _ModelSlots(brain, parse)
+    if clarified is not None:
+        return _Understood("clarified", clarified, 1.0, model_slots.of(clarified.name), fresh=True)
     if request is not None:
         waiting = brain.intents[request.intent]
         by_model = answer_by_model(brain, request, model_slots.of(request.intent))

@@ -1,6 +1,8 @@
 """The context rules: which intent answers, and how contexts live and die.
 
 - Candidates are the parse's intents at or above the threshold, best first.
+- When the parse found no intent (out of scope), only an intent whose ``context_filter`` matches
+  an active context may still answer: the conversation explains what the message alone does not.
 - An intent with a ``context_filter`` is eligible only while that context is active; among
   eligible candidates, one whose filter matches an active context beats one with no filter.
 - Only the chosen intent's ``context_set`` is applied; ``context_set: ""`` clears all contexts.
@@ -41,11 +43,15 @@ def live_contexts(contexts: list[ActiveContext], now: float) -> list[ActiveConte
 
 
 def choose_intent(
-    ranked: list[IntentGuess], intents: dict[str, Intent], active: set[str], threshold: float
+    ranked: list[IntentGuess],
+    intents: dict[str, Intent],
+    active: set[str],
+    threshold: float,
+    out_of_scope: bool = False,
 ) -> Decision:
-    """Apply threshold and context filters to a ranked parse."""
+    """Apply threshold and context filters to a ranked parse (``out_of_scope``: its intent is null)."""
     candidates = [
-        _judge(guess.intent_name, guess.probability, intents[guess.intent_name], active, threshold)
+        _judge(guess.intent_name, guess.probability, intents[guess.intent_name], active, threshold, out_of_scope)
         for guess in ranked
         if guess.intent_name is not None and guess.intent_name in intents
     ]
@@ -55,13 +61,18 @@ def choose_intent(
     return Decision(chosen=chosen, candidates=candidates)
 
 
-def _judge(name: str, probability: float, intent: Intent, active: set[str], threshold: float) -> Candidate:
+def _judge(
+    name: str, probability: float, intent: Intent, active: set[str], threshold: float, out_of_scope: bool
+) -> Candidate:
     if probability < threshold:
         eligible, reason = False, f"below the threshold {threshold:g}"
+    elif intent.context_filter is None and out_of_scope:
+        eligible, reason = False, "the parse found no intent: out of scope"
     elif intent.context_filter is None:
         eligible, reason = True, "no context required"
     elif intent.context_filter in active:
-        eligible, reason = True, f"context {intent.context_filter!r} is active"
+        although = ", although the parse found no intent" if out_of_scope else ""
+        eligible, reason = True, f"context {intent.context_filter!r} is active{although}"
     else:
         eligible, reason = False, f"needs context {intent.context_filter!r}, not active"
     return Candidate(intent=name, probability=probability, eligible=eligible, reason=reason)

@@ -37,6 +37,12 @@ class BotConfig(BaseModel):
     fallback_responses: list[str] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
     response_seed: int | None = None
     backend_options: dict[str, Any] = Field(default_factory=dict)
+    # Clarifying questions (a two-stage fallback): when the two best intents are within
+    # clarify_margin of each other, or the best is at most clarify_band below the threshold, the
+    # bot asks which one was meant, with each intent's label as a button.
+    clarify: bool = True
+    clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
+    clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
 
 
 def load_config(folder: Path) -> BotConfig:

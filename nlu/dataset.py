@@ -99,7 +99,13 @@ class Intent(BaseModel):
     context_set: str | None = None
     context_filter: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
+    label: str | None = None  # its button in a clarifying question; None: made from the name
     source: SourceRef | None = None
+
+    @property
+    def button_label(self) -> str:
+        """The label of its button in a clarifying question: the author's, else its name as words."""
+        return self.label or self.name.replace("_", " ").capitalize()
 
     @property
     def required_slots(self) -> list[str]:

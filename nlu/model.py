@@ -14,11 +14,12 @@ from pydantic import BaseModel
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.bot import Bot
 from nlu.errors import ModelError
+from nlu.out_of_scope import decide
 from nlu.parse_result import ParseResult, Slot, empty_result
 from nlu.text import clean_input
 
 METADATA_FILE = "causette-model.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: out-of-scope class learnt, threshold recorded
 MAX_PARSE_CHARS = 2000
 
 
@@ -31,6 +32,7 @@ class ModelInfo(BaseModel):
     trained_at: datetime
     training_seconds: float
     intents: list[str]
+    threshold: float = 0.0  # the bot's threshold when trained (bot.toml is part of the content hash)
     files: dict[str, str]  # backend file path (relative, POSIX) -> sha256, to refuse tampered files
 
     def is_current(self, bot: Bot) -> bool:
@@ -46,8 +48,9 @@ class Model:
         self.info = info
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
-        """Parse untrusted text: cleaned and bounded first, so any input gets a result."""
-        return parse_untrusted(self.backend, text, top_n)
+        """Parse untrusted text (cleaned and bounded first, so any input gets a result) and decide
+        as the bot does: out of scope or below the threshold, ``intentName`` is null."""
+        return decide(parse_untrusted(self.backend, text, top_n), self.info.threshold)
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
         """The slots of ``intent`` in untrusted ``text``, whatever intent the text is classified as."""
@@ -109,6 +112,7 @@ def train(bot: Bot, progress: Progress = no_progress) -> Model:
         trained_at=datetime.now(UTC),
         training_seconds=round(time.perf_counter() - started, 3),
         intents=bot.dataset.intent_names,
+        threshold=bot.config.threshold,
         files={},
     )
     return Model(backend, info)

@@ -29,6 +29,7 @@ from nlu.backends.bow.word_vectors import WordVectors, vectors_for_language
 from nlu.dataset import Dataset
 from nlu.entities.extractor import EntityExtractor
 from nlu.errors import ModelError
+from nlu.out_of_scope import out_of_scope_examples
 from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 from nlu.text import Token, tokenize
 
@@ -43,6 +44,12 @@ VOCABULARY = "vocabulary"
 NETWORKS = "networks"
 WORD_VECTORS = "word_vectors"
 SLOT_TAGGER = "slot_tagger"
+
+# Out-of-scope sentences learnt per example of the bot (see nlu.out_of_scope), above the minimum
+# sample: on the demo bot's development set, that minimum already sends 99 % of off-topic messages
+# to "none"; twice as many sentences start to take on-topic questions with them ("qu'est-ce que
+# vous pouvez faire pour moi ?").
+OUT_OF_SCOPE_PER_EXAMPLE = 0.4
 
 # A training example: its encoded input and its class (an intent's index, or "none"'s).
 Example = tuple[Encoded, int]
@@ -61,8 +68,9 @@ class _SavedState(BaseModel):
 
 class BowBackend(Backend):
     """Bag of stems and character n-grams (plus the mean word vector, for languages that have
-    vectors), one hidden layer, softmax over intents plus "none"; on large datasets several such
-    networks averaged and mixed with a linear classifier."""
+    vectors), one hidden layer, softmax over intents plus "none" (noise and the out-of-scope
+    corpus, see nlu.out_of_scope); on large datasets several such networks averaged and mixed with
+    a linear classifier."""
 
     name = "bow"
 
@@ -101,6 +109,10 @@ class BowBackend(Backend):
         none_label = len(self.labels)
         noise_count = max(30, int(len(samples) * settings.noise_ratio))
         samples += [(self._features(text), none_label) for text in noise_phrases(noise_count, rng)]
+        samples += [
+            (self._features(text), none_label)
+            for text in out_of_scope_examples(dataset, settings.seed, OUT_OF_SCOPE_PER_EXAMPLE)
+        ]
         encoded = [(self._encode(*tokens_and_features), label) for tokens_and_features, label in samples]
         encoded = [(doc, label) for doc, label in encoded if _known(doc)]
         if not encoded:

@@ -23,10 +23,15 @@ from nlu.backends.snips.dataset import to_snips_dataset
 from nlu.backends.snips.resources import build_french_resources
 from nlu.dataset import Dataset
 from nlu.errors import ModelError
+from nlu.out_of_scope import OUT_OF_SCOPE_INTENT, out_of_scope_examples, with_out_of_scope_intent
 from nlu.parse_result import IntentGuess, ParseResult, Slot
 
 ENGINE_FOLDER = "engine"
 STATE_FILE = "snips.json"
+# Out-of-scope sentences learnt per example of the bot (see nlu.out_of_scope): on the demo bot's
+# development set, off-topic messages that fall back go from 88 % with 1 to 92 % with 2, on-topic
+# accuracy unchanged.
+OUT_OF_SCOPE_PER_EXAMPLE = 2.0
 
 
 def default_resources_dir() -> Path:
@@ -56,7 +61,7 @@ class SnipsBackend(Backend):
         self.engine: Any = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
-        """Train snips' French engine (seeded) on the dataset."""
+        """Train snips' French engine (seeded) on the dataset plus the reserved out-of-scope intent."""
         compat.apply()
         from snips_nlu import SnipsNLUEngine
         from snips_nlu.default_configs import CONFIG_FR
@@ -67,11 +72,12 @@ class SnipsBackend(Backend):
         progress(0, 2, "resources")
         resources = load_resources(str(build_french_resources(self._resources_dir())))
         progress(1, 2, "training")
+        examples = out_of_scope_examples(dataset, self.settings.seed, OUT_OF_SCOPE_PER_EXAMPLE)
         engine = SnipsNLUEngine(config=CONFIG_FR, random_state=self.settings.seed, resources=resources)
         with warnings.catch_warnings():
             # snips gives scikit-learn's vectorizer its own tokenizer on purpose.
             warnings.filterwarnings("ignore", message="The parameter 'token_pattern'", category=UserWarning)
-            engine.fit(to_snips_dataset(dataset))
+            engine.fit(to_snips_dataset(with_out_of_scope_intent(dataset, examples)))
         self.engine = engine
         progress(2, 2, "training")
 
@@ -79,12 +85,16 @@ class SnipsBackend(Backend):
         return self.settings.resources_dir or default_resources_dir()
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
-        """snips' ranked intents (``get_intents``) and the best intent's slots (``get_slots``)."""
+        """snips' ranked intents (``get_intents``) and the best intent's slots (``get_slots``); snips'
+        own "none" and the reserved out-of-scope intent give intentName null (and no slots)."""
         ranked = self.engine.get_intents(text)
         guesses = [IntentGuess.model_validate(guess) for guess in ranked]  # snips' own JSON shape
-        best, others = guesses[0], [g for g in guesses[1:] if g.intent_name is not None]
-        if best.intent_name is None:
-            return ParseResult(input=text, intent=best, alternatives=others[:top_n])
+        best = guesses[0]
+        others = [g for g in guesses[1:] if g.intent_name not in (None, OUT_OF_SCOPE_INTENT)]
+        if best.intent_name in (None, OUT_OF_SCOPE_INTENT):
+            return ParseResult(
+                input=text, intent=best.model_copy(update={"intent_name": None}), alternatives=others[:top_n]
+            )
         slots = self.slots_for_intent(text, best.intent_name)
         return ParseResult(input=text, intent=best, slots=slots, alternatives=others[: top_n - 1])
 
