@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import random
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.dataset import Dataset, Intent, Utterance
 from nlu.parse_result import IntentGuess, ParseResult
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # The reserved intent a backend without a "none" class of its own learns the corpus as.
 OUT_OF_SCOPE_INTENT = "__causette_out_of_scope__"
@@ -45,6 +47,8 @@ def out_of_scope_examples(dataset: Dataset, seed: int, per_example: float) -> li
     then corpus sentences sampled (seeded), ``per_example`` per example of the bot within the bounds.
     None at all when no corpus sentence is far from the bot: the corpus is then the bot's own
     subject (MASSIVE trained as a bot), which trains exactly as it would without this class."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # training only: a server never imports it
+
     own = [u.text for intent in dataset.intents for u in intent.utterances]
     wanted = min(MAX_EXAMPLES, max(MIN_EXAMPLES, int(len(own) * per_example)))
     interjections, shuffled = corpus(INTERJECTIONS_FILE), corpus()
