@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +91,16 @@ def test_an_intent_label_defaults_to_its_name_in_words() -> None:
     intent = load_bot(DEMO_BOT).dataset.intent("prix_location")
     assert intent.button_label == "Prix location"
     assert intent.model_copy(update={"label": "Combien ?"}).button_label == "Combien ?"
+
+
+def test_an_author_names_the_button_in_the_intent_file(tmp_path: Path) -> None:
+    intents = {
+        "intents": [
+            {"tag": "prix_location", "label": "Prix d'une location", "patterns": ["combien"], "responses": ["15 €"]},
+            {"tag": "horaires", "patterns": ["vos horaires"], "responses": ["9 h - 19 h"]},
+        ]
+    }
+    (tmp_path / "intents.json").write_text(json.dumps(intents), encoding="utf-8")
+    dataset = load_bot(tmp_path).dataset
+    assert dataset.intent("prix_location").button_label == "Prix d'une location"
+    assert dataset.intent("horaires").button_label == "Horaires"

@@ -84,6 +84,7 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
         context_set=details.context_set,
         context_filter=details.context_filter,
         quick_replies=details.quick_replies,
+        label=details.label,
         source=main.source,
     )
     return intent, problems + slot_problems

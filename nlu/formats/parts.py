@@ -34,6 +34,7 @@ class IntentDetails:
     context_filter: str | None
     quick_replies: list[str]
     slots: list[DeclaredSlot]
+    label: str | None = None  # its button in a clarifying question
 
 
 @dataclass(frozen=True)

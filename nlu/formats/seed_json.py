@@ -66,6 +66,7 @@ class IntentEntry(BaseModel):
     context_filter: str | None = Field(default=None, min_length=1)
     quick_replies: list[str] = Field(default_factory=list)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
+    label: str | None = Field(default=None, min_length=1, max_length=40)
 
     _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
 
@@ -164,6 +165,7 @@ def _add_intent(part: ContentPart, entry: IntentEntry, document: Any, file: str,
         context_filter=entry.context_filter,
         quick_replies=entry.quick_replies,
         slots=slots,
+        label=entry.label,
     )
     part.intents.append(
         IntentPart(
