@@ -46,7 +46,7 @@ async def test_a_click_on_a_button_continues_with_the_chosen_intent(demo_model: 
     assert (question.intent, question.fallback) == (None, True)
     assert question.quick_replies == labels
     assert question.responses == [f"Vous voulez parler de : {labels[0]} · {labels[1]} ?"]
-    chosen = await engine.handle("s", "Location")  # the button's label, as the widget sends it
+    chosen = await engine.handle("s", brain.intents["location"].button_label)  # as the widget sends it
     assert (chosen.intent, chosen.fallback) == ("location", False)
     assert chosen.responses[0] in brain.intents["location"].responses
     assert chosen.contexts == ["jourlocation"]
@@ -88,7 +88,7 @@ async def test_the_explanation_shows_the_question(demo_model: Model) -> None:
 
 
 def test_an_intent_label_defaults_to_its_name_in_words() -> None:
-    intent = load_bot(DEMO_BOT).dataset.intent("prix_location")
+    intent = load_bot(DEMO_BOT).dataset.intent("prix_location").model_copy(update={"label": None})
     assert intent.button_label == "Prix location"
     assert intent.model_copy(update={"label": "Combien ?"}).button_label == "Combien ?"
 
