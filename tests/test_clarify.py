@@ -11,7 +11,7 @@ import pytest
 
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import explain
-from nlu import Bot, Model, load_bot, load_or_train
+from nlu import Bot, Model, load_bot
 from tests.support import DEMO_BOT
 
 # Wide enough that any message whose two best intents are allowed by the context rules is ambiguous.
@@ -19,8 +19,8 @@ ALWAYS_ASK = {"clarify_margin": 1.0, "clarify_band": 0.25}
 
 
 @pytest.fixture(scope="module")
-def demo_model(tmp_path_factory: pytest.TempPathFactory) -> Model:
-    return load_or_train(load_bot(DEMO_BOT), tmp_path_factory.mktemp("clarify-demo"))
+def demo_model(demo_model_dir: Path) -> Model:
+    return Model.load(demo_model_dir)
 
 
 def _engine(model: Model, settings: Mapping[str, object], labels: dict[str, str] | None = None) -> DialogueEngine:

@@ -66,7 +66,9 @@ def _one_intent_bot(folder: Path, backend: str) -> Path:
 def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> DialogueEngine:
     bot = load_bot(DEMO_BOT)
     bot.config.backend = request.param
-    model = load_or_train(bot, tmp_path_factory.mktemp(f"demo-{request.param}"))
+    # The run's shared demo model when it is the backend asked for (bow, the demo's own).
+    shared = request.getfixturevalue("demo_model_dir") if request.param == "bow" else None
+    model = load_or_train(bot, shared or tmp_path_factory.mktemp(f"demo-{request.param}"))
     return DialogueEngine(BrainHolder(Brain(bot, model)), MemoryStore(bot.config.session_ttl_seconds))
 
 
