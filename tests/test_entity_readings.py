@@ -89,3 +89,9 @@ def test_the_demo_bot_books_saturday_not_the_phone_number(demo_model: Model) -> 
     result = demo_model.parse("je voudrais réserver un scooter pour samedi, mon numéro est le 06 12 34 56 78")
     dates = [slot for slot in result.slots if slot.slot_name == "date"]
     assert [slot.raw_value for slot in dates] == ["samedi"]
+
+
+def test_both_backends_book_saturday_not_the_phone_number(booking_model: Model) -> None:
+    text = "je voudrais réserver un scooter vert pour samedi, mon numéro est le 06 12 34 56 78"
+    dates = [slot.raw_value for slot in booking_model.parse(text).slots if slot.slot_name == "date"]
+    assert len(dates) == 1 and "samedi" in dates[0] and "06" not in dates[0]

@@ -22,6 +22,7 @@ from nlu.backends.snips import compat
 from nlu.backends.snips.dataset import to_snips_dataset
 from nlu.backends.snips.resources import build_french_resources
 from nlu.dataset import Dataset
+from nlu.entities.builtin import is_builtin, phone_number_spans
 from nlu.errors import ModelError
 from nlu.out_of_scope import OUT_OF_SCOPE_INTENT, out_of_scope_examples, with_out_of_scope_intent
 from nlu.parse_result import IntentGuess, ParseResult, Slot
@@ -99,8 +100,12 @@ class SnipsBackend(Backend):
         return ParseResult(input=text, intent=best, slots=slots, alternatives=others[: top_n - 1])
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
-        """snips' slots of ``intent`` in ``text``, resolved by snips."""
-        return [Slot.model_validate(slot) for slot in self.engine.get_slots(text, intent)]
+        """snips' slots of ``intent`` in ``text``, resolved by snips; its grammar reads a phone number
+        as a date or numbers ("le 06 12 34 56 78"), so builtin slots over one are dropped, as the
+        bow backend never reads them (nlu.entities.builtin masks phone numbers)."""
+        phones = phone_number_spans(text)
+        slots = [Slot.model_validate(slot) for slot in self.engine.get_slots(text, intent)]
+        return [slot for slot in slots if not (is_builtin(slot.entity) and _overlaps(slot, phones))]
 
     def save(self, folder: Path) -> None:
         """The engine as snips persists it, under ``engine/``, plus our options."""
@@ -130,3 +135,7 @@ def _snips_version() -> str:
     from importlib.metadata import version
 
     return version("snips-nlu")
+
+
+def _overlaps(slot: Slot, spans: list[tuple[int, int]]) -> bool:
+    return any(slot.range.start < end and start < slot.range.end for start, end in spans)
