@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.stats import summary_ms, table
-from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, Turn
+from dialogue import DialogueEngine, Turn
 from nlu import Model, load_bot, train
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def measure(backend: str, held_out: HeldOut) -> Figures:
     bot = load_bot(DEMO_BOT)
     bot.config.backend = backend
     model = train(bot)
-    engine = DialogueEngine(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
+    engine = DialogueEngine.in_memory(bot, model)
     on_texts = [text for text, _ in held_out.on_topic]
     texts = held_out.off_topic + on_texts
     model.parse(texts[0])  # warm-up: first calls allocate

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn
 from dialogue.session import HistoryEntry, Session, SlotValue
-from dialogue.store import SessionStore
-from nlu import ParseResult
+from dialogue.store import MemoryStore, SessionStore
+from nlu import Bot, Model, ParseResult
 
 
 class Turn(BaseModel):
@@ -43,6 +43,12 @@ class DialogueEngine:
         self.store = store
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
+
+    @classmethod
+    def in_memory(cls, bot: Bot, model: Model) -> DialogueEngine:
+        """An engine for ``bot`` answering with ``model``, its sessions in this process's memory
+        (a terminal chat, a benchmark)."""
+        return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
 
     async def handle(self, session_id: str, text: str) -> Turn:
         """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""

@@ -147,6 +147,15 @@ def read_info(folder: Path) -> ModelInfo:
         raise ModelError(f"no usable model in {folder}: {error}") from error
 
 
+def saved_model_is_current(bot: Bot, folder: Path) -> bool:
+    """Whether ``folder`` holds a model trained on exactly ``bot``'s content, read from its
+    metadata only (the model is not loaded)."""
+    try:
+        return read_info(folder).is_current(bot)
+    except ModelError:  # no model yet, or an unreadable one
+        return False
+
+
 def default_model_dir(bot_folder: Path) -> Path:
     """Where a bot's trained model is kept unless configured otherwise."""
     return bot_folder / ".causette" / "model"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from channels.cli.progress import progress_bars
 from channels.cli.terminal import Palette, explanation_lines, turn_lines, wants_colour
-from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore, Session
+from dialogue import ActiveContext, DialogueEngine, Session
 from dialogue.explain import explain
 from nlu import Bot, Model, default_model_dir, load_bot, load_or_train
 
@@ -24,10 +24,6 @@ def _load_model(bot_dir: Path, model_dir: Path | None) -> tuple[Bot, Model]:
         return bot, load_or_train(bot, model_dir or default_model_dir(bot_dir), progress)
 
 
-def _engine(bot: Bot, model: Model) -> DialogueEngine:
-    return DialogueEngine(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
-
-
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse text given as argument, else one utterance per stdin line; one JSON per line out.
 
@@ -35,7 +31,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     """
     bot, model = _load_model(args.bot_dir, args.model_dir)
     lines = [args.text] if args.text is not None else (line.rstrip("\n") for line in sys.stdin)
-    engine = _engine(bot, model)
+    engine = DialogueEngine.in_memory(bot, model)
     session = _session_with_contexts(engine, args.context)
     palette = Palette(wants_colour(sys.stdout))
     for line in lines:
@@ -61,7 +57,7 @@ def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Sessi
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive conversation; with piped stdin, one reply block per input line."""
     bot, model = _load_model(args.bot_dir, args.model_dir)
-    engine = _engine(bot, model)
+    engine = DialogueEngine.in_memory(bot, model)
     session_id = args.session or uuid.uuid4().hex
     interactive = sys.stdin.isatty()
     if interactive:

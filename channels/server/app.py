@@ -35,8 +35,8 @@ from dialogue import (
     SessionStore,
     StoreUnavailable,
 )
-from nlu import Bot, BotConfig, ModelError, default_model_dir, load_bot, load_or_train, train
-from nlu.model import read_info
+from nlu import BotConfig, default_model_dir, load_bot, load_or_train, train
+from nlu.model import saved_model_is_current
 
 STATIC = Path(__file__).parent.parent / "static"
 SWAGGER_ASSETS = "/swagger"  # Swagger UI's files, served from the package: the API docs work offline
@@ -117,16 +117,9 @@ def prepare_model(settings: Settings) -> None:
     """
     bot = load_bot(settings.bot_dir)
     folder = model_folder(settings)
-    if not _saved_model_is_current(bot, folder):
+    if not saved_model_is_current(bot, folder):
         log.info("training a model for %s into %s", settings.bot_dir, folder)
         train(bot).save(folder)
-
-
-def _saved_model_is_current(bot: Bot, folder: Path) -> bool:
-    try:
-        return read_info(folder).is_current(bot)
-    except ModelError:  # no model yet, or an unreadable one: load_or_train retrains too
-        return False
 
 
 async def _check_store(services: Services) -> None:
