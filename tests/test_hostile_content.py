@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nlu import load_bot
+from nlu.formats.located_yaml import YamlError, loads_located_yaml
 from nlu.formats.reading import MAX_NESTING
 from tests.support import MINI_BOT, run_cli
 
@@ -189,3 +190,20 @@ def test_every_backend_declares_the_options_check_validates() -> None:
 
     for name in BUILTIN_OPTIONS:
         assert backend_options_model(name) is get_backend(name).options_model
+
+
+def test_a_conversation_test_nested_400_deep_is_refused_with_its_line(tmp_path: Path) -> None:
+    bot = hostile_bot(tmp_path / "bot", {})
+    (bot / "tests").mkdir()
+    (bot / "tests" / "deep.yaml").write_text("tests:\n  - name: " + "[" * 400 + "]" * 400 + "\n", encoding="utf-8")
+    result = run_cli("test", bot)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "deep.yaml:2: trop de niveaux de [ ] ou { } imbriqués" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_yaml_nested_by_indentation_alone_is_refused_not_a_recursion_error() -> None:
+    text = "a:\n" + "".join("  " * depth + "b:\n" for depth in range(1, 600)) + "  " * 600 + "x\n"
+    with pytest.raises(YamlError) as refused:
+        loads_located_yaml(text)
+    assert refused.value.code == "too-deep"

@@ -8,7 +8,8 @@ Every content file (``bot.toml``, JSON intent files, the Snips text layout) is r
 - bytes that are not UTF-8 are a problem at the line of the first bad byte;
 - nesting deeper than :data:`MAX_NESTING` levels of ``[ ]`` and ``{ }`` is a problem at the line
   where it passes the limit: the parsers recurse once per level, and a few hundred levels would
-  exhaust Python's stack. A content file needs five or six.
+  exhaust Python's stack. A content file needs five or six. (YAML conversation tests are checked
+  here too, for their ``[ ]`` and ``{ }``; see :mod:`nlu.formats.located_yaml` for indentation.)
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ MAX_NESTING = 32
 # Strings (skipped: brackets inside them do not count) and brackets, in each syntax.
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _TOML_TOKENS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')
-_TOKENS = {"json": _JSON_TOKENS, "toml": _TOML_TOKENS}
+_YAML_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')  # flow style; see located_yaml
+_TOKENS = {"json": _JSON_TOKENS, "toml": _TOML_TOKENS, "yaml": _YAML_TOKENS}
 
 
 def read_content_text(path: Path, file: str) -> str:
@@ -38,8 +40,8 @@ def read_content_text(path: Path, file: str) -> str:
         raise ContentError([Problem(file=file, line=line, code="not-utf8", params={"reason": error.reason})]) from None
 
 
-def nesting_problem(text: str, file: str, syntax: Literal["json", "toml"]) -> Problem | None:
-    """A problem at the line where ``text`` (``json`` or ``toml``) nests deeper than MAX_NESTING."""
+def nesting_problem(text: str, file: str, syntax: Literal["json", "toml", "yaml"]) -> Problem | None:
+    """A problem at the line where ``text`` nests deeper than MAX_NESTING."""
     depth = 0
     for match in _TOKENS[syntax].finditer(text):
         token = match.group()
