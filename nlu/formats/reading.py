@@ -24,7 +24,7 @@ from nlu.errors import ContentError, Problem
 MAX_NESTING = 32
 
 # Strings (skipped: brackets inside them do not count) and brackets, in each syntax.
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _TOML_TOKENS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')
 _YAML_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')  # flow style; see located_yaml
 _TOKENS = {"json": _JSON_TOKENS, "toml": _TOML_TOKENS, "yaml": _YAML_TOKENS}
