@@ -72,6 +72,10 @@ HOSTILE: dict[str, tuple[dict[str, str | bytes], str]] = {
         {"bot.toml": MINI_TOML + "\nbackend_options = { batch_size = 0 }\n"},
         "bot.toml:9: backend_options.batch_size: doit être supérieur ou égal à 1",
     ),
+    "a dotted options key": (
+        {"bot.toml": MINI_TOML + "\nbackend_options.dropout = 1.5\n"},
+        "bot.toml:9: backend_options.dropout: doit être inférieur à 1",
+    ),
     "n-gram lengths the wrong way round": (
         {"bot.toml": with_options("char_ngrams = [5, 3]")},
         "bot.toml:10: backend_options.char_ngrams: le premier nombre doit être inférieur ou égal au second",
