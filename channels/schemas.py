@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from nlu import ModelInfo
+from nlu.text import has_visible_text
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -30,8 +31,8 @@ class TextRefused(ValueError):
 
 def check_user_text(text: str, limit: int) -> str:
     """``text`` when a channel may answer it, else TextRefused saying why."""
-    if not text.strip():
-        raise TextRefused("empty_text", "text must not be empty")
+    if not has_visible_text(text):  # zero-width characters alone are as empty as spaces
+        raise TextRefused("empty_text", "text must not be empty (it has no visible character)")
     if len(text) > limit:
         raise TextRefused("text_too_long", f"text is longer than {limit} characters")
     return text

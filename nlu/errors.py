@@ -100,14 +100,16 @@ def validation_problems(
     model: type[BaseModel] | None = None,
     skip: int = 0,
     yaml: bool = False,
+    prefix: Location = (),
 ) -> list[Problem]:
     """One problem per pydantic error: at ``line_of(location)``, with the path of keys.
 
     ``model`` (the validated model) lets an unknown key suggest the nearest known one; ``skip``
     drops leading location parts that mean nothing to the writer (a tagged union's tag); ``yaml``
-    explains that YAML reads ``yes``, ``no`` and numbers as such where a text was expected.
+    explains that YAML reads ``yes``, ``no`` and numbers as such where a text was expected;
+    ``prefix`` is where in the file the validated value sits (``("backend_options",)``).
     """
-    return [_problem(details, file, line_of, model, skip, yaml) for details in error.errors()]
+    return [_problem(details, file, line_of, model, skip, yaml, prefix) for details in error.errors()]
 
 
 def _problem(
@@ -117,9 +119,10 @@ def _problem(
     model: type[BaseModel] | None,
     skip: int,
     yaml: bool,
+    prefix: Location,
 ) -> Problem:
-    location = tuple(details["loc"])
-    path = [part for part in location[skip:] if not _is_type_name(part)]
+    inner = [part for part in tuple(details["loc"])[skip:] if not _is_type_name(part)]
+    location, path = prefix + tuple(details["loc"]), [*prefix, *inner]
     params: dict[str, ParamValue] = {"where": ".".join(str(part) for part in path)}
     code = details["type"]
     context = details.get("ctx") or {}
@@ -127,7 +130,7 @@ def _problem(
         key = str(path[-1]) if path else ""
         params["where"] = ".".join(str(part) for part in path[:-1])
         params["key"] = key
-        suggestion = _nearest_key(model, path[:-1], key)
+        suggestion = _nearest_key(model, inner[:-1], key)
         code = "unknown-key-suggestion" if suggestion else "unknown-key"
         if suggestion:
             params["suggestion"] = suggestion

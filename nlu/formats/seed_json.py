@@ -21,18 +21,28 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
-from nlu.errors import Problem, validation_problems
+from nlu.errors import ContentError, Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.json_syntax import json_syntax_problem
 from nlu.formats.located_json import line_of, loads_located
 from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPart
+from nlu.formats.reading import nesting_problem, read_content_text
+from nlu.text import has_visible_text
 
 
 def _non_blank(values: list[str] | None) -> list[str] | None:
+    """``values`` when each shows something: ``" "`` and zero-width characters alone are empty."""
     for value in values or []:
-        if not value.strip():
+        if not has_visible_text(value):
             raise PydanticCustomError("blank-string", "must not contain empty strings")
     return values
+
+
+def _visible(text: str | None) -> str | None:
+    """``text`` when it shows something (or is None)."""
+    if text is not None and not has_visible_text(text):
+        raise PydanticCustomError("blank-tag", "must not be blank")
+    return text
 
 
 class SlotEntry(BaseModel):
@@ -46,10 +56,11 @@ class SlotEntry(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
     _check_replies = field_validator("quick_replies")(_non_blank)
+    _check_prompt = field_validator("prompt")(_visible)
 
     @model_validator(mode="after")
     def _required_has_prompt(self) -> SlotEntry:
-        if self.required and not (self.prompt and self.prompt.strip()):
+        if self.required and not self.prompt:
             raise PydanticCustomError("required-slot-prompt", "a required slot needs a prompt")
         return self
 
@@ -69,19 +80,13 @@ class IntentEntry(BaseModel):
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
     _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
-
-    @field_validator("tag")
-    @classmethod
-    def _tag_not_blank(cls, tag: str) -> str:
-        if not tag.strip():
-            raise PydanticCustomError("blank-tag", "must not be blank")
-        return tag
+    _check_texts = field_validator("tag", "label")(_visible)
 
 
 class EntityEntry(BaseModel):
     """A custom entity: values (a list is a value then its synonyms) and how it matches."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     values: list[str | Annotated[list[str], Field(min_length=1)]] = Field(min_length=1)
     automatically_extensible: bool = True
@@ -114,11 +119,11 @@ class IntentFile(BaseModel):
 def read_intent_file(path: Path, display_name: str) -> ContentPart:
     """Read one JSON content file into intent parts and entities, or the problems found."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return ContentPart(
-            problems=[Problem(file=display_name, line=1, code="not-utf8", params={"reason": error.reason})]
-        )
+        text = read_content_text(path, display_name)
+    except ContentError as error:
+        return ContentPart(problems=error.problems)
+    if too_deep := nesting_problem(text, display_name, "json"):
+        return ContentPart(problems=[too_deep])
     try:
         document = loads_located(text)
     except json.JSONDecodeError as error:
