@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from causette_sdk.messages import MESSAGES, AnyMessage, TextMessage
-
 from channels.cli.terminal import turn_lines
 from dialogue import Turn
 

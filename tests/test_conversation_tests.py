@@ -7,8 +7,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from causette_sdk.messages import TextMessage
 
+from causette_sdk.messages import TextMessage
 from dialogue import Brain, SlotValue, Turn
 from dialogue.conversation_tests import TurnCase, load_conversation_tests, outcome_lines, run_conversations
 from dialogue.conversation_tests.runner import compare

@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from causette_sdk.messages import text_form
 from dialogue.brain import Brain, BrainHolder
 from dialogue.conversation_tests.spec import ConversationCase, ResponseRule, TurnCase
 from dialogue.engine import DialogueEngine, Turn
