@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 from causette_sdk.messages import CarouselMessage, TextMessage, text_form
-
 from dialogue import Brain, BrainHolder, DialogueEngine, RedisStore
 from nlu import Model, load_bot
 from tests.support import DEMO_BOT, RedisServer
