@@ -32,7 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from causette_sdk.messages import MAX_QUICK_REPLIES, Message, TextMessage
+from causette_sdk.messages import MAX_LABEL_CHARS, MAX_QUICK_REPLIES, MAX_TEXT_CHARS, Message, TextMessage
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
@@ -59,6 +59,7 @@ def _text_as_message(value: Any) -> Any:
 
 
 Response = Annotated[Message, BeforeValidator(_text_as_message)]
+QuickReply = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]  # a label, as in a text message
 
 
 class SlotEntry(BaseModel):
@@ -68,8 +69,8 @@ class SlotEntry(BaseModel):
 
     entity: str | None = Field(default=None, min_length=1)
     required: bool = False
-    prompt: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
 
     _check_replies = field_validator("quick_replies")(_non_blank)
 
@@ -90,7 +91,7 @@ class IntentEntry(BaseModel):
     responses: list[Response] = Field(min_length=1)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 

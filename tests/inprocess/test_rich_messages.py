@@ -227,3 +227,13 @@ def test_an_allowed_page_may_erase_its_conversation_and_another_may_not(client: 
     erased = client.delete("/api/v1/conversations/erase-me", headers={"Origin": allowed})
     assert erased.status_code == 204 and erased.headers["access-control-allow-origin"] == allowed
     assert client.get("/api/v1/conversations/erase-me").status_code == 404
+
+
+def test_texts_the_server_sends_on_its_own_are_checked_as_messages_when_the_bot_loads(tmp_path: Path) -> None:
+    bot = write_intent(tmp_path / "bot", "Bonjour")
+    (bot / "bot.toml").write_text('fallback_responses = ["  "]\n', encoding="utf-8")
+    assert problems_of(bot) == ["bot.toml:1: fallback_responses.0: ne doit pas être un texte vide"]
+    (bot / "bot.toml").unlink()
+    slot = {"date": {"entity": "snips/datetime", "required": True, "prompt": "Quand ?", "quick_replies": ["x" * 81]}}
+    problems = problems_of(write_intent(bot, "Bonjour", slots=slot))
+    assert problems == ["a.json:17: intents.0.slots.date.quick_replies.0: doit contenir au plus 80 caractère(s)"]
