@@ -100,7 +100,7 @@ BROKEN: dict[str, tuple[Any, str]] = {
     ),
     "unknown key in a card": (
         {"type": "card", "titre": "T"},
-        "a.json:11: intents.0.responses.0.card: clé inconnue « titre »",
+        "a.json:11: intents.0.responses.0.card: clé inconnue « titre » : vouliez-vous dire « title » ?",
     ),
 }
 
