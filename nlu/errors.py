@@ -120,12 +120,13 @@ def _problem(
 ) -> Problem:
     location = tuple(details["loc"])
     path = [part for part in location[skip:] if not _is_type_name(part)]
-    params: dict[str, ParamValue] = {"where": ".".join(str(part) for part in path)}
+    shown = _shown(model, path)
+    params: dict[str, ParamValue] = {"where": ".".join(str(part) for part in shown)}
     code = details["type"]
     context = details.get("ctx") or {}
     if code == "extra_forbidden":
         key = str(path[-1]) if path else ""
-        params["where"] = ".".join(str(part) for part in path[:-1])
+        params["where"] = ".".join(str(part) for part in shown[:-1])
         params["key"] = key
         suggestion = _nearest_key(model, path[:-1], key)
         code = "unknown-key-suggestion" if suggestion else "unknown-key"
@@ -150,6 +151,21 @@ def _param(value: Any) -> ParamValue:
 def _is_type_name(part: int | str) -> bool:
     """pydantic names union members and validators it tried (``str``, ``list[str]``, ``ResponseRule``)."""
     return isinstance(part, str) and (part[:1].isupper() or part == "str" or "[" in part)
+
+
+def _shown(model: type[BaseModel] | None, path: Sequence[int | str]) -> list[int | str]:
+    """``path`` as its writer reads it: without the tags pydantic adds for a tagged union (a
+    message's type, which the writer gave as ``"type"``)."""
+    shown: list[int | str] = []
+    target: Any = model
+    for part in path:
+        union = _strip(target)
+        if get_origin(union) in (Union, types.UnionType) and (member := _tagged_member(union, part)) is not None:
+            target = member
+            continue
+        shown.append(part)
+        target = _inner(target, part)
+    return shown
 
 
 def _nearest_key(model: type[BaseModel] | None, path: Sequence[int | str], key: str) -> str | None:

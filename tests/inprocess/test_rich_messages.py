@@ -53,54 +53,54 @@ BROKEN: dict[str, tuple[Any, str]] = {
     "not a text nor an object": (42, "a.json:8: intents.0.responses.0: une réponse est un texte entre guillemets"),
     "javascript link": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="javascript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: le lien « javascript:alert(1) » n'est pas "
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « javascript:alert(1) » n'est pas "
         "accepté : il doit commencer par http:, https:, mailto:, tel: ou « / »",
     ),
     "javascript link in capitals, in a card": (
         {"type": "card", "title": "T", "buttons": [button(url="JavaScript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.card.buttons.0.url: le lien « JavaScript:alert(1) » n'est pas accepté",
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « JavaScript:alert(1) » n'est pas accepté",
     ),
     "link to another site without a scheme": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="//evil.example/x")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: le lien « //evil.example/x » n'est pas accepté",
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « //evil.example/x » n'est pas accepté",
     ),
     "link with a hidden tab": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="java\tscript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: un lien ne doit contenir ni espace",
+        "a.json:15: intents.0.responses.0.buttons.0.url: un lien ne doit contenir ni espace",
     ),
     "data image": (
         {"type": "image", "url": "data:image/svg+xml,%3Csvg%20onload=alert(1)%3E", "alt": "x"},
-        "a.json:11: intents.0.responses.0.image.url: le lien « data:image/svg+xml,%3Csvg%20onload=alert(1)%3E » "
+        "a.json:11: intents.0.responses.0.url: le lien « data:image/svg+xml,%3Csvg%20onload=alert(1)%3E » "
         "n'est pas accepté : il doit commencer par http:, https: ou « / »",
     ),
     "image without alt text": (
         {"type": "image", "url": "/demo/images/scooter-rose.svg"},
-        "a.json:9: intents.0.responses.0.image.alt: champ obligatoire manquant",
+        "a.json:9: intents.0.responses.0.alt: champ obligatoire manquant",
     ),
     "card image with a blank alt text": (
         {"type": "card", "title": "T", "image": {"url": "/i.svg", "alt": "  "}},
-        "a.json:14: intents.0.responses.0.card.image.alt: ne doit pas être un texte vide",
+        "a.json:14: intents.0.responses.0.image.alt: ne doit pas être un texte vide",
     ),
     "too many buttons": (
         {"type": "buttons", "text": "Choisissez", "buttons": [button(str(n)) for n in range(MAX_BUTTONS + 1)]},
-        f"a.json:12: intents.0.responses.0.buttons.buttons: doit contenir au plus {MAX_BUTTONS} élément(s)",
+        f"a.json:12: intents.0.responses.0.buttons: doit contenir au plus {MAX_BUTTONS} élément(s)",
     ),
     "a button with a payload and a link": (
         {"type": "buttons", "text": "Voir", "buttons": [button(payload="plan", url="https://example.org")]},
-        "a.json:13: intents.0.responses.0.buttons.buttons.0: un bouton a soit un « payload » (texte renvoyé), "
+        "a.json:13: intents.0.responses.0.buttons.0: un bouton a soit un « payload » (texte renvoyé), "
         "soit une « url » (lien), pas les deux ni aucun",
     ),
     "huge text": (
         {"type": "text", "text": "a" * (MAX_TEXT_CHARS + 1)},
-        f"a.json:11: intents.0.responses.0.text.text: doit contenir au plus {MAX_TEXT_CHARS} caractère(s)",
+        f"a.json:11: intents.0.responses.0.text: doit contenir au plus {MAX_TEXT_CHARS} caractère(s)",
     ),
     "empty carousel": (
         {"type": "carousel", "cards": []},
-        "a.json:11: intents.0.responses.0.carousel.cards: doit contenir au moins 1 élément(s)",
+        "a.json:11: intents.0.responses.0.cards: doit contenir au moins 1 élément(s)",
     ),
     "unknown key in a card": (
         {"type": "card", "titre": "T"},
-        "a.json:11: intents.0.responses.0.card: clé inconnue « titre » : vouliez-vous dire « title » ?",
+        "a.json:11: intents.0.responses.0: clé inconnue « titre » : vouliez-vous dire « title » ?",
     ),
 }
 
