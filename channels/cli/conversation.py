@@ -66,7 +66,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         for line in _user_lines(interactive):
             if not line.strip():
                 continue
-            turn = runner.run(engine.handle(session_id, line))
+            turn = runner.run(engine.handle(session_id, line, channel="terminal"))
             print("\n".join(turn_lines(turn, interactive)))
             if not interactive:
                 print(flush=True)

@@ -1,0 +1,51 @@
+"""One conversation's records, for the rights of the person behind it: export them, erase them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from conversation_log.database import LogDatabase
+from conversation_log.models import EVENT_TABLES, Base
+from conversation_log.writer import LogWriter
+
+
+async def export_conversation(database: LogDatabase, bot: str, conversation_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row the log holds about a conversation, by table, oldest first, as JSON values."""
+    exported: dict[str, list[dict[str, Any]]] = {}
+    async with database.engine.connect() as connection:
+        for table in EVENT_TABLES:
+            query = select(table).where(table.bot == bot, table.conversation_id == conversation_id).order_by(table.id)
+            exported[table.__tablename__] = [_json_row(table, row._mapping) for row in await connection.execute(query)]
+    return exported
+
+
+async def erase_conversation(database: LogDatabase, writer: LogWriter | None, bot: str, conversation_id: str) -> int:
+    """Delete a conversation's rows, and its events still waiting in the writer's buffer; how many went."""
+    forgotten = 0
+    if writer is not None:
+        await writer.writing.acquire()  # a batch being written finishes first: none of it lands after this
+    try:
+        if writer is not None:
+            forgotten = writer.forget(conversation_id)
+        async with database.engine.begin() as connection:
+            for table in EVENT_TABLES:
+                result = await connection.execute(
+                    delete(table).where(table.bot == bot, table.conversation_id == conversation_id)
+                )
+                forgotten += result.rowcount
+    finally:
+        if writer is not None:
+            writer.writing.release()
+    return forgotten
+
+
+def _json_row(table: type[Base], mapping: Any) -> dict[str, Any]:
+    row = {column.name: mapping[column.name] for column in table.__table__.columns}
+    if isinstance(row["at"], datetime):
+        at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=UTC)  # SQLite gives naive UTC
+        row["at"] = at.isoformat()
+    row["day"] = row["day"].isoformat()
+    return row
