@@ -43,15 +43,15 @@ async def purge(database: LogDatabase, bot: str, retention: PrivacyConfig, now: 
     texts_before = now - timedelta(days=retention.texts_days)
     rows_before = now - timedelta(days=retention.records_days)
     async with database.engine.begin() as connection:
+        deleted = 0
+        for table in EVENT_TABLES:
+            result = await connection.execute(delete(table).where(table.bot == bot, table.at < rows_before))
+            deleted += result.rowcount
         emptied = await connection.execute(
             update(TurnRecord)
             .where(TurnRecord.bot == bot, TurnRecord.at < texts_before, TurnRecord.text.is_not(None))
             .values(text=None, parse=None, reply=None)
         )
-        deleted = 0
-        for table in EVENT_TABLES:
-            result = await connection.execute(delete(table).where(table.bot == bot, table.at < rows_before))
-            deleted += result.rowcount
     return PurgeResult(texts_emptied=emptied.rowcount, rows_deleted=deleted)
 
 
