@@ -249,7 +249,8 @@ async def test_analytics_figures(database: LogDatabase) -> None:
     ]
     assert [(c.channel, c.conversations, c.turns) for c in figures.per_channel] == [("rest", 3, 5), ("websocket", 1, 2)]
     today = await analytics(database, BOT, since=NOW.date())
-    assert (today.conversations, today.messages, today.median_confidence) == (3, 5, pytest.approx(0.7))
+    assert (today.conversations, today.messages) == (3, 5)
+    assert today.median_confidence == pytest.approx(0.7)
     assert (await analytics(database, "another bot")).messages == 0
     assert (await analytics(database, BOT, since=date(2030, 1, 1))).median_confidence is None
 
