@@ -60,8 +60,10 @@ async def _read(url: str, bot: str, since: date | None, until: date | None) -> A
 
 def report_lines(figures: Analytics) -> list[str]:
     """The figures as a summary and three tables."""
-    period = f"du {figures.since or 'début'} au {figures.until or 'aujourd’hui'}"
-    confidence = "–" if figures.median_confidence is None else f"{figures.median_confidence:.2f}"
+    start = f"du {figures.since}" if figures.since else "depuis le début"
+    end = f"au {figures.until}" if figures.until else "jusqu’à aujourd’hui"
+    period = f"{start} {end}"
+    confidence = "–" if figures.median_confidence is None else f"{figures.median_confidence:.2f}".replace(".", ",")
     lines = [
         f"{figures.bot} — {period}",
         "",
