@@ -78,7 +78,7 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     "/conversations/{session_id}",
     status_code=204,
     tags=["conversations"],
-    responses={**error_responses(422), **LOG_ERRORS},
+    responses=error_responses(422, 503),
 )
 async def delete_conversation(session_id: SessionId, services: ServicesDep) -> Response:
     """Forget a conversation: its session and its records in the conversation log (RGPD erasure).
@@ -137,7 +137,12 @@ async def get_analytics(
     return await conversation_log(services).analytics(since, until)
 
 
-@router.get("/conversation-log", tags=["conversation log"], dependencies=[Depends(require_admin)])
+@router.get(
+    "/conversation-log",
+    tags=["conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403), 404: LOG_ERRORS[404]},
+)
 async def get_log_status(services: ServicesDep) -> dict[str, Any]:
     """The log's metrics (admin key needed): events recorded, written, dropped, waiting; database up."""
     return conversation_log(services).status()
