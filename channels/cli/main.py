@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parse_arguments(parse)
     chat = command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.")
     chat.add_argument("--session", default=None, help="session id (default: a new one)")
+    chat.add_argument(
+        "--log", action="store_true", help="record the chat in the bot's conversation log (channel 'terminal')"
+    )
     stats = command(
         "stats",
         "channels.cli.stats:cmd_stats",

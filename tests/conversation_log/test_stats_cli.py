@@ -64,3 +64,12 @@ def test_stats_says_what_is_wrong_in_french(tmp_path: Path) -> None:
     no_log = run_cli("stats", bot)
     assert no_log.returncode == 1
     assert "aucun journal de conversations" in no_log.stderr
+
+
+def test_a_terminal_chat_with_log_is_recorded_as_the_terminal_channel(tmp_path: Path, mini_model_dir: Path) -> None:
+    bot = tmp_path / "bot"
+    shutil.copytree(MINI_BOT, bot, ignore=shutil.ignore_patterns(".causette"))
+    chat = run_cli("chat", bot, "--model-dir", mini_model_dir, "--log", "--session", "terminal-1", stdin="horaires ?\n")
+    assert chat.returncode == 0, chat.stderr
+    figures = json.loads(run_cli("stats", bot, "--json").stdout)
+    assert figures["per_channel"] == [{"channel": "terminal", "conversations": 1, "turns": 1}]
