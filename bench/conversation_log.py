@@ -1,32 +1,40 @@
 """REST turns per second with the conversation log on (SQLite; PostgreSQL) against the log off,
 in the same run, and the bytes the log stores per turn.
 
-    python -m bench.conversation_log [--client wrk|httpx] [--seconds 15] [--rounds 2]
+    python -m bench.conversation_log [--seconds 15] [--rounds 2]
 
-Each configuration is a separate ``causette serve`` process of the demo bot, measured in turn,
-``--rounds`` times interleaved (off, SQLite, PostgreSQL, off, ...) so that a noisy neighbour on a
-shared machine weighs on all three; the best rate of each is kept. PostgreSQL is the server on
-127.0.0.1:5432 when one answers (a fresh database, dropped afterwards), else a private one.
+Each configuration is a separate ``causette serve`` process of the demo bot loaded by wrk (one
+thread, 16 conversations), measured in turn, ``--rounds`` times interleaved (off, SQLite,
+PostgreSQL, off, ...) so that a noisy neighbour on a shared machine weighs on all three; the best
+rate of each is kept. Beside the rate, the server process's CPU time per turn (user + system,
+from /proc): on a busy machine the rate follows the neighbours, the CPU per turn much less, so
+its ratio is the steadier estimate of what the log costs. PostgreSQL is the server on
+127.0.0.1:5432 when one answers (a fresh database, dropped afterwards), else a private one; its
+own CPU is not counted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
 
 from bench.processes import PostgresServer, postgres_answers
-from bench.rest_throughput import measure, measure_wrk, start
+from bench.rest_throughput import start
 from bench.stats import table
+
+WRK_SCRIPT = Path(__file__).with_name("wrk_turns.lua")
 
 SHARED_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -59,6 +67,28 @@ def postgres_database() -> Iterator[str]:
             server.remove()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, url: str, pid: int, seconds: int) -> list[object]:
+    """Warm up, then load one server with wrk for ``seconds``; its rate, latency and CPU per turn."""
+    command = ["wrk", "-t1", "-c16", "-s", str(WRK_SCRIPT)]
+    subprocess.run([*command, "-d2s", url], capture_output=True, check=True)
+    before = cpu_seconds(pid)
+    output = subprocess.run([*command, f"-d{seconds}s", url], capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pid) - before
+    requests, micros, errors, median_ms, p95_ms = next(
+        line.split()[1:] for line in output.splitlines() if line.startswith("WRK ")
+    )
+    rate = int(requests) / (int(micros) / 1e6)
+    cpu_ms = cpu * 1e3 / int(requests)
+    print(f"{name}: {rate:.0f} req/s, median {float(median_ms):.2f} ms, {cpu_ms:.2f} CPU ms/turn, {errors} errors")
+    return [name, f"{rate:.0f}", f"{float(median_ms):.2f}", f"{float(p95_ms):.2f}", f"{cpu_ms:.2f}", errors]
+
+
 def sqlite_bytes_per_turn(path: Path) -> tuple[int, float]:
     """Turns stored and bytes per turn (the file and its write-ahead log) of a SQLite log."""
     size = sum(file.stat().st_size for file in path.parent.glob(path.name + "*"))
@@ -76,14 +106,12 @@ def postgres_bytes_per_turn(url: str) -> tuple[int, float]:
 def main() -> None:
     """Measure the three configurations and print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=2000, help="turns per measure (httpx client)")
-    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=15, help="wrk run length per measure")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
     args = parser.parse_args()
-    run: Callable[[str, str, argparse.Namespace], list[object]] = measure_wrk if args.client == "wrk" else measure
-    print(f"client: {args.client}, {args.concurrency} concurrent conversations, {args.rounds} rounds")
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench.conversation_log needs wrk (Debian package wrk)")
+    print(f"wrk, 16 concurrent conversations, {args.seconds} s per measure, {args.rounds} rounds")
     with tempfile.TemporaryDirectory() as folder, postgres_database() as postgres_url:
         sqlite_path = Path(folder) / "log.sqlite3"
         configurations = {
@@ -92,23 +120,24 @@ def main() -> None:
             "log on, PostgreSQL": {"CAUSETTE_DATABASE_URL": postgres_url},
         }
         command = [sys.executable, "-m", "channels.cli", "serve", "intents", "--model-dir", f"{folder}/model"]
-        best: dict[str, list[object]] = {}
+        rows: dict[str, list[list[object]]] = {name: [] for name in configurations}
         for _ in range(args.rounds):
             for name, env in configurations.items():
                 process, url = start([*command, "--log-level", "warning"], env)
                 try:
-                    row = run(name, url, args)
+                    rows[name].append(measure(name, url, process.pid, args.seconds))
                 finally:
                     process.terminate()  # a graceful stop: the log's buffer is written first
                     process.wait()
-                if name not in best or float(str(row[1])) > float(str(best[name][1])):
-                    best[name] = row
         sqlite_turns, sqlite_bytes = sqlite_bytes_per_turn(sqlite_path)
         postgres_turns, postgres_bytes = postgres_bytes_per_turn(postgres_url)
-    print(table(["server", "req/s", "median ms", "p95 ms", "errors"], list(best.values())))
-    off = float(str(best["log off"][1]))
+    best = {name: max(measures, key=lambda row: float(str(row[1]))) for name, measures in rows.items()}
+    cpu = {name: min(float(str(row[4])) for row in measures) for name, measures in rows.items()}
+    print(table(["server", "req/s", "median ms", "p95 ms", "CPU ms/turn", "errors"], list(best.values())))
+    off_rate = float(str(best["log off"][1]))
     for name in ("log on, SQLite", "log on, PostgreSQL"):
-        print(f"{name} / log off: {float(str(best[name][1])) / off:.1%}")
+        rate = float(str(best[name][1])) / off_rate
+        print(f"{name} / log off: {rate:.1%} of the rate, {cpu['log off'] / cpu[name]:.1%} by CPU per turn")
     print(f"SQLite: {sqlite_turns} turns stored, {sqlite_bytes:.0f} bytes per turn")
     print(f"PostgreSQL: {postgres_turns} turns stored, {postgres_bytes:.0f} bytes per turn")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,21 +25,15 @@ async def export_conversation(database: LogDatabase, bot: str, conversation_id: 
 
 async def erase_conversation(database: LogDatabase, writer: LogWriter | None, bot: str, conversation_id: str) -> int:
     """Delete a conversation's rows, and its events still waiting in the writer's buffer; how many went."""
-    forgotten = 0
-    if writer is not None:
-        await writer.writing.acquire()  # a batch being written finishes first: none of it lands after this
-    try:
-        if writer is not None:
-            forgotten = writer.forget(conversation_id)
+    # A batch being written finishes first: none of its rows lands after the erasure.
+    async with writer.writing if writer is not None else asyncio.Lock():
+        forgotten = writer.forget(conversation_id) if writer is not None else 0
         async with database.engine.begin() as connection:
             for table in EVENT_TABLES:
                 result = await connection.execute(
                     delete(table).where(table.bot == bot, table.conversation_id == conversation_id)
                 )
                 forgotten += result.rowcount
-    finally:
-        if writer is not None:
-            writer.writing.release()
     return forgotten
 
 

@@ -113,8 +113,10 @@ class LogWriter:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
-                log.error("conversation log: %d event(s) not written at shutdown (database down)", self.pending)
-                self.counters.dropped += self.pending
+        if self._pending:  # the database stayed down (or never came up): these are lost
+            log.error("conversation log: %d event(s) not written at shutdown (database down)", self.pending)
+            self.counters.dropped += self.pending
+            self._pending.clear()
 
     async def flushed(self) -> None:
         """Wait until the buffer is empty (tests and benchmarks; the database must be up)."""
@@ -134,22 +136,31 @@ class LogWriter:
         """Write the oldest events (up to ``batch_size``); False when the database refused them."""
         async with self.writing:
             batch = list(itertools.islice(self._pending, self.batch_size))
-            tables = _rows_by_table(batch, self.masker)
+            try:
+                tables = _rows_by_table(batch, self.masker)
+            except Exception:  # a defect, not an outage: retrying would stop the log for good
+                log.exception("conversation log: %d event(s) could not be made into rows, dropped", len(batch))
+                self._remove(batch)
+                self.counters.dropped += len(batch)
+                return True
             try:
                 for table, rows in tables.items():
                     await self.database.insert(table, rows)
             except Exception as error:  # any driver's error: the database is unreachable or failing
                 self._failed(error)
                 return False
-            # Only now, and only these: erasure may have removed others from the buffer meanwhile.
-            written = {item.event_id for item in batch}
-            self._pending = deque(item for item in self._pending if item.event_id not in written)
+            self._remove(batch)
         self.counters.written += len(batch)
         self.counters.pending = len(self._pending)
         if not self.counters.database_up:
             log.warning("conversation log database is back: writing %d buffered event(s)", len(self._pending))
             self.counters.database_up = True
         return True
+
+    def _remove(self, batch: list[_Pending]) -> None:
+        # By id, not by position: an erasure may have taken other events out of the buffer meanwhile.
+        done = {item.event_id for item in batch}
+        self._pending = deque(item for item in self._pending if item.event_id not in done)
 
     def _failed(self, error: Exception) -> None:
         self.counters.failed_writes += 1

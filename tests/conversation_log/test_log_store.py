@@ -16,6 +16,7 @@ from conversation_log.models import ActionCallRecord, HandoffRecord, TurnRecord
 from conversation_log.retention import purge_periodically
 from dialogue.recording import ActionCallEvent, HandoffEvent, TurnEvent
 from nlu.config import PrivacyConfig
+from tests.support import free_port
 
 BOT = "Mini scooters"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -262,3 +263,21 @@ async def test_a_full_buffer_drops_new_events_counts_them_and_says_so(caplog: py
             writer.record(turn("busy", number))
     assert (writer.pending, writer.counters.dropped, writer.counters.recorded) == (5, 3, 5)
     assert "buffer full" in caplog.text
+
+
+async def test_a_database_that_never_answers_costs_the_buffer_at_shutdown_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    nobody = LogDatabase(f"postgresql://postgres@127.0.0.1:{free_port()}/nothing")  # refused at once
+    writer = LogWriter(nobody, Masker(), retry_seconds=0.05)
+    writer.start()
+    with caplog.at_level(logging.WARNING, "causette.conversation_log"):
+        for number in range(3):
+            writer.record(turn("lost", number))
+        while writer.counters.failed_writes < 2:  # it keeps trying
+            await asyncio.sleep(0.01)
+        assert (writer.counters.database_up, writer.pending) == (False, 3)
+        await writer.close(flush_seconds=0.2)
+    await nobody.dispose()
+    assert (writer.counters.dropped, writer.counters.written, writer.pending) == (3, 0, 0)
+    assert "database unreachable" in caplog.text and "3 event(s) not written at shutdown" in caplog.text
