@@ -37,6 +37,7 @@ class LogOptions:
     queue_bound: int = 10_000
     batch_size: int = 200
     retry_seconds: float = 1.0
+    batch_wait_seconds: float = 0.25
     flush_seconds: float = 10.0
     purge_interval_seconds: float = 3600.0
 
@@ -55,6 +56,7 @@ class ConversationLog:
             bound=options.queue_bound,
             batch_size=options.batch_size,
             retry_seconds=options.retry_seconds,
+            batch_wait_seconds=options.batch_wait_seconds,
         )
         self._background: list[asyncio.Task[None]] = []
 

@@ -119,6 +119,7 @@ def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
             queue_bound=settings.log_queue_bound,
             batch_size=settings.log_batch_size,
             retry_seconds=settings.log_retry_seconds,
+            batch_wait_seconds=settings.log_batch_wait_seconds,
             flush_seconds=settings.log_flush_seconds,
             purge_interval_seconds=settings.log_purge_interval_seconds,
         ),

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="events the log buffers while its database is down; more are dropped"
     )
     log_batch_size: int = Field(default=200, ge=1, description="events written to the log per transaction")
+    log_batch_wait_seconds: float = Field(
+        default=0.25, ge=0, description="how long the log gathers events before a write (fewer, larger transactions)"
+    )
     log_retry_seconds: float = Field(
         default=1.0, gt=0, description="wait between tries while the log's database is down"
     )
