@@ -25,6 +25,10 @@ NIR_CANDIDATE = re.compile(r"\b[1-478][ ]?\d{2}[ ]?\d{2}[ ]?(?:\d{2}|2[AaBb])[ ]
 CARD_CANDIDATE = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
 
 Check = Callable[[str], bool]
+DIGIT = re.compile(r"\d")
+# Every built-in kind but e-mail has at least this many digits (a French phone number has 9 after
+# its 0 or +33; IBANs, card numbers and NIRs more): a text with fewer, and no '@', is skipped.
+MIN_DIGITS = 8
 
 
 def _compact(value: str) -> str:
@@ -62,10 +66,11 @@ class Masker:
 
     def text(self, value: str) -> str:
         """``value`` with every piece of personal data replaced by its tag."""
-        value = EMAIL.sub("<EMAIL>", value)
-        for tag, pattern, is_valid in CHECKED_KINDS:
-            value = _mask_checked(value, pattern, is_valid, tag)
-        value = _mask_phones(value)
+        if "@" in value or len(DIGIT.findall(value)) >= MIN_DIGITS:
+            value = EMAIL.sub("<EMAIL>", value)
+            for tag, pattern, is_valid in CHECKED_KINDS:
+                value = _mask_checked(value, pattern, is_valid, tag)
+            value = _mask_phones(value)
         for tag, pattern in self.author_patterns:
             value = pattern.sub(tag, value)
         return value
@@ -109,7 +114,5 @@ def _mask_phones(value: str) -> str:
 
 
 def _phone_spans(value: str) -> Iterator[tuple[int, int]]:
-    if sum(character.isdigit() for character in value) < 8:  # no phone number fits: spare the matcher
-        return
     for match in phonenumbers.PhoneNumberMatcher(value, "FR"):
         yield match.start, match.end
