@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,9 +31,12 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.processes import PostgresServer, postgres_answers
+from bench.processes import DEMO_TURNS, REPO, PostgresServer, postgres_answers
 from bench.rest_throughput import start
 from bench.stats import table
+from conversation_log import ConversationLog, LogOptions
+from dialogue import DialogueEngine
+from nlu import Model, load_bot
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_turns.lua")
 
@@ -89,6 +93,38 @@ def measure(name: str, url: str, pid: int, seconds: int) -> list[object]:
     return [name, f"{rate:.0f}", f"{float(median_ms):.2f}", f"{float(p95_ms):.2f}", f"{cpu_ms:.2f}", errors]
 
 
+async def _turns_cpu(engine: DialogueEngine, log: ConversationLog | None, turns: int) -> float:
+    """CPU seconds this process spends answering ``turns`` turns, and writing them when ``log``."""
+    engine.recorder = log.writer if log else None
+    started = time.process_time()
+    for number in range(turns):
+        await engine.handle(f"bench-{number % 16}", DEMO_TURNS[number % len(DEMO_TURNS)])
+    if log is not None:
+        await log.writer.flushed()
+    return time.process_time() - started
+
+
+def log_cpu_per_turn(model_dir: Path, url: str, turns: int, repeats: int = 3) -> tuple[float, float]:
+    """CPU ms per turn of the engine alone, and what recording adds, in this process (aiosqlite's
+    thread included, the database server not): turns with the log off and on, interleaved, the
+    fastest of ``repeats`` kept."""
+    bot = load_bot(REPO / "intents")
+    engine = DialogueEngine.in_memory(bot, Model.load(model_dir))
+
+    async def measure() -> tuple[float, float]:
+        log = ConversationLog(bot.config.name, bot.config.privacy, LogOptions(url=url))
+        await log.start()
+        await _turns_cpu(engine, None, 200)  # warm-up
+        off, on = [], []
+        for _ in range(repeats):
+            off.append(await _turns_cpu(engine, None, turns))
+            on.append(await _turns_cpu(engine, log, turns))
+        await log.close()
+        return min(off) * 1e3 / turns, (min(on) - min(off)) * 1e3 / turns
+
+    return asyncio.run(measure())
+
+
 def sqlite_bytes_per_turn(path: Path) -> tuple[int, float]:
     """Turns stored and bytes per turn (the file and its write-ahead log) of a SQLite log."""
     size = sum(file.stat().st_size for file in path.parent.glob(path.name + "*"))
@@ -108,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="wrk run length per measure")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=3000, help="engine turns per in-process measure")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench.conversation_log needs wrk (Debian package wrk)")
@@ -131,6 +168,10 @@ def main() -> None:
                     process.wait()
         sqlite_turns, sqlite_bytes = sqlite_bytes_per_turn(sqlite_path)
         postgres_turns, postgres_bytes = postgres_bytes_per_turn(postgres_url)
+        in_process = {
+            name: log_cpu_per_turn(Path(folder) / "model", url, args.turns)
+            for name, url in (("SQLite", f"sqlite:///{folder}/in_process.sqlite3"), ("PostgreSQL", postgres_url))
+        }
     best = {name: max(measures, key=lambda row: float(str(row[1]))) for name, measures in rows.items()}
     cpu = {name: min(float(str(row[4])) for row in measures) for name, measures in rows.items()}
     print(table(["server", "req/s", "median ms", "p95 ms", "CPU ms/turn", "errors"], list(best.values())))
@@ -138,6 +179,13 @@ def main() -> None:
     for name in ("log on, SQLite", "log on, PostgreSQL"):
         rate = float(str(best[name][1])) / off_rate
         print(f"{name} / log off: {rate:.1%} of the rate, {cpu['log off'] / cpu[name]:.1%} by CPU per turn")
+    rest_cpu = cpu["log off"]
+    print(f"In process, {args.turns} engine turns, log off then on, the fastest of 3:")
+    for name, (engine_ms, log_ms) in in_process.items():
+        print(
+            f"  {name}: the engine {engine_ms:.3f} CPU ms/turn, the log adds {log_ms:.3f}; "
+            f"over a REST turn ({rest_cpu:.2f} ms): {rest_cpu / (rest_cpu + log_ms):.1%} of the log-off rate"
+        )
     print(f"SQLite: {sqlite_turns} turns stored, {sqlite_bytes:.0f} bytes per turn")
     print(f"PostgreSQL: {postgres_turns} turns stored, {postgres_bytes:.0f} bytes per turn")
 
