@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import shutil
 import sqlite3
@@ -110,6 +111,8 @@ def log_cpu_per_turn(model_dir: Path, url: str, turns: int, repeats: int = 3) ->
     fastest of ``repeats`` kept."""
     bot = load_bot(REPO / "intents")
     engine = DialogueEngine.in_memory(bot, Model.load(model_dir))
+    gc.collect()
+    gc.freeze()  # as the server does once its model is loaded
 
     async def measure() -> tuple[float, float]:
         log = ConversationLog(bot.config.name, bot.config.privacy, LogOptions(url=url))
