@@ -6,25 +6,26 @@ SQLite (a file in the bot folder, through aiosqlite) is the embedded default; a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import delete, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from conversation_log.models import Base
+from conversation_log.models import ErasureRecord, EventTable
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 LOG_FILE = "log.sqlite3"  # in the bot's data folder, BOT_DIR/.causette/
 ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 # Two processes migrating one PostgreSQL at once take turns on this advisory lock.
 MIGRATION_LOCK = 7_141_420_514
+WRITE_LOCK = 7_141_420_515  # writers of events and erasures take turns on it (PostgreSQL)
 SQLITE_BUSY_SECONDS = 30  # a writer waits this long for another process's write to end
 
 
@@ -72,12 +73,31 @@ class LogDatabase:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await connection.run_sync(_alembic_upgrade, revision)
 
-    async def insert(self, table: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-        """Insert ``rows`` in one transaction; a row whose ``event_id`` is already there is skipped."""
+    async def insert(self, tables: Mapping[type[EventTable], Sequence[dict[str, Any]]]) -> None:
+        """Insert each table's rows in one transaction.
+
+        A row whose ``event_id`` is already there is skipped (a batch retried after a lost reply);
+        rows of a conversation erased after they happened are deleted before the commit (another
+        process held them in its buffer during the erasure). Writers and erasures take turns.
+        """
         dialect_insert = postgresql.insert if self.backend == "postgresql" else sqlite.insert
-        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["event_id"])
         async with self.engine.begin() as connection:
-            await connection.execute(statement, list(rows))
+            await self.take_turns(connection)
+            for table, rows in tables.items():
+                statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["event_id"])
+                await connection.execute(statement, list(rows))
+                erased = select(ErasureRecord.id).where(
+                    ErasureRecord.bot == table.bot,
+                    ErasureRecord.conversation_id == table.conversation_id,
+                    ErasureRecord.at >= table.at,
+                )
+                written = [row["event_id"] for row in rows]
+                await connection.execute(delete(table).where(table.event_id.in_(written), erased.exists()))
+
+    async def take_turns(self, connection: AsyncConnection) -> None:
+        """Serialise the transactions that write events and erasures (SQLite's own lock does it)."""
+        if self.backend == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
 
     async def dispose(self) -> None:
         """Close the pooled connections."""

@@ -69,8 +69,21 @@ class HandoffRecord(_Event, Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # masked
 
 
-EVENT_TABLES: tuple[type[TurnRecord] | type[ActionCallRecord] | type[HandoffRecord], ...] = (
+EventTable = TurnRecord | ActionCallRecord | HandoffRecord
+EVENT_TABLES: tuple[type[EventTable], ...] = (
     TurnRecord,
     ActionCallRecord,
     HandoffRecord,
 )
+
+
+class ErasureRecord(Base):
+    """A conversation erased at ``at``: events of it from before then, still buffered by any server
+    process when the erasure ran, are not written (see ``LogDatabase.insert``)."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bot: Mapped[str] = mapped_column(String(200))
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from conversation_log.database import LogDatabase
-from conversation_log.models import EVENT_TABLES, Base
+from conversation_log.models import EVENT_TABLES, Base, ErasureRecord
 from conversation_log.writer import LogWriter
 
 
@@ -23,17 +23,27 @@ async def export_conversation(database: LogDatabase, bot: str, conversation_id: 
     return exported
 
 
-async def erase_conversation(database: LogDatabase, writer: LogWriter | None, bot: str, conversation_id: str) -> int:
-    """Delete a conversation's rows, and its events still waiting in the writer's buffer; how many went."""
-    # A batch being written finishes first: none of its rows lands after the erasure.
+async def erase_conversation(
+    database: LogDatabase, writer: LogWriter | None, bot: str, conversation_id: str, now: datetime | None = None
+) -> int:
+    """Delete a conversation's rows and its events still in this process's buffer; how many went.
+
+    An erasure row is kept (the conversation id and when): the events other server processes
+    still buffer from before it are deleted as they are written (``LogDatabase.insert``).
+    """
+    # A batch being written here finishes first: none of its rows lands after the erasure.
     async with writer.writing if writer is not None else asyncio.Lock():
         forgotten = writer.forget(conversation_id) if writer is not None else 0
         async with database.engine.begin() as connection:
+            await database.take_turns(connection)
             for table in EVENT_TABLES:
                 result = await connection.execute(
                     delete(table).where(table.bot == bot, table.conversation_id == conversation_id)
                 )
                 forgotten += result.rowcount
+            await connection.execute(
+                insert(ErasureRecord).values(at=now or datetime.now(UTC), bot=bot, conversation_id=conversation_id)
+            )
     return forgotten
 
 

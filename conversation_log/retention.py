@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, update
 
 from conversation_log.database import LogDatabase
-from conversation_log.models import EVENT_TABLES, TurnRecord
+from conversation_log.models import EVENT_TABLES, ErasureRecord, TurnRecord
 from nlu.config import PrivacyConfig
 
 log = logging.getLogger("causette.conversation_log")
@@ -47,6 +47,8 @@ async def purge(database: LogDatabase, bot: str, retention: PrivacyConfig, now: 
         for table in EVENT_TABLES:
             result = await connection.execute(delete(table).where(table.bot == bot, table.at < rows_before))
             deleted += result.rowcount
+        # An erasure row outlives every event it could concern after the records' period.
+        await connection.execute(delete(ErasureRecord).where(ErasureRecord.bot == bot, ErasureRecord.at < rows_before))
         emptied = await connection.execute(
             update(TurnRecord)
             .where(TurnRecord.bot == bot, TurnRecord.at < texts_before, TurnRecord.text.is_not(None))

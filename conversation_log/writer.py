@@ -22,7 +22,7 @@ from typing import Any
 
 from conversation_log.database import LogDatabase
 from conversation_log.masking import Masker
-from conversation_log.models import ActionCallRecord, Base, HandoffRecord, TurnRecord
+from conversation_log.models import ActionCallRecord, EventTable, HandoffRecord, TurnRecord
 from dialogue.recording import ActionCallEvent, HandoffEvent, LogEvent, TurnEvent
 
 log = logging.getLogger("causette.conversation_log")
@@ -151,8 +151,7 @@ class LogWriter:
                 self.counters.dropped += len(batch)
                 return True
             try:
-                for table, rows in tables.items():
-                    await self.database.insert(table, rows)
+                await self.database.insert(tables)
             except Exception as error:  # any driver's error: the database is unreachable or failing
                 self._failed(error)
                 return False
@@ -187,16 +186,16 @@ class LogWriter:
         return asdict(self.counters)
 
 
-def _rows_by_table(batch: list[_Pending], masker: Masker) -> dict[type[Base], list[dict[str, Any]]]:
+def _rows_by_table(batch: list[_Pending], masker: Masker) -> dict[type[EventTable], list[dict[str, Any]]]:
     """The rows to insert, masked, grouped by table (in order within each table)."""
-    tables: dict[type[Base], list[dict[str, Any]]] = {}
+    tables: dict[type[EventTable], list[dict[str, Any]]] = {}
     for item in batch:
         table, row = _row(item, masker)
         tables.setdefault(table, []).append(row)
     return tables
 
 
-def _row(item: _Pending, masker: Masker) -> tuple[type[Base], dict[str, Any]]:
+def _row(item: _Pending, masker: Masker) -> tuple[type[EventTable], dict[str, Any]]:
     event = item.event
     at = datetime.fromtimestamp(event.at, UTC)
     common = {

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
 from conversation_log import LogDatabase, LogWriter, Masker, analytics, erase_conversation, export_conversation, purge
 from conversation_log.models import ActionCallRecord, HandoffRecord, TurnRecord
@@ -76,13 +76,14 @@ async def test_a_log_made_by_the_first_version_is_upgraded_with_its_rows(log_url
     await database.migrate("0001")
     async with database.engine.connect() as connection:
         assert await connection.run_sync(lambda sync: inspect(sync).get_table_names()) == ["alembic_version", "turns"]
-    await database.insert(TurnRecord, [old_row(number) for number in range(3)])
+    async with database.engine.begin() as connection:  # as the first version wrote them
+        await connection.execute(insert(TurnRecord), [old_row(number) for number in range(3)])
     await database.migrate()
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert {"turns", "action_calls", "handoff_events"} <= tables
-    assert version == "0002"
+    assert {"turns", "action_calls", "handoff_events", "erasures"} <= tables
+    assert version == "0003"
     await write(
         database,
         turn("new", 1),
@@ -129,8 +130,8 @@ async def test_the_writer_stores_every_event_once_in_order_and_masked(database: 
 
 async def test_a_batch_written_twice_is_stored_once(database: LogDatabase) -> None:
     rows = [old_row(number) for number in range(5)]
-    await database.insert(TurnRecord, rows)
-    await database.insert(TurnRecord, rows)  # a retry after a reply lost on the way back
+    await database.insert({TurnRecord: rows})
+    await database.insert({TurnRecord: rows})  # a retry after a reply lost on the way back
     assert await count(database, TurnRecord) == 5
 
 
@@ -173,6 +174,21 @@ async def test_erasing_drops_the_events_still_waiting_to_be_written(database: Lo
     await writer.close()
     assert (await export_conversation(database, BOT, "leaving"))["turns"] == []
     assert len((await export_conversation(database, BOT, "staying"))["turns"]) == 2
+
+
+async def test_events_another_process_buffered_before_an_erasure_are_not_written_after_it(
+    database: LogDatabase,
+) -> None:
+    other_process = LogWriter(database, Masker())  # its buffer is out of this process's reach
+    other_process.record(turn("leaving", 1, at=NOW - timedelta(seconds=1)))
+    other_process.record(turn("staying", 1, at=NOW - timedelta(seconds=1)))
+    await erase_conversation(database, None, BOT, "leaving", now=NOW)
+    other_process.record(turn("leaving", 2, at=NOW + timedelta(seconds=1)))  # the visitor came back after
+    other_process.start()
+    await other_process.flushed()
+    await other_process.close()
+    assert [row["turn_number"] for row in (await export_conversation(database, BOT, "leaving"))["turns"]] == [2]
+    assert len((await export_conversation(database, BOT, "staying"))["turns"]) == 1
 
 
 async def test_the_purge_empties_old_texts_then_deletes_old_rows(database: LogDatabase) -> None:
