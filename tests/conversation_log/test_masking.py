@@ -50,7 +50,7 @@ def test_a_broken_author_pattern_is_a_content_error_with_its_line(tmp_path: Path
     with pytest.raises(ContentError) as raised:
         load_config(tmp_path)
     problem = raised.value.problems[0]
-    assert (problem.file, problem.line) == ("bot.toml", 3)
+    assert (problem.file, problem.line) == ("bot.toml", 4)
     assert "expression régulière invalide pour « dossier »" in raised.value.text("fr")
 
 
