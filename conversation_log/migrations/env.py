@@ -6,10 +6,13 @@ command line gives a URL with ``-x url=...`` instead.
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Connection
+import asyncio
 
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from conversation_log.database import async_url
 from conversation_log.models import Base
 
 
@@ -29,8 +32,15 @@ def run_migrations() -> None:
     url = context.get_x_argument(as_dictionary=True).get("url")
     if not url:
         raise SystemExit("give the database: alembic -c conversation_log/alembic.ini -x url=... upgrade head")
-    with create_engine(url).connect() as own:
-        _run(own)
+    asyncio.run(_run_on(url))
+
+
+async def _run_on(url: str) -> None:
+    """The same drivers as the server's (aiosqlite, asyncpg): ``postgresql://`` works as given."""
+    engine = create_async_engine(async_url(url))
+    async with engine.begin() as connection:
+        await connection.run_sync(_run)
+    await engine.dispose()
 
 
 run_migrations()
