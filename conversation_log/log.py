@@ -59,6 +59,7 @@ class ConversationLog:
             batch_wait_seconds=options.batch_wait_seconds,
         )
         self._background: list[asyncio.Task[None]] = []
+        self.migrated = False
 
     @property
     def where(self) -> str:
@@ -91,6 +92,7 @@ class ConversationLog:
             return
 
     def _run_in_background(self) -> None:
+        self.migrated = True
         self.writer.start()
         self._background.append(
             asyncio.create_task(
@@ -121,8 +123,11 @@ class ConversationLog:
         return await _reaching(lambda: analytics(self.database, self.bot, since, until))
 
     def status(self) -> dict[str, Any]:
-        """The writer's counters and where the log is."""
-        return {"database": self.where, **self.writer.status()}
+        """The writer's counters and where the log is; ``migrated`` is false until the schema is
+        up to date (the database was unreachable at start)."""
+        status = {"database": self.where, "migrated": self.migrated, **self.writer.status()}
+        status["database_up"] = self.migrated and status["database_up"]
+        return status
 
 
 async def _reaching(query: Callable[[], Awaitable[T]]) -> T:

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from channels import Settings, create_app
 from conversation_log import LogDatabase, export_conversation
-from tests.support import MINI_BOT, say
+from tests.support import MINI_BOT, free_port, say
 
 KEY = "cle-du-journal"
 ADMIN = {"Authorization": f"Bearer {KEY}"}
@@ -157,3 +157,19 @@ def _wait_written(client: TestClient, turns: int) -> None:
             return
         time.sleep(0.01)
     raise AssertionError(f"the log wrote {status} of {turns} turns")
+
+
+def test_with_the_log_database_unreachable_turns_answer_and_the_log_endpoints_say_503(mini_model_dir: Path) -> None:
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/causette"  # nothing listens: refused at once
+    with served(nowhere, mini_model_dir, log_retry_seconds=0.05) as client:
+        for _ in range(3):
+            say(client, "visiteur", "vous ouvrez à quelle heure ?")
+        status = client.get("/api/v1/conversation-log", headers=ADMIN).json()
+        assert (status["migrated"], status["database_up"], status["pending"], status["dropped"]) == (False, False, 3, 0)
+        for reply in (
+            client.delete("/api/v1/conversations/visiteur"),
+            client.get("/api/v1/conversations/visiteur/export", headers=ADMIN),
+            client.get("/api/v1/analytics", headers=ADMIN),
+        ):
+            assert reply.status_code == 503, reply.text
+            assert reply.json() == {"detail": "conversation log unavailable, try again in a moment"}
