@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
 from nlu.backends import available_backends
 from nlu.errors import ContentError, Location, Problem, validation_problems
@@ -19,6 +19,29 @@ DEFAULT_FALLBACKS = [
     "Désolé, je n'ai pas compris. Pouvez-vous reformuler ?",
     "Je ne suis pas sûr de comprendre. Pouvez-vous le dire autrement ?",
 ]
+
+
+class ActionsConfig(BaseModel):
+    """``[actions]``: where the bot's actions live and how long it waits for them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl | None = Field(default=None, description="where action requests are POSTed")
+    urls: dict[str, AnyHttpUrl] = Field(default_factory=dict, description="action name -> its own URL")
+    secret_env: str = Field(
+        default="CAUSETTE_ACTIONS_SECRET",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding the secret shared with the action server",
+    )
+    timeout_seconds: float = Field(default=3.0, gt=0, le=60, description="longest wait for an action, retry included")
+    history_turns: int = Field(default=6, ge=0, le=50, description="recent messages sent with each request")
+    breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open an endpoint's breaker")
+    breaker_pause_seconds: float = Field(default=30.0, gt=0, description="how long an open breaker stays open")
+
+    def url_for(self, action: str) -> str | None:
+        """The URL to POST ``action``'s requests to, if any is configured."""
+        url = self.urls.get(action) or self.url
+        return str(url) if url is not None else None
 
 
 class BotConfig(BaseModel):
@@ -43,6 +66,7 @@ class BotConfig(BaseModel):
     clarify: bool = True
     clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
     clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
+    actions: ActionsConfig = Field(default_factory=ActionsConfig)
 
 
 def load_config(folder: Path) -> BotConfig:
@@ -78,7 +102,8 @@ def load_config(folder: Path) -> BotConfig:
 
 
 def _line_of_key(text: str, loc: Location) -> int:
-    key = str(loc[0]) if loc else ""
+    # The innermost key: a table's field ([actions] timeout_seconds) is found by its own name.
+    key = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
     for number, line in enumerate(text.splitlines(), start=1):
         if re.match(rf"\s*{re.escape(key)}\s*=", line):
             return number

@@ -116,6 +116,10 @@ FRENCH: dict[str, str] = {
         'l\'intention « {tag} » n\'a pas de réponses : ajoutez {{"tag": "{tag}", "responses": [...]}} '
         "dans un fichier JSON du bot"
     ),
+    "action-without-url": (
+        "l'intention « {intent} » appelle l'action « {action} », mais bot.toml ne dit pas où : "
+        'ajoutez [actions] url = "http://..." (ou [actions.urls] {action} = "http://...")'
+    ),
     "intent-no-patterns": (
         "l'intention « {tag} » n'a pas d'exemples : donnez « patterns » ou écrivez intent_{tag}.txt"
     ),
@@ -262,6 +266,10 @@ ENGLISH: dict[str, str] = {
     "tag-defined-twice": "tag {tag!r} is already defined at {first}",
     "intent-no-responses": (
         'intent {tag!r} has no responses: add {{"tag": "{tag}", "responses": [...]}} to a JSON file of the bot'
+    ),
+    "action-without-url": (
+        "intent {intent!r} calls action {action!r}, but bot.toml does not say where: "
+        'add [actions] url = "http://..." (or [actions.urls] {action} = "http://...")'
     ),
     "intent-no-patterns": 'intent {tag!r} has no patterns: give "patterns" or write intent_{tag}.txt',
     "slot-entity-conflict": (

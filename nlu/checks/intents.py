@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from nlu.config import ActionsConfig
 from nlu.dataset import Intent, SourceRef
 from nlu.errors import Problem
 from nlu.templates import placeholders
@@ -45,7 +46,7 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
     """A {name} in a response or prompt must be one of the intent's slots."""
     problems = []
     for intent in intents:
-        texts = intent.responses + [spec.prompt for spec in intent.slots.values() if spec.prompt]
+        texts = intent.responses + intent.unavailable + [spec.prompt for spec in intent.slots.values() if spec.prompt]
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
                 code = "unknown-slot" if intent.slots else "unknown-slot-none"
@@ -60,3 +61,12 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def check_actions(intents: list[Intent], actions: ActionsConfig) -> list[Problem]:
+    """An intent that names an action needs bot.toml to say where the action lives."""
+    return [
+        Problem.at(intent.source, "action-without-url", "action-without-url", intent=intent.name, action=intent.action)
+        for intent in intents
+        if intent.action is not None and actions.url_for(intent.action) is None
+    ]

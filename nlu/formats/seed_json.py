@@ -5,7 +5,9 @@ Two additions to the seed's format, both optional:
 - an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
   date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
 - a file may define custom ``entities``: ``{"couleur": {"values": ["bleu", ["vert", "verte"]],
-  "automatically_extensible": false}}`` (a list is a value followed by its synonyms).
+  "automatically_extensible": false}}`` (a list is a value followed by its synonyms);
+- an intent may name an ``action`` its answer comes from (then ``responses`` are optional) and
+  ``unavailable`` responses, said when the action cannot answer.
 
 An intent entry without ``patterns`` completes a Snips-style text file of the same name
 (``intent_<tag>.txt``) with responses and context rules.
@@ -17,10 +19,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
+from nlu.dataset import ACTION_NAME, Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.json_syntax import json_syntax_problem
@@ -61,14 +63,30 @@ class IntentEntry(BaseModel):
 
     tag: str = Field(min_length=1)
     patterns: Annotated[list[str], Field(min_length=1)] | None = None
-    responses: list[str] = Field(min_length=1)
+    # Before ``responses``: an intent that names an action may leave its responses out.
+    action: str | None = Field(default=None, pattern=ACTION_NAME)
+    responses: list[str] | None = Field(default=None, validate_default=True)
+    unavailable: list[str] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
     quick_replies: list[str] = Field(default_factory=list)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
-    _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
+    _check_patterns = field_validator("patterns", "responses", "quick_replies", "unavailable")(_non_blank)
+
+    @field_validator("responses")
+    @classmethod
+    def _responses_or_action(cls, responses: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if info.data.get("action") is not None:
+            return responses
+        if responses is None:
+            raise PydanticCustomError("missing", "Field required")
+        if not responses:
+            raise PydanticCustomError(
+                "too_short", "List should have at least 1 item", {"min_length": 1, "actual_length": 0}
+            )
+        return responses
 
     @field_validator("tag")
     @classmethod
@@ -160,12 +178,14 @@ def _add_intent(part: ContentPart, entry: IntentEntry, document: Any, file: str,
         for name, slot in entry.slots.items()
     ]
     details = IntentDetails(
-        responses=entry.responses,
+        responses=entry.responses or [],
         context_set=entry.context_set,
         context_filter=entry.context_filter,
         quick_replies=entry.quick_replies,
         slots=slots,
         label=entry.label,
+        action=entry.action,
+        unavailable=entry.unavailable,
     )
     part.intents.append(
         IntentPart(
