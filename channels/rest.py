@@ -48,6 +48,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
     turn = await services.engine.handle(session_id, checked_text(message, services))
     return TurnOut(
         session_id=turn.session_id,
+        messages=turn.messages,
         responses=turn.responses,
         intent=None if turn.intent is None else IntentOut(name=turn.intent, probability=turn.probability),
         contexts=turn.contexts,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from causette_sdk.messages import Message, text_form
 from nlu.entities.builtin import is_builtin
 
 ACTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # as the action protocol names actions
@@ -97,7 +98,7 @@ class Intent(BaseModel):
     name: str
     utterances: list[Utterance]
     slots: dict[str, SlotSpec] = Field(default_factory=dict)
-    responses: list[str] = Field(default_factory=list)
+    responses: list[Message] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
@@ -105,6 +106,11 @@ class Intent(BaseModel):
     action: str | None = None  # the action server's action that answers, once the required slots are filled
     unavailable: list[str] = Field(default_factory=list)  # said when the action cannot answer
     source: SourceRef | None = None
+
+    @property
+    def response_texts(self) -> list[str]:
+        """Its responses as texts, as a turn's ``responses`` gives them (placeholders unfilled)."""
+        return [text_form(response) for response in self.responses]
 
     @property
     def button_label(self) -> str:

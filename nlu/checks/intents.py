@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from causette_sdk.messages import texts_of
 from nlu.config import ActionsConfig
 from nlu.dataset import Intent, SourceRef
 from nlu.errors import Problem
@@ -46,7 +47,9 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
     """A {name} in a response or prompt must be one of the intent's slots."""
     problems = []
     for intent in intents:
-        texts = intent.responses + intent.unavailable + [spec.prompt for spec in intent.slots.values() if spec.prompt]
+        texts = [text for response in intent.responses for text in texts_of(response)]
+        texts += [spec.prompt for spec in intent.slots.values() if spec.prompt]
+        texts += intent.unavailable
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
                 code = "unknown-slot" if intent.slots else "unknown-slot-none"

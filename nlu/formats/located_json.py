@@ -80,6 +80,8 @@ def line_of(document: Any, path: tuple[int | str, ...], default: int = 1) -> int
     line = getattr(document, "line", default) or default
     node = document
     for key in path:
+        if isinstance(node, dict) and key not in node and node.get("type") == key:
+            continue  # a tagged union's tag (a message's type): the object itself holds the rest
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):

@@ -1,6 +1,10 @@
 """The seed's JSON intent files: ``{"intents": [{"tag", "patterns", "responses", ...}]}``.
 
-Two additions to the seed's format, both optional:
+A response is a text, as in the seed, or a message object with a ``type``: ``text`` (with
+``quick_replies``), ``buttons``, ``image``, ``card`` or ``carousel`` (see
+:mod:`causette_sdk.messages`); slot placeholders such as ``{date}`` may appear in any of its texts.
+
+Two more additions to the seed's format, both optional:
 
 - an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
   date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
@@ -19,9 +23,19 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from causette_sdk.messages import MAX_QUICK_REPLIES, Message, TextMessage
 from nlu.dataset import ACTION_NAME, Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
@@ -35,6 +49,19 @@ def _non_blank(values: list[str] | None) -> list[str] | None:
         if not value.strip():
             raise PydanticCustomError("blank-string", "must not contain empty strings")
     return values
+
+
+def _text_as_message(value: Any) -> Any:
+    """A plain response is a text message; an object is validated as a message; anything else is
+    refused here, with words for authors, rather than by every member of the message union."""
+    if isinstance(value, str):
+        return {"type": "text", "text": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError("response-type", "a response is a text or a message object with a type")
+    return value
+
+
+Response = Annotated[Message, BeforeValidator(_text_as_message)]
 
 
 class SlotEntry(BaseModel):
@@ -65,19 +92,19 @@ class IntentEntry(BaseModel):
     patterns: Annotated[list[str], Field(min_length=1)] | None = None
     # Before ``responses``: an intent that names an action may leave its responses out.
     action: str | None = Field(default=None, pattern=ACTION_NAME)
-    responses: list[str] | None = Field(default=None, validate_default=True)
+    responses: list[Response] | None = Field(default=None, validate_default=True)
     unavailable: list[str] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    quick_replies: list[str] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
-    _check_patterns = field_validator("patterns", "responses", "quick_replies", "unavailable")(_non_blank)
+    _check_patterns = field_validator("patterns", "quick_replies", "unavailable")(_non_blank)
 
     @field_validator("responses")
     @classmethod
-    def _responses_or_action(cls, responses: list[str] | None, info: ValidationInfo) -> list[str] | None:
+    def _responses_or_action(cls, responses: list[Message] | None, info: ValidationInfo) -> list[Message] | None:
         if info.data.get("action") is not None:
             return responses
         if responses is None:
@@ -87,6 +114,13 @@ class IntentEntry(BaseModel):
                 "too_short", "List should have at least 1 item", {"min_length": 1, "actual_length": 0}
             )
         return responses
+
+    @model_validator(mode="after")
+    def _quick_replies_follow_a_text(self) -> IntentEntry:
+        # Quick replies are offered under a text; a card or a carousel has buttons of its own.
+        if self.quick_replies and not all(isinstance(r, TextMessage) for r in self.responses or []):
+            raise PydanticCustomError("quick-replies-need-text", "quick_replies need text responses")
+        return self
 
     @field_validator("tag")
     @classmethod
