@@ -45,7 +45,7 @@ def checked_text(message: MessageIn, services: Services) -> str:
 )
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
-    turn = await services.engine.handle(session_id, checked_text(message, services))
+    turn = await services.engine.handle(session_id, checked_text(message, services), channel="rest")
     return TurnOut(
         session_id=turn.session_id,
         messages=turn.messages,
@@ -54,6 +54,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
         contexts=turn.contexts,
         slots=turn.slots,
         quick_replies=turn.quick_replies,
+        action=turn.action,
     )
 
 

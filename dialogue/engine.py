@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field, computed_field
 
 from causette_sdk.messages import Message, TextMessage, text_form
+from dialogue.actions import ActionCall, ActionReport, ActionRunner, NoActionRunner, run_action
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
 from dialogue.session import HistoryEntry, Session, SlotValue
@@ -26,6 +27,7 @@ class Turn(BaseModel):
     fallback: bool
     contexts: list[str]
     slots: dict[str, SlotValue] = Field(default_factory=dict)
+    action: ActionReport | None = Field(default=None, description="the action the turn ran, if any")
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented way to serve a property
     @property
@@ -50,25 +52,36 @@ class DialogueEngine:
         store: SessionStore,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        actions: ActionRunner | None = None,
     ) -> None:
         self.brains = brains
         self.store = store
+        self.actions: ActionRunner = actions or NoActionRunner()
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
 
     @classmethod
-    def in_memory(cls, bot: Bot, model: Model) -> DialogueEngine:
+    def in_memory(cls, bot: Bot, model: Model, actions: ActionRunner | None = None) -> DialogueEngine:
         """An engine for ``bot`` answering with ``model``, its sessions in this process's memory
         (a terminal chat, a benchmark)."""
-        return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
+        brains = BrainHolder(Brain(bot=bot, model=model))
+        return cls(brains, MemoryStore(bot.config.session_ttl_seconds), actions=actions)
 
-    async def handle(self, session_id: str, text: str) -> Turn:
-        """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""
+    async def handle(self, session_id: str, text: str, channel: str = "api") -> Turn:
+        """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
+
+        An action the turn calls runs inside the session's transaction, before the turn is applied:
+        its changes, or the unavailable answer when it fails, are part of the turn.
+        """
         brain = self.brains.current
         parse = brain.model.parse(text)
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
+            report = None
+            if plan.action is not None:
+                call = ActionCall(conversation_id=session.id, text=text, channel=channel)
+                plan, report = await run_action(self.actions, brain, session, plan, call, self.rng, now)
             _apply(session, plan, now, brain.bot.config.history_limit)
             return Turn(
                 session_id=session.id,
@@ -78,6 +91,7 @@ class DialogueEngine:
                 fallback=plan.fallback,
                 contexts=session.context_names,
                 slots=plan.slots,
+                action=report,
             )
 
     def preview(self, brain: Brain, session: Session, parse: ParseResult) -> TurnPlan:

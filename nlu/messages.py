@@ -190,6 +190,7 @@ FRENCH: dict[str, str] = {
     # conversation tests and labelled data
     "test-unknown-intent": "le bot n'a pas d'intention « {intent} »",
     "test-unknown-context": "aucune intention ne pose le contexte « {context} »",
+    "test-unknown-action": "aucune intention n'appelle l'action « {action} »",
     "no-labelled-example": "aucun exemple étiqueté",
     # the check command's summary
     "check-errors": "{folder} : {count} erreur(s), rien ne peut être entraîné",
@@ -333,6 +334,7 @@ ENGLISH: dict[str, str] = {
     "unused-entity": "entity {entity!r} is not used by any pattern's slot",
     "test-unknown-intent": "no intent {intent!r} in the bot",
     "test-unknown-context": "no intent sets context {context!r}",
+    "test-unknown-action": "no intent calls action {action!r}",
     "no-labelled-example": "no labelled example",
     "check-errors": "{folder}: {count} error(s), nothing can be trained",
     "check-ok": "{folder}: OK, {intents} intents, {patterns} patterns, {warnings} warning(s)",

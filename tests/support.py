@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 
-from bench.processes import REPO, RedisServer, ServerProcess, free_port, run_cli, wait_until
+from bench.processes import REPO, ActionServerProcess, RedisServer, ServerProcess, free_port, run_cli, wait_until
 
 __all__ = [
     "BOOKING_BOT",
     "DEMO_BOT",
     "MINI_BOT",
     "REPO",
+    "ActionServerProcess",
     "RedisServer",
     "ServerProcess",
     "free_port",

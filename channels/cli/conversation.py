@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 from channels.cli.progress import progress_bars
 from channels.cli.terminal import Palette, explanation_lines, turn_lines, wants_colour
 from dialogue import ActiveContext, DialogueEngine, Session
+from dialogue.actions import HttpActionRunner
 from dialogue.explain import explain
 from nlu import Bot, Model, default_model_dir, load_bot, load_or_train
 
@@ -57,7 +59,8 @@ def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Sessi
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive conversation; with piped stdin, one reply block per input line."""
     bot, model = _load_model(args.bot_dir, args.model_dir)
-    engine = DialogueEngine.in_memory(bot, model)
+    actions = HttpActionRunner.pooled(os.environ)
+    engine = DialogueEngine.in_memory(bot, model, actions)
     session_id = args.session or uuid.uuid4().hex
     interactive = sys.stdin.isatty()
     if interactive:
@@ -66,10 +69,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
         for line in _user_lines(interactive):
             if not line.strip():
                 continue
-            turn = runner.run(engine.handle(session_id, line))
+            turn = runner.run(engine.handle(session_id, line, channel="terminal"))
             print("\n".join(turn_lines(turn, interactive)))
             if not interactive:
                 print(flush=True)
+        runner.run(actions.close())
     return 0
 
 

@@ -10,11 +10,13 @@ from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
 from dialogue import BrainHolder, DialogueEngine, SessionStore
+from dialogue.actions import HttpActionRunner
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
+    the action client."""
 
     settings: Settings
     brains: BrainHolder
@@ -22,6 +24,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    actions: HttpActionRunner
 
 
 def get_services(connection: HTTPConnection) -> Services:
