@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from channels import Settings, create_app
 from nlu import ContentError, load_bot
+from tests.support import DEMO_BOT, run_cli
 
 INTENTS = """{"intents": [
   {"tag": "dispo", "patterns": ["un scooter est libre ?"], "action": "disponibilite",
@@ -87,3 +89,21 @@ def test_actions_settings_are_checked_at_their_line(tmp_path: Path, line: str, e
         config += 'url = "http://127.0.0.1:8001/actions"\n'
     found = problems(bot_folder(tmp_path, config))
     assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_an_action_timeout_at_the_lock_time_is_refused_at_start() -> None:
+    # An action runs while its turn holds the conversation's lock: it must end before the lock does.
+    with pytest.raises(ValueError) as refused:
+        create_app(DEMO_BOT, Settings(redis_lock_seconds=3, redis_wait_seconds=4))
+    assert str(refused.value) == (
+        "bot.toml [actions] timeout_seconds = 3 must be shorter than the session lock time "
+        "CAUSETTE_REDIS_LOCK_SECONDS = 3: lower the timeout, or raise the lock time "
+        "(and CAUSETTE_REDIS_WAIT_SECONDS above it)"
+    )
+
+
+def test_serve_says_why_it_refuses_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSETTE_REDIS_LOCK_SECONDS", "2")
+    result = run_cli("serve", DEMO_BOT, "--port", "1")
+    assert result.returncode == 2
+    assert "causette serve: bot.toml [actions] timeout_seconds = 3 must be shorter" in result.stderr
