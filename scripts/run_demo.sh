@@ -22,8 +22,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$VENV/bin/python" -m examples.scooter_actions --host 127.0.0.1 --port "$ACTIONS_PORT" \
-    --public-url "http://127.0.0.1:$ACTIONS_PORT" &
+"$VENV/bin/python" -m examples.scooter_actions --host 127.0.0.1 --port "$ACTIONS_PORT" &
 pids+=($!)
 "$VENV/bin/causette" serve intents --host "$HOST" --port "$PORT" &
 pids+=($!)

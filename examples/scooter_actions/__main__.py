@@ -23,14 +23,12 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--ledger", type=Path, help="keep the bookings in this JSON file (default: in memory)")
-    parser.add_argument("--public-url", help="where browsers reach this server (default: http://HOST:PORT)")
     args = parser.parse_args()
     secret = os.environ.get(SECRET_ENV)
     if not secret:
         print(f"scooter_actions: set {SECRET_ENV} to the secret shared with the bot", file=sys.stderr)
         return 2
-    public_url = args.public_url or f"http://{args.host}:{args.port}"
-    uvicorn.run(create_app(secret, public_url, args.ledger), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(secret, args.ledger), host=args.host, port=args.port, log_level="info")
     return 0
 
 

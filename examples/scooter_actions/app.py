@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import Response
 
 from causette_sdk import (
     ActionRequest,
@@ -29,12 +28,12 @@ from causette_sdk.server import ActionRouter
 from examples.scooter_actions.shop import Booking, Shop
 
 BOOKING_NUMBER = re.compile(r"\bR\s*-?\s*(\d{3,6})\b", re.IGNORECASE)
-COLOURS = {"bleu": "#1f5fbf", "vert": "#1e8a4c", "rose": "#d6337f"}
+COLOURS = ("bleu", "vert", "rose")
 SHOP_MAP = "https://www.openstreetmap.org/search?query=12%20rue%20des%20Lilas%20Paris"
 
 
-def create_app(secret: str, public_url: str, ledger: Path | None = None) -> FastAPI:
-    """The action server app; ``public_url`` is where browsers reach it (for the images)."""
+def create_app(secret: str, ledger: Path | None = None) -> FastAPI:
+    """The action server app; bookings kept in ``ledger`` (a JSON file) or in memory."""
     shop = Shop(ledger)
     actions = ActionRouter(secret=secret)
 
@@ -46,7 +45,7 @@ def create_app(secret: str, public_url: str, ledger: Path | None = None) -> Fast
         day_text = request.slots["date"].text
         booking = shop.book(colour, day, day_text)
         if booking is not None:
-            return ActionResponse(messages=[_booking_card(booking, public_url)], set_slots={"numero": booking.number})
+            return ActionResponse(messages=[_booking_card(booking)], set_slots={"numero": booking.number})
         others = [c for c, free in shop.free(day).items() if free > 0]
         if not others:
             text = f"Désolé, tous nos scooters sont réservés {day_text}. Quelle autre date vous irait ?"
@@ -75,10 +74,6 @@ def create_app(secret: str, public_url: str, ledger: Path | None = None) -> Fast
     app = FastAPI(title="Causette Scooters: actions")
     app.include_router(actions.router)
 
-    @app.get("/images/{colour}.svg", include_in_schema=False)
-    async def scooter_image(colour: str) -> Response:
-        return Response(_scooter_svg(COLOURS.get(colour, "#777777")), media_type="image/svg+xml")
-
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -86,12 +81,13 @@ def create_app(secret: str, public_url: str, ledger: Path | None = None) -> Fast
     return app
 
 
-def _booking_card(booking: Booking, public_url: str) -> CardMessage:
+def _booking_card(booking: Booking) -> CardMessage:
     return CardMessage(
         title=f"Réservation {booking.number}",
         text=f"Un scooter {booking.colour}, {booking.day_text}. À retirer au 12 rue des Lilas dès 9h ; "
         "le paiement se fait sur place.",
-        image=Image(url=f"{public_url}/images/{booking.colour}.svg", alt=f"Un scooter {booking.colour}"),
+        # A path on the bot's own server: the demo page's drawing of a scooter of that colour.
+        image=Image(url=f"/demo/images/scooter-{booking.colour}.svg", alt=f"Un scooter {booking.colour}"),
         buttons=[
             Button(label="Suivre ma réservation", payload=f"où en est ma réservation {booking.number} ?"),
             Button(label="Plan d'accès", url=SHOP_MAP),
@@ -118,14 +114,3 @@ def _booking_number(request: ActionRequest) -> str | None:
         if match := BOOKING_NUMBER.search(text):
             return f"R-{match[1]}"
     return None
-
-
-def _scooter_svg(colour: str) -> str:
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="140" viewBox="0 0 240 140">'
-        '<rect width="240" height="140" fill="#f4f1ea"/>'
-        f'<path d="M60 95 h90 l25 -40 h25" stroke="{colour}" stroke-width="14" fill="none" stroke-linecap="round"/>'
-        f'<rect x="70" y="70" width="70" height="22" rx="8" fill="{colour}"/>'
-        '<circle cx="60" cy="105" r="20" fill="#222"/><circle cx="190" cy="105" r="20" fill="#222"/>'
-        "</svg>"
-    )
