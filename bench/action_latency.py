@@ -41,7 +41,9 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=300, help="timed turns of each kind")
     parser.add_argument("--warmup", type=int, default=30, help="untimed turns of each kind first")
     args = parser.parse_args()
-    actions = ActionServerProcess("examples.scooter_actions", env={"CAUSETTE_ACTIONS_SECRET": SECRET})
+    actions = ActionServerProcess(
+        "examples.scooter_actions", env={"CAUSETTE_ACTIONS_SECRET": SECRET}, args=("--log-level", "warning")
+    )
     with tempfile.TemporaryDirectory() as model_dir:
         env = {"CAUSETTE_ACTIONS_SECRET": SECRET, "CAUSETTE_ACTIONS_URL": actions.actions_url}
         bot = ServerProcess(REPO / "intents", Path(model_dir), env=env, ready_timeout=600)

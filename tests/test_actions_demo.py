@@ -31,7 +31,9 @@ NUMBER = re.compile(r"R-\d{4}")
 
 @pytest.fixture(scope="module")
 def scooter_actions() -> Iterator[ActionServerProcess]:
-    server = ActionServerProcess("examples.scooter_actions", env={"CAUSETTE_ACTIONS_SECRET": SECRET})
+    server = ActionServerProcess(
+        "examples.scooter_actions", env={"CAUSETTE_ACTIONS_SECRET": SECRET}, args=("--log-level", "warning")
+    )
     yield server
     server.stop()
 
@@ -105,6 +107,9 @@ def test_the_booking_number_is_asked_when_missing(client: httpx.Client) -> None:
     answered = say(client, visitor, number)
     assert answered["intent"]["name"] == "suivi_reservation"
     assert answered["responses"][0].startswith(f"Votre réservation {number} est confirmée : un scooter bleu")
+    for _ in range(5):  # the same question again and again: each call is its own request, none a replay
+        again = say(client, visitor, f"où en est ma réservation {number} ?")
+        assert again["action"]["outcome"] == "ok", again
     unknown = say(client, visitor, "où en est ma réservation R-9999 ?")
     assert unknown["responses"][0].startswith("Je ne trouve pas de réservation R-9999.")
 

@@ -50,11 +50,7 @@ class HttpActionRunner:
 
     async def call(self, config: ActionsConfig, request: ActionRequest) -> ActionResponse:
         """The action's validated response, or ActionFault."""
-        url = (
-            config.url_for(request.action)
-            if request.action in config.urls
-            else self.url or config.url_for(request.action)
-        )
+        url = self._url(config, request.action)
         if url is None:
             raise ActionFault("not_configured", f"no URL for action {request.action!r} in [actions]")
         secret = self.environ.get(config.secret_env)
@@ -68,6 +64,12 @@ class HttpActionRunner:
             except TimeoutError:
                 raise ActionFault("timeout", f"no answer within {config.timeout_seconds:g} s") from None
             return _response(status, content)
+
+    def _url(self, config: ActionsConfig, action: str) -> str | None:
+        """The action's own URL, else this deployment's (``CAUSETTE_ACTIONS_URL``), else bot.toml's."""
+        if action in config.urls or self.url is None:
+            return config.url_for(action)
+        return self.url
 
     async def close(self) -> None:
         """Close the pooled connections."""

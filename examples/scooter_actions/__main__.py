@@ -23,12 +23,13 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--ledger", type=Path, help="keep the bookings in this JSON file (default: in memory)")
+    parser.add_argument("--log-level", default="info", help="uvicorn's log level (warning: no access log)")
     args = parser.parse_args()
     secret = os.environ.get(SECRET_ENV)
     if not secret:
         print(f"scooter_actions: set {SECRET_ENV} to the secret shared with the bot", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(secret, args.ledger), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(secret, args.ledger), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 

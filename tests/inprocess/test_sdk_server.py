@@ -119,3 +119,15 @@ def test_the_replay_memory_forgets_what_the_window_refuses_anyway() -> None:
     with pytest.raises(SignatureError) as refused:
         verifier.verify(sign(SECRET, b"{}", 1_000_000 + 99), b"{}")
     assert refused.value.reason == "replayed"
+
+
+def test_two_alike_requests_in_one_second_are_not_a_replay(served: tuple[TestClient, list[ActionRequest]]) -> None:
+    # The same visitor asking the same thing twice within a second: each request has its own id,
+    # so its own signature, and neither looks like a replay of the other.
+    client, received = served
+    fields = {key: value for key, value in REQUEST.items() if key != "version"}
+    now = int(time.time())
+    for _ in range(2):
+        body = ActionRequest.model_validate(fields).model_dump_json().encode()
+        assert post(client, body, sign(SECRET, body, now))[0] == 200
+    assert len(received) == 2 and received[0].request_id != received[1].request_id

@@ -8,6 +8,7 @@ Once an intent that names an action has its required slots, the bot sends an
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -63,6 +64,10 @@ class ActionRequest(BaseModel):
     """What the bot sends to an action server (JSON, POST, signed)."""
 
     version: Literal[1] = PROTOCOL_VERSION
+    request_id: str = Field(
+        default_factory=lambda: uuid.uuid4().hex,
+        description="unique to each request: two alike requests in one second still differ (and sign differently)",
+    )
     bot: str = Field(description="the bot's name (bot.toml's name)")
     action: Name = Field(description="the action to run, as the intent names it")
     conversation_id: str
