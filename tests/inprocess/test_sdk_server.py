@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_a_signed_request_runs_its_action(served: tuple[TestClient, list[ActionR
     ],
 )
 def test_forged_and_expired_calls_are_refused(
-    served: tuple[TestClient, list[ActionRequest]], signature: object, reason: str
+    served: tuple[TestClient, list[ActionRequest]], signature: str | Callable[[bytes], str] | None, reason: str
 ) -> None:
     client, received = served
     body = json.dumps(REQUEST).encode()
