@@ -210,3 +210,20 @@ def test_openapi_documents_every_message_type(client: TestClient) -> None:
     assert set(components["Button"]["properties"]) == {"label", "payload", "url"}
     assert "alt" in components["Image"]["required"]
     assert "alt" in components["ImageMessage"]["required"]
+
+
+def test_an_allowed_page_may_erase_its_conversation_and_another_may_not(client: TestClient) -> None:
+    say(client, "erase-me", "bonjour")
+    allowed, other = "http://localhost:8123", "https://evil.example"
+    preflight = client.options(
+        "/api/v1/conversations/erase-me",
+        headers={"Origin": allowed, "Access-Control-Request-Method": "DELETE"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == allowed
+    assert preflight.headers["access-control-allow-methods"] == "DELETE"
+    refused = client.options("/api/v1/conversations/erase-me", headers={"Origin": other})
+    assert "access-control-allow-origin" not in refused.headers
+    erased = client.delete("/api/v1/conversations/erase-me", headers={"Origin": allowed})
+    assert erased.status_code == 204 and erased.headers["access-control-allow-origin"] == allowed
+    assert client.get("/api/v1/conversations/erase-me").status_code == 404

@@ -18,7 +18,7 @@ from nlu import load_bot, load_or_train
 from tests.support import ServerProcess
 from tests.web.browsing import Visit, bubbles, message_box, open_widget, panel, screenshot, type_message
 from tests.web.support import ThreadedServer
-from tests.web.test_widget_details import serious_violations
+from tests.web.test_widget_details import serious_violations, shop_site
 
 SCOOTERS = "Quels scooters avez-vous ?"
 ASK_DATE = "Pour quelle date souhaitez-vous réserver ?"
@@ -214,6 +214,20 @@ def test_erasing_the_conversation_asks_first_then_starts_a_new_one(desktop: Visi
     second = session_of(page)
     assert second != first
     assert httpx.get(f"{demo_server.url}/api/v1/conversations/{second}").status_code == 200
+
+
+def test_a_page_of_another_allowed_site_erases_its_conversation(desktop: Visit, server: ServerProcess) -> None:
+    page = desktop.page
+    with shop_site(server.url) as shop:
+        open_widget(page, shop)
+        type_message(page, "bonjour")
+        expect(bubbles(page, "user")).to_have_text(["bonjour"])
+        first = session_of(page)
+        panel(page).get_by_role("button", name="Effacer la conversation").click()
+        panel(page).get_by_role("button", name="Effacer", exact=True).click()
+        expect(panel(page).locator(".log-note")).to_be_visible()
+        expect(bubbles(page, "user")).to_have_count(0)
+    assert httpx.get(f"{server.url}/api/v1/conversations/{first}").status_code == 404
 
 
 def test_the_widget_works_on_a_page_that_forbids_inline_styles_and_scripts(
