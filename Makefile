@@ -30,6 +30,7 @@ system-deps:
 run: install
 	@echo "Causette : entraînement du bot de démo (intents/)…"
 	@$(VENV)/bin/causette train intents
+	@echo "Causette : le bot de démo et son serveur d'actions démarrent. Ouvrez http://$(HOST):$(PORT)/ dans un navigateur (Ctrl+C pour les arrêter)."
 	@scripts/run_demo.sh $(VENV) $(HOST) $(PORT) $(ACTIONS_PORT)
 
 # Formatting, lint and types over the whole tree (configuration in pyproject.toml).

@@ -27,6 +27,5 @@ pids+=($!)
 "$VENV/bin/causette" serve intents --host "$HOST" --port "$PORT" &
 pids+=($!)
 
-echo "Causette : le bot de démo et son serveur d'actions démarrent. Ouvrez http://$HOST:$PORT/ (Ctrl+C pour arrêter)."
 # Either process ending (or Ctrl+C) stops the other.
 wait -n

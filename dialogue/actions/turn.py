@@ -123,7 +123,7 @@ def apply_response(
     if response.ask_slot is not None:
         awaiting = _ask(intent, response.ask_slot, bool(messages))
         memory.pop(response.ask_slot, None)
-        if not messages:  # the action's own messages ask; else the slot's question does
+        if not messages:  # without messages of its own, the action asks with the slot's question
             messages = [prompt(brain, intent, response.ask_slot, memory)]
     if not messages:
         if not intent.responses:
