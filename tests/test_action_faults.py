@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import ActionServerProcess, ServerProcess, free_port, say
+from tests.support import ActionServerProcess, ServerProcess, free_port, run_cli, say
 
 pytestmark = pytest.mark.e2e
 
@@ -75,10 +76,8 @@ def misbehaving() -> Iterator[ActionServerProcess]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory, misbehaving: ActionServerProcess) -> Iterator[ServerProcess]:
+def bot_folder(folder: Path, misbehaving: ActionServerProcess) -> Path:
     """The bot, its actions at the misbehaving server; 'suivi' at a port nobody listens on."""
-    folder = tmp_path_factory.mktemp("faults-bot")
     (folder / "intents.json").write_text(json.dumps(INTENTS, ensure_ascii=False), encoding="utf-8")
     (folder / "bot.toml").write_text(
         'name = "Pannes"\nresponse_seed = 1\n[actions]\n'
@@ -87,6 +86,13 @@ def bot(tmp_path_factory: pytest.TempPathFactory, misbehaving: ActionServerProce
         f'[actions.urls]\nsuivi = "http://127.0.0.1:{free_port()}/actions"\n',
         encoding="utf-8",
     )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, misbehaving: ActionServerProcess) -> Iterator[ServerProcess]:
+    """The bot served, its actions at the misbehaving server."""
+    folder = bot_folder(tmp_path_factory.mktemp("faults-bot"), misbehaving)
     server = ServerProcess(folder, folder / ".causette" / "model", env={"FAULTS_SECRET": SECRET})
     yield server
     server.stop()
@@ -201,3 +207,30 @@ def test_a_failed_probe_opens_the_breaker_again(client: httpx.Client, misbehavin
     set_mode(misbehaving, "ok")
     time.sleep(2.5)
     assert say(client, "probe", ASK)["action"]["outcome"] == "ok"
+
+
+CONVERSATION_TEST = """conversations:
+  - name: le stock répond
+    turns:
+      - user: un scooter est-il disponible ?
+        action: disponibilite
+        response: "Action disponibilite : c'est fait."
+"""
+
+
+def test_causette_test_calls_real_actions_only_when_asked(
+    tmp_path: Path, misbehaving: ActionServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = bot_folder(tmp_path, misbehaving)
+    (folder / "tests").mkdir()
+    (folder / "tests" / "stock.yaml").write_text(CONVERSATION_TEST, encoding="utf-8")
+    monkeypatch.setenv("FAULTS_SECRET", SECRET)
+    set_mode(misbehaving, "ok")
+    before = calls(misbehaving)
+    offline = run_cli("test", folder)
+    assert offline.returncode == 1, offline.stdout + offline.stderr
+    assert "expected: an action_result for 'disponibilite'" in offline.stdout
+    assert calls(misbehaving) == before  # no action_result declared, and still no call
+    live = run_cli("test", folder, "--live-actions")
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert calls(misbehaving) == before + 1

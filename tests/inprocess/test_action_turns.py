@@ -9,8 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from causette_sdk import ActionResponse
+from channels.cli.terminal import Palette, explanation_lines
 from dialogue import DialogueEngine
 from dialogue.actions import DEFAULT_UNAVAILABLE, ActionFault, ScriptedActionRunner
+from dialogue.explain import explain
 from nlu import Model, load_bot
 from tests.support import DEMO_BOT
 
@@ -153,3 +155,12 @@ def test_markup_is_accepted_as_plain_text() -> None:
     markup = "<script>alert(1)</script><b>gras</b>"
     parsed = ActionResponse.model_validate({"messages": [{"type": "text", "text": markup}]})
     assert parsed.messages[0].model_dump()["text"] == markup
+
+
+def test_an_explanation_names_the_action_without_calling_it(
+    engine: DialogueEngine, scripted: ScriptedActionRunner
+) -> None:
+    why = explain(engine, engine.brains.current, BOOKING, engine.store.new_session("x"))
+    assert (why.intent, why.action, why.responses) == ("reservation", "reserver", [])
+    assert scripted.calls == []
+    assert "  action: reserver answers (called when the turn is taken)" in explanation_lines(why, Palette(False))
