@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from causette_sdk import SIGNATURE_HEADER, ActionRequest, ActionResponse, SignatureVerifier, TextMessage, sign
 from causette_sdk.server import ActionRouter
 from causette_sdk.signature import SignatureError
+from tests.support import REPO
 
 SECRET = "s3cret-partagé"
 REQUEST = {
@@ -133,3 +135,23 @@ def test_two_alike_requests_in_one_second_are_not_a_replay(served: tuple[TestCli
         body = ActionRequest.model_validate(fields).model_dump_json().encode()
         assert post(client, body, sign(SECRET, body, now))[0] == 200
     assert len(received) == 2 and received[0].request_id != received[1].request_id
+
+
+def test_the_readme_example_is_a_working_action_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "sdk" / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(# shop_actions\.py.*?)```", readme, re.DOTALL)
+    monkeypatch.setenv("CAUSETTE_ACTIONS_SECRET", SECRET)
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "sdk/README.md", "exec"), namespace)
+    client = TestClient(namespace["app"])
+    date: dict[str, Any] = {"entity": "snips/datetime", "rawValue": "samedi", "text": "le samedi 5 décembre 2026"}
+    date["value"] = {"kind": "InstantTime", "value": "2026-12-05 00:00:00 +00:00", "grain": "Day"}
+    request: dict[str, Any] = json.loads(json.dumps(REQUEST))
+    request["action"], request["slots"]["date"] = "reserver", date
+    body = json.dumps(request).encode()
+    status, answer = post(client, body, sign(SECRET, body))
+    assert status == 200 and answer["set_slots"] == {"numero": "R-2041"}
+    assert answer["messages"][0]["text"] == "C'est réservé : un scooter rose, le samedi 5 décembre 2026."
+    again = json.dumps(json.loads(body) | {"conversation_id": "visitor-43"}).encode()
+    status, answer = post(client, again, sign(SECRET, again))
+    assert status == 200 and answer["ask_slot"] == "couleur"
