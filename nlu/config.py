@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
+from causette_sdk.messages import Text
 from nlu.backends import available_backends
 from nlu.errors import ContentError, Location, Problem, validation_problems
 from nlu.messages import ParamValue
@@ -57,7 +58,7 @@ class BotConfig(BaseModel):
     context_ttl_seconds: float = Field(default=900, gt=0)
     session_ttl_seconds: float = Field(default=86400, gt=0)
     history_limit: int = Field(default=200, ge=1)
-    fallback_responses: list[str] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
+    fallback_responses: list[Text] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
     response_seed: int | None = None
     backend_options: dict[str, Any] = Field(default_factory=dict)
     # Clarifying questions (a two-stage fallback): when the two best intents are within

@@ -10,8 +10,7 @@ from dialogue import Turn
 def _turn(responses: list[str], quick_replies: list[str]) -> Turn:
     """Texts, the last one offering ``quick_replies``."""
     *first, last = responses
-    messages = [TextMessage(text=text) for text in first] + [TextMessage(text=last, quick_replies=quick_replies)]
-    return _rich(messages)
+    return _rich([*(TextMessage(text=text) for text in first), TextMessage(text=last, quick_replies=quick_replies)])
 
 
 def _rich(messages: list[AnyMessage]) -> Turn:

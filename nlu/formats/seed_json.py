@@ -35,7 +35,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from causette_sdk.messages import MAX_QUICK_REPLIES, Message, TextMessage
+from causette_sdk.messages import MAX_LABEL_CHARS, MAX_QUICK_REPLIES, MAX_TEXT_CHARS, Message, TextMessage
 from nlu.dataset import ACTION_NAME, Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
@@ -62,6 +62,7 @@ def _text_as_message(value: Any) -> Any:
 
 
 Response = Annotated[Message, BeforeValidator(_text_as_message)]
+QuickReply = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]  # a label, as in a text message
 
 
 class SlotEntry(BaseModel):
@@ -71,8 +72,8 @@ class SlotEntry(BaseModel):
 
     entity: str | None = Field(default=None, min_length=1)
     required: bool = False
-    prompt: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
 
     _check_replies = field_validator("quick_replies")(_non_blank)
 
@@ -93,10 +94,11 @@ class IntentEntry(BaseModel):
     # Before ``responses``: an intent that names an action may leave its responses out.
     action: str | None = Field(default=None, pattern=ACTION_NAME)
     responses: list[Response] | None = Field(default=None, validate_default=True)
-    unavailable: list[str] = Field(default_factory=list)
+    # Said as a text message when the action fails: a text's limits apply.
+    unavailable: list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 

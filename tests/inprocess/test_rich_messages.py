@@ -53,54 +53,54 @@ BROKEN: dict[str, tuple[Any, str]] = {
     "not a text nor an object": (42, "a.json:8: intents.0.responses.0: une réponse est un texte entre guillemets"),
     "javascript link": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="javascript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: le lien « javascript:alert(1) » n'est pas "
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « javascript:alert(1) » n'est pas "
         "accepté : il doit commencer par http:, https:, mailto:, tel: ou « / »",
     ),
     "javascript link in capitals, in a card": (
         {"type": "card", "title": "T", "buttons": [button(url="JavaScript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.card.buttons.0.url: le lien « JavaScript:alert(1) » n'est pas accepté",
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « JavaScript:alert(1) » n'est pas accepté",
     ),
     "link to another site without a scheme": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="//evil.example/x")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: le lien « //evil.example/x » n'est pas accepté",
+        "a.json:15: intents.0.responses.0.buttons.0.url: le lien « //evil.example/x » n'est pas accepté",
     ),
     "link with a hidden tab": (
         {"type": "buttons", "text": "Voir", "buttons": [button(url="java\tscript:alert(1)")]},
-        "a.json:15: intents.0.responses.0.buttons.buttons.0.url: un lien ne doit contenir ni espace",
+        "a.json:15: intents.0.responses.0.buttons.0.url: un lien ne doit contenir ni espace",
     ),
     "data image": (
         {"type": "image", "url": "data:image/svg+xml,%3Csvg%20onload=alert(1)%3E", "alt": "x"},
-        "a.json:11: intents.0.responses.0.image.url: le lien « data:image/svg+xml,%3Csvg%20onload=alert(1)%3E » "
+        "a.json:11: intents.0.responses.0.url: le lien « data:image/svg+xml,%3Csvg%20onload=alert(1)%3E » "
         "n'est pas accepté : il doit commencer par http:, https: ou « / »",
     ),
     "image without alt text": (
         {"type": "image", "url": "/demo/images/scooter-rose.svg"},
-        "a.json:9: intents.0.responses.0.image.alt: champ obligatoire manquant",
+        "a.json:9: intents.0.responses.0.alt: champ obligatoire manquant",
     ),
     "card image with a blank alt text": (
         {"type": "card", "title": "T", "image": {"url": "/i.svg", "alt": "  "}},
-        "a.json:14: intents.0.responses.0.card.image.alt: ne doit pas être un texte vide",
+        "a.json:14: intents.0.responses.0.image.alt: ne doit pas être un texte vide",
     ),
     "too many buttons": (
         {"type": "buttons", "text": "Choisissez", "buttons": [button(str(n)) for n in range(MAX_BUTTONS + 1)]},
-        f"a.json:12: intents.0.responses.0.buttons.buttons: doit contenir au plus {MAX_BUTTONS} élément(s)",
+        f"a.json:12: intents.0.responses.0.buttons: doit contenir au plus {MAX_BUTTONS} élément(s)",
     ),
     "a button with a payload and a link": (
         {"type": "buttons", "text": "Voir", "buttons": [button(payload="plan", url="https://example.org")]},
-        "a.json:13: intents.0.responses.0.buttons.buttons.0: un bouton a soit un « payload » (texte renvoyé), "
+        "a.json:13: intents.0.responses.0.buttons.0: un bouton a soit un « payload » (texte renvoyé), "
         "soit une « url » (lien), pas les deux ni aucun",
     ),
     "huge text": (
         {"type": "text", "text": "a" * (MAX_TEXT_CHARS + 1)},
-        f"a.json:11: intents.0.responses.0.text.text: doit contenir au plus {MAX_TEXT_CHARS} caractère(s)",
+        f"a.json:11: intents.0.responses.0.text: doit contenir au plus {MAX_TEXT_CHARS} caractère(s)",
     ),
     "empty carousel": (
         {"type": "carousel", "cards": []},
-        "a.json:11: intents.0.responses.0.carousel.cards: doit contenir au moins 1 élément(s)",
+        "a.json:11: intents.0.responses.0.cards: doit contenir au moins 1 élément(s)",
     ),
     "unknown key in a card": (
         {"type": "card", "titre": "T"},
-        "a.json:11: intents.0.responses.0.card: clé inconnue « titre »",
+        "a.json:11: intents.0.responses.0: clé inconnue « titre » : vouliez-vous dire « title » ?",
     ),
 }
 
@@ -227,3 +227,13 @@ def test_an_allowed_page_may_erase_its_conversation_and_another_may_not(client: 
     erased = client.delete("/api/v1/conversations/erase-me", headers={"Origin": allowed})
     assert erased.status_code == 204 and erased.headers["access-control-allow-origin"] == allowed
     assert client.get("/api/v1/conversations/erase-me").status_code == 404
+
+
+def test_texts_the_server_sends_on_its_own_are_checked_as_messages_when_the_bot_loads(tmp_path: Path) -> None:
+    bot = write_intent(tmp_path / "bot", "Bonjour")
+    (bot / "bot.toml").write_text('fallback_responses = ["  "]\n', encoding="utf-8")
+    assert problems_of(bot) == ["bot.toml:1: fallback_responses.0: ne doit pas être un texte vide"]
+    (bot / "bot.toml").unlink()
+    slot = {"date": {"entity": "snips/datetime", "required": True, "prompt": "Quand ?", "quick_replies": ["x" * 81]}}
+    problems = problems_of(write_intent(bot, "Bonjour", slots=slot))
+    assert problems == ["a.json:17: intents.0.slots.date.quick_replies.0: doit contenir au plus 80 caractère(s)"]

@@ -118,6 +118,10 @@ def test_a_card_button_pressed_with_the_keyboard_continues_the_conversation(
     expect(message_box(page)).to_be_focused()
     screenshot(page, "widget-card-button.png")
 
+    page.reload()  # the history replayed on reconnection draws the carousel again, buttons included
+    expect(carousel(page).get_by_role("button", name="Réserver un rose")).to_be_visible()
+    expect(bubbles(page, "bot").last).to_have_text(ASK_DATE)
+
 
 def test_greeting_buttons_and_link_buttons_have_safe_targets(desktop: Visit, demo_server: ServerProcess) -> None:
     page = desktop.page
