@@ -107,3 +107,10 @@ def test_serve_says_why_it_refuses_the_timeout(monkeypatch: pytest.MonkeyPatch) 
     result = run_cli("serve", DEMO_BOT, "--port", "1")
     assert result.returncode == 2
     assert "causette serve: bot.toml [actions] timeout_seconds = 3 must be shorter" in result.stderr
+
+
+def test_an_unavailable_text_is_held_to_a_messages_length(tmp_path: Path) -> None:
+    config = '[actions]\nurl = "http://127.0.0.1:8001/actions"\n'
+    intents = INTENTS.replace("Le stock ne répond pas, réessayez plus tard.", "a" * 2001)
+    (found,) = problems(bot_folder(tmp_path, config, intents))
+    assert found.startswith("intents.json:3: intents.0.unavailable.0:"), found
