@@ -85,7 +85,7 @@ def build_action_runner(settings: Settings, bot: Bot) -> HttpActionRunner:
     secret_env = bot.config.actions.secret_env
     if any(intent.action for intent in bot.dataset.intents) and not os.environ.get(secret_env):
         log.warning("%s is not set: the bot's actions answer 'unavailable' until it holds their secret", secret_env)
-    return HttpActionRunner.pooled(os.environ, url=settings.actions_url)
+    return HttpActionRunner.pooled(os.environ, url=settings.actions_url, lock_seconds=settings.redis_lock_seconds)
 
 
 def build_services(settings: Settings) -> Services:

@@ -35,24 +35,35 @@ class HttpActionRunner:
         breakers: Breakers | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         url: str | None = None,
+        lock_seconds: float | None = None,
     ) -> None:
         self.client = client
         self.environ = environ  # where the shared secret is read, by the name bot.toml gives
         self.breakers = breakers or Breakers()
         self.max_response_bytes = max_response_bytes
         self.url = url  # the deployment's action server, instead of bot.toml's [actions] url
+        # The session lock a turn holds while it calls: a bot reloaded with a timeout reaching it
+        # gets no calls (the server refuses such a bot at start; a reload is checked here).
+        self.lock_seconds = lock_seconds
 
     @classmethod
-    def pooled(cls, environ: Mapping[str, str], url: str | None = None) -> HttpActionRunner:
+    def pooled(
+        cls, environ: Mapping[str, str], url: str | None = None, lock_seconds: float | None = None
+    ) -> HttpActionRunner:
         """A runner with its own pool of connections (one per process is enough)."""
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        return cls(httpx.AsyncClient(limits=limits), environ, url=url)
+        return cls(httpx.AsyncClient(limits=limits), environ, url=url, lock_seconds=lock_seconds)
 
     async def call(self, config: ActionsConfig, request: ActionRequest) -> ActionResponse:
         """The action's validated response, or ActionFault."""
         url = self._url(config, request.action)
         if url is None:
             raise ActionFault("not_configured", f"no URL for action {request.action!r} in [actions]")
+        if self.lock_seconds is not None and config.timeout_seconds >= self.lock_seconds:
+            raise ActionFault(
+                "not_configured",
+                f"timeout_seconds {config.timeout_seconds:g} reaches the session lock time ({self.lock_seconds:g} s)",
+            )
         secret = self.environ.get(config.secret_env)
         if not secret:
             raise ActionFault("not_configured", f"the environment variable {config.secret_env} holds no secret")

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from causette_sdk import ActionResponse
+from causette_sdk import ActionRequest, ActionResponse, IntentInfo
 from channels.cli.terminal import Palette, explanation_lines
 from dialogue import DialogueEngine
-from dialogue.actions import DEFAULT_UNAVAILABLE, ActionFault, ScriptedActionRunner
+from dialogue.actions import DEFAULT_UNAVAILABLE, ActionFault, HttpActionRunner, ScriptedActionRunner
 from dialogue.explain import explain
 from nlu import Model, load_bot
+from nlu.config import ActionsConfig
 from tests.support import DEMO_BOT
 
 BOOKING = "je voudrais réserver un scooter rose pour samedi"
@@ -164,3 +165,21 @@ def test_an_explanation_names_the_action_without_calling_it(
     assert (why.intent, why.action, why.responses) == ("reservation", "reserver", [])
     assert scripted.calls == []
     assert "  action: reserver answers (called when the turn is taken)" in explanation_lines(why, Palette(False))
+
+
+async def test_a_timeout_reaching_the_lock_after_a_reload_is_never_waited_for() -> None:
+    # The server refuses such a bot at start; a reload could bring one: the runner calls nothing.
+    runner = HttpActionRunner.pooled({"SECRET": "s"}, lock_seconds=2)
+    config = ActionsConfig.model_validate(
+        {"url": "http://127.0.0.1:9/actions", "secret_env": "SECRET", "timeout_seconds": 2}
+    )
+    request = ActionRequest(
+        bot="b", action="a", conversation_id="c", channel="rest", text="t", intent=IntentInfo(name="i", probability=1)
+    )
+    with pytest.raises(ActionFault) as fault:
+        await runner.call(config, request)
+    await runner.close()
+    assert (fault.value.kind, fault.value.reason) == (
+        "not_configured",
+        "timeout_seconds 2 reaches the session lock time (2 s)",
+    )
