@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import ActionServerProcess, ServerProcess, free_port, run_cli, say
+from tests.support import ActionServerProcess, RedisServer, ServerProcess, free_port, run_cli, say
 
 pytestmark = pytest.mark.e2e
 
@@ -234,3 +235,30 @@ def test_causette_test_calls_real_actions_only_when_asked(
     live = run_cli("test", folder, "--live-actions")
     assert live.returncode == 0, live.stdout + live.stderr
     assert calls(misbehaving) == before + 1
+
+
+def test_a_slow_action_holds_its_conversation_in_redis_and_the_next_turn_waits(
+    tmp_path: Path, misbehaving: ActionServerProcess, redis_server: RedisServer
+) -> None:
+    # The call runs inside the turn's transaction: a second message of the same conversation waits
+    # for the lock (shorter than the wait), then finds the first turn whole in the history.
+    folder = bot_folder(tmp_path, misbehaving)
+    env = {"FAULTS_SECRET": SECRET, "CAUSETTE_REDIS_URL": redis_server.url, "CAUSETTE_REDIS_PREFIX": "actions-lock"}
+    server = ServerProcess(folder, folder / ".causette" / "model", env=env)
+    try:
+        set_mode(misbehaving, "slow")
+        with httpx.Client(base_url=server.url, timeout=30) as http, ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(say, http, "locked", ASK)
+            time.sleep(0.3)  # the slow turn takes the lock first
+            quick = pool.submit(say, http, "locked", "vous ouvrez à quelle heure ?")
+            assert slow.result()["action"]["outcome"] == "timeout"
+            assert quick.result()["responses"] == [HOURS]
+            history = http.get("/api/v1/conversations/locked").json()["history"]
+        assert [(entry["role"], entry["text"]) for entry in history] == [
+            ("user", ASK),
+            ("bot", UNAVAILABLE),
+            ("user", "vous ouvrez à quelle heure ?"),
+            ("bot", HOURS),
+        ]
+    finally:
+        server.stop()
