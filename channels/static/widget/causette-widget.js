@@ -62,8 +62,8 @@
     done: "Conversation effacée. Vous pouvez en commencer une nouvelle.",
     failed: "La conversation n’a pas pu être effacée. Réessayez dans un instant."
   };
-  var LINK_SCHEMES = ["http:", "https:", "mailto:", "tel:"];
-  var IMAGE_SCHEMES = ["http:", "https:"];
+  var WEB_SCHEMES = ["http:", "https:"];
+  var LINK_SCHEMES = WEB_SCHEMES.concat(["mailto:", "tel:"]);
 
   function readConfig() {
     var base = window.CausetteConfig || {};
@@ -83,17 +83,11 @@
 
   /* ``text`` as an absolute http(s) address, or null: no other scheme ever becomes an href. */
   function webUrl(text, base) {
-    var url;
-    try {
-      url = new URL(text, base);
-    } catch (error) {
-      return null;
-    }
-    return text !== "" && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
+    return safeUrl(text, base, WEB_SCHEMES);
   }
 
-  /* ``text`` (absolute, or a path on the bot's server) as an address with one of ``schemes``, or
-     null. The server checks every message already; the widget does not trust it blindly. */
+  /* ``text`` (absolute, or relative to ``base``) as an address with one of ``schemes``, or null.
+     The server checks every message already; the widget does not trust it blindly. */
   function safeUrl(text, base, schemes) {
     var url;
     try {
@@ -267,7 +261,7 @@
 
   /* An image; its alt text in its place when its address is not one to load or it fails to load. */
   function imageNode(image, context, className) {
-    var src = safeUrl(image.url, context.server, IMAGE_SCHEMES);
+    var src = safeUrl(image.url, context.server, WEB_SCHEMES);
     var alt = String(image.alt || "");
     var missing = el("p", { "class": className + " image-missing", text: alt });
     if (!src) { return missing; }
