@@ -58,6 +58,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
         contexts=turn.contexts,
         slots=turn.slots,
         quick_replies=turn.quick_replies,
+        action=turn.action,
     )
 
 

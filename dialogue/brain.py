@@ -34,7 +34,7 @@ class Brain:
             (intent.name, name): MessageTemplate.of(TextMessage(text=spec.prompt, quick_replies=spec.quick_replies))
             for intent in dataset.intents
             for name, spec in intent.slots.items()
-            if spec.required and spec.prompt
+            if spec.prompt  # an optional slot's question too: an action may ask for it (ask_slot)
         }
         object.__setattr__(self, "replies", replies)
         object.__setattr__(self, "prompts", prompts)

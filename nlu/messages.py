@@ -138,6 +138,10 @@ FRENCH: dict[str, str] = {
         'l\'intention « {tag} » n\'a pas de réponses : ajoutez {{"tag": "{tag}", "responses": [...]}} '
         "dans un fichier JSON du bot"
     ),
+    "action-without-url": (
+        "l'intention « {intent} » appelle l'action « {action} », mais bot.toml ne dit pas où : "
+        'ajoutez [actions] url = "http://..." (ou [actions.urls] {action} = "http://...")'
+    ),
     "intent-no-patterns": (
         "l'intention « {tag} » n'a pas d'exemples : donnez « patterns » ou écrivez intent_{tag}.txt"
     ),
@@ -193,6 +197,7 @@ FRENCH: dict[str, str] = {
     # conversation tests and labelled data
     "test-unknown-intent": "le bot n'a pas d'intention « {intent} »",
     "test-unknown-context": "aucune intention ne pose le contexte « {context} »",
+    "test-unknown-action": "aucune intention n'appelle l'action « {action} »",
     "no-labelled-example": "aucun exemple étiqueté",
     # the check command's summary
     "check-errors": "{folder} : {count} erreur(s), rien ne peut être entraîné",
@@ -302,6 +307,10 @@ ENGLISH: dict[str, str] = {
     "intent-no-responses": (
         'intent {tag!r} has no responses: add {{"tag": "{tag}", "responses": [...]}} to a JSON file of the bot'
     ),
+    "action-without-url": (
+        "intent {intent!r} calls action {action!r}, but bot.toml does not say where: "
+        'add [actions] url = "http://..." (or [actions.urls] {action} = "http://...")'
+    ),
     "intent-no-patterns": 'intent {tag!r} has no patterns: give "patterns" or write intent_{tag}.txt',
     "slot-entity-conflict": (
         "slot {slot!r} is annotated with entity {entity!r} here but {other!r} at {first}: "
@@ -337,6 +346,7 @@ ENGLISH: dict[str, str] = {
     "unused-entity": "entity {entity!r} is not used by any pattern's slot",
     "test-unknown-intent": "no intent {intent!r} in the bot",
     "test-unknown-context": "no intent sets context {context!r}",
+    "test-unknown-action": "no intent calls action {action!r}",
     "no-labelled-example": "no labelled example",
     "check-errors": "{folder}: {count} error(s), nothing can be trained",
     "check-ok": "{folder}: OK, {intents} intents, {patterns} patterns, {warnings} warning(s)",

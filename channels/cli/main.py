@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         model_dir=False,
     )
     test.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
+    test.add_argument(
+        "--live-actions",
+        action="store_true",
+        help="call the bot's real action servers instead of each turn's declared action_result",
+    )
     parse = command("parse", "channels.cli.conversation:cmd_parse", "Parse text into intents and slots (JSON lines).")
     _add_parse_arguments(parse)
     chat = command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.")

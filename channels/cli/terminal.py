@@ -77,6 +77,8 @@ def explanation_lines(explanation: Explanation, palette: Palette) -> list[str]:
         words = " ".join(_pushed_word(word, palette) for word in intent.words)
         lines.append(f"  {intent.intent} {intent.probability:.1%}: {words}")
     lines.append(f"  active contexts: {', '.join(explanation.active_contexts) or 'none'}")
+    if explanation.action is not None:
+        lines.append(f"  action: {explanation.action} answers (called when the turn is taken)")
     for candidate in explanation.candidates:
         verdict = palette.paint("eligible", "green") if candidate.eligible else palette.paint("not eligible", "red")
         lines.append(f"    {candidate.intent} {candidate.probability:.1%} {verdict}: {candidate.reason}")

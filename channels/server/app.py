@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -36,7 +37,8 @@ from dialogue import (
     SessionStore,
     StoreUnavailable,
 )
-from nlu import BotConfig, default_model_dir, load_bot, load_or_train, train
+from dialogue.actions import HttpActionRunner
+from nlu import Bot, BotConfig, default_model_dir, load_bot, load_or_train, train
 from nlu.model import saved_model_is_current
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -77,9 +79,20 @@ def _without_credentials(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
+def build_action_runner(settings: Settings, bot: Bot) -> HttpActionRunner:
+    """The action client: one pooled HTTP client for the whole server, the secret read from this
+    process's environment. A bot whose action timeout reaches the session lock time is refused."""
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
+    secret_env = bot.config.actions.secret_env
+    if any(intent.action for intent in bot.dataset.intents) and not os.environ.get(secret_env):
+        log.warning("%s is not set: the bot's actions answer 'unavailable' until it holds their secret", secret_env)
+    return HttpActionRunner.pooled(os.environ, url=settings.actions_url, lock_seconds=settings.redis_lock_seconds)
+
+
 def build_services(settings: Settings) -> Services:
     """Load the bot, load or train its model, and assemble the services over them."""
     bot = load_bot(settings.bot_dir)
+    actions = build_action_runner(settings, bot)
     model_dir = model_folder(settings)
     model = load_or_train(bot, model_dir)
     info = model.info
@@ -99,9 +112,12 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         brains=brains,
         store=store,
-        engine=DialogueEngine(brains, store, recorder=conversation_log.writer if conversation_log else None),
+        engine=DialogueEngine(
+            brains, store, recorder=conversation_log.writer if conversation_log else None, actions=actions
+        ),
         origins=OriginPolicy(settings.allowed_origins),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
+        actions=actions,
         log=conversation_log,
     )
 
@@ -161,8 +177,10 @@ def prepare_model(settings: Settings) -> None:
     Only the saved model's metadata is read: the process that starts ``serve --workers N``
     supervises the workers and never serves, so it does not load a model; each worker does.
     Training here, once, spares the workers from training side by side into the same folder.
+    A bot whose action timeout the settings refuse raises ValueError saying why.
     """
     bot = load_bot(settings.bot_dir)
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
     folder = model_folder(settings)
     if not saved_model_is_current(bot, folder):
         log.info("training a model for %s into %s", settings.bot_dir, folder)
@@ -211,6 +229,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if services.log is not None:
             await services.log.close()  # the buffer is written before the process ends
         await services.store.close()
+        await services.actions.close()
 
     app = FastAPI(
         title="Causette",

@@ -11,11 +11,13 @@ from channels.server.reload import Reloader
 from channels.server.settings import Settings
 from conversation_log import ConversationLog
 from dialogue import BrainHolder, DialogueEngine, SessionStore
+from dialogue.actions import HttpActionRunner
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader, the log."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
+    the action client, the log."""
 
     settings: Settings
     brains: BrainHolder
@@ -23,6 +25,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    actions: HttpActionRunner
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 

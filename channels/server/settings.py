@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         """The conversation log's database: ``database_url``, else a SQLite file in the bot's data folder."""
         return self.database_url or default_url(self.bot_dir / ".causette")
 
+    actions_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="where this deployment's action server listens: replaces bot.toml's [actions] url "
+        "(per-action URLs still apply)",
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -102,3 +109,17 @@ class Settings(BaseSettings):
         if self.redis_wait_seconds <= self.redis_lock_seconds:
             raise ValueError("redis_wait_seconds must be longer than redis_lock_seconds")
         return self
+
+    def check_action_timeout(self, timeout_seconds: float) -> None:
+        """Refuse a bot whose action timeout reaches the Redis lock time (ValueError saying so).
+
+        An action is called inside its turn, while the turn holds its conversation's lock: a call
+        allowed to last as long as the lock could outlive it, and two turns would then change one
+        conversation at once.
+        """
+        if timeout_seconds >= self.redis_lock_seconds:
+            raise ValueError(
+                f"bot.toml [actions] timeout_seconds = {timeout_seconds:g} must be shorter than the session "
+                f"lock time CAUSETTE_REDIS_LOCK_SECONDS = {self.redis_lock_seconds:g}: lower the timeout, "
+                "or raise the lock time (and CAUSETTE_REDIS_WAIT_SECONDS above it)"
+            )
