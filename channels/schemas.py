@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from channels.server.model_sync import SharedState
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from nlu import ModelInfo
@@ -101,6 +102,9 @@ class ModelOut(ModelInfo):
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
     last_error: ReloadResult | None = Field(
         description="the latest failed reload, until one succeeds: the problems, with file and line"
+    )
+    shared: SharedState | None = Field(
+        default=None, description="with Redis: the published version every process serves, and any refused"
     )
 
 

@@ -65,6 +65,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"trained {model.info.backend} on {len(model.info.intents)} intents in "
         f"{model.info.training_seconds:.2f} s -> {model_dir}"
     )
+    if args.publish:
+        from channels.cli.models import publish  # Redis and the server's settings: only when publishing
+
+        return publish(args, bot, model_dir)
     return 0
 
 

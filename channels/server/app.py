@@ -19,6 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
+from channels.server.model_registry import ModelRegistry
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.outages import store_unavailable_response
 from channels.server.reload import Reloader
@@ -93,14 +95,25 @@ def build_services(settings: Settings) -> Services:
     log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
+    shared = build_shared_models(settings, brains)
     return Services(
         settings=settings,
         brains=brains,
         store=store,
         engine=DialogueEngine(brains, store),
         origins=OriginPolicy(settings.allowed_origins),
-        reloader=Reloader(brains, settings.bot_dir, model_dir),
+        reloader=Reloader(brains, settings.bot_dir, model_dir, shared),
+        shared=shared,
     )
+
+
+def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
+    """With Redis, the published model every process serves; without, None (this process's own)."""
+    if not settings.redis_url:
+        return None
+    registry = ModelRegistry.from_settings(settings)
+    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
+    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
 
 
 def model_folder(settings: Settings) -> Path:
@@ -148,6 +161,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         await _check_store(services)
+        if services.shared is not None:
+            await services.shared.start(model_folder(settings))
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -159,6 +174,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if watcher is not None:
             await watcher
         await services.reloader.close()
+        if services.shared is not None:
+            await services.shared.close()
         await services.store.close()
 
     app = FastAPI(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
@@ -14,7 +15,8 @@ from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
+    and, with Redis, the models shared by every process."""
 
     settings: Settings
     brains: BrainHolder
@@ -22,6 +24,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    shared: SharedModels | None = None
 
 
 def get_services(connection: HTTPConnection) -> Services:
