@@ -37,7 +37,7 @@ class _IntermixedParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]  # typeshed's overloads add nothing here
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        if self._intermixing:
+        if self._intermixing or self._subparsers is not None:  # a group of commands (``model``) is not intermixed
             return super().parse_known_args(args, namespace)
         self._intermixing = True
         try:

@@ -27,7 +27,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     async def listing(registry: ModelRegistry) -> tuple[list[VersionInfo], str | None]:
         return await registry.versions(), await registry.current()
 
-    found = _with_registry(args, listing)
+    settings = shared_settings(args)
+    found = _with_registry(settings, listing) if settings else None
     if found is None:
         return EXIT_USAGE
     versions, current = found
@@ -52,34 +53,40 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     async def rollback(registry: ModelRegistry) -> VersionInfo:
         return await registry.rollback(args.to)
 
-    version = _with_registry(args, rollback)
+    settings = shared_settings(args)
+    version = _with_registry(settings, rollback) if settings else None
     if version is None:
         return EXIT_USAGE
     print(f"current model: {version.content_hash[:12]} (published {version.published_at:%Y-%m-%d %H:%M:%S} UTC)")
     return 0
 
 
-def publish(args: argparse.Namespace, bot: Bot, model_dir: Path) -> int:
+def shared_settings(args: argparse.Namespace) -> Settings | None:
+    """The settings with the Redis ``--redis-url`` or ``CAUSETTE_REDIS_URL`` names; None (and a
+    message) without one."""
+    settings = Settings()
+    url = args.redis_url or settings.redis_url
+    if not url:
+        print("causette: published models live in Redis: pass --redis-url or set CAUSETTE_REDIS_URL", file=sys.stderr)
+        return None
+    return settings.model_copy(update={"redis_url": url})
+
+
+def publish(settings: Settings, bot: Bot, model_dir: Path) -> int:
     """``train --publish``: publish the model just saved in ``model_dir`` as the current version."""
 
     async def publishing(registry: ModelRegistry) -> VersionInfo:
         return await registry.publish(pack(bot, model_dir), "train --publish")
 
-    version = _with_registry(args, publishing)
+    version = _with_registry(settings, publishing)
     if version is None:
         return EXIT_USAGE
     print(f"published model {version.content_hash[:12]}: every server sharing this Redis now serves it")
     return 0
 
 
-def _with_registry(args: argparse.Namespace, use: Callable[[ModelRegistry], Awaitable[T]]) -> T | None:
-    """Run ``use`` on the registry the settings (and ``--redis-url``) name; None without a Redis."""
-    settings = Settings()
-    url = args.redis_url or settings.redis_url
-    if not url:
-        print("causette: published models live in Redis: pass --redis-url or set CAUSETTE_REDIS_URL", file=sys.stderr)
-        return None
-    settings = settings.model_copy(update={"redis_url": url})
+def _with_registry(settings: Settings, use: Callable[[ModelRegistry], Awaitable[T]]) -> T | None:
+    """Run ``use`` on the registry of the settings' Redis; None (and a message) if it cannot be reached."""
     registry = ModelRegistry.from_settings(settings)
 
     async def run() -> T:

@@ -1,0 +1,204 @@
+"""One model for every process: servers sharing a real Redis follow what is published anywhere.
+
+Two `causette serve` processes (A and B, each with its own copy of the bot, as on two machines)
+share a redis-server. `causette train --publish` run as a third command publishes an edited bot:
+both serve it, while conversations go on without a failed request; `causette model rollback`
+puts the previous version back everywhere; a process started afterwards serves the current
+version, not its own folder's; a version whose bytes were altered in Redis is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from nlu import load_bot
+from tests.support import MINI_BOT, RedisServer, ServerProcess, run_cli
+
+pytestmark = pytest.mark.e2e  # real server processes, a real redis-server, the CLI
+
+OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
+NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."
+HOURS = "vous ouvrez à quelle heure ?"
+PATIENCE = 180  # seconds; generous: the suite shares two cores (the bench measures the real delay)
+
+
+@dataclass
+class Cluster:
+    redis: RedisServer
+    root: Path
+    servers: list[ServerProcess]
+    env: dict[str, str]
+    old_hash: str
+    new_bot: Path
+    new_model: Path
+
+    @property
+    def new_hash(self) -> str:
+        return load_bot(self.new_bot).dataset.content_hash
+
+    def cli(self, *args: str | Path) -> str:
+        """``causette ARGS --redis-url URL``: its output; the command must succeed."""
+        done = run_cli(*args, "--redis-url", self.redis.url)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+def copy_bot(source: Path, target: Path, hours: str = OLD_HOURS) -> Path:
+    shutil.copytree(source, target)
+    intents = target / "intents.json"
+    intents.write_text(intents.read_text(encoding="utf-8").replace(OLD_HOURS, hours), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, mini_model_dir: Path) -> Iterator[Cluster]:
+    """Servers A and B on one Redis, each with its own bot folder and model; nothing published yet."""
+    root = tmp_path_factory.mktemp("publish")
+    redis = RedisServer(root / "redis")
+    redis.start()
+    env = {"CAUSETTE_REDIS_URL": redis.url, "CAUSETTE_MODEL_POLL_SECONDS": "2"}
+    servers = []
+    for name in ("a", "b"):
+        bot = copy_bot(MINI_BOT, root / f"bot-{name}")
+        shutil.copytree(mini_model_dir, root / f"model-{name}")
+        servers.append(ServerProcess(bot, root / f"model-{name}", env))
+    new_bot = copy_bot(MINI_BOT, root / "bot-new", NEW_HOURS)
+    old_hash = load_bot(MINI_BOT).dataset.content_hash
+    yield Cluster(redis, root, servers, env, old_hash, new_bot, root / "model-new")
+    for server in servers:
+        server.stop()
+    redis.stop()
+
+
+@dataclass
+class Load:
+    """Turns sent without pause to every server, and any that failed."""
+
+    servers: list[ServerProcess]
+    failures: list[str] = field(default_factory=list)
+    turns: int = 0
+
+    async def run(self, client: httpx.AsyncClient, worker: int, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            server = self.servers[self.turns % len(self.servers)]
+            session = f"load-{worker}-{self.turns}"
+            self.turns += 1
+            for text in ("je voudrais louer un scooter", "pour aujourd'hui"):
+                try:
+                    reply = await client.post(
+                        f"{server.url}/api/v1/conversations/{session}/messages", json={"text": text}
+                    )
+                except httpx.HTTPError as error:
+                    self.failures.append(f"{time.time():.1f} {server.url}: {error!r}")
+                    continue
+                if reply.status_code != 200:
+                    self.failures.append(f"{time.time():.1f} {server.url}: {reply.status_code} {reply.text}")
+
+
+async def under_load(servers: list[ServerProcess], change: Callable[[], Awaitable[None]]) -> Load:
+    """Run ``change`` while four clients talk to every server; the load, once it has stopped."""
+    load = Load(servers)
+    stop = asyncio.Event()
+    # Idle connections are dropped before uvicorn's keep-alive (5 s) closes them: a request sent on
+    # a connection the server is closing at that moment fails whatever the server serves.
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(keepalive_expiry=2)) as client:
+        workers = [asyncio.create_task(load.run(client, n, stop)) for n in range(4)]
+        await asyncio.sleep(0.5)
+        before = load.turns
+        try:
+            await change()
+        finally:
+            stop.set()
+            await asyncio.gather(*workers)
+    assert load.turns > before, "turns were sent during the change"
+    return load
+
+
+def served(server: ServerProcess) -> dict[str, Any]:
+    model: dict[str, Any] = httpx.get(f"{server.url}/api/v1/model", timeout=30).json()
+    return model
+
+
+async def hours(client: httpx.AsyncClient, server: ServerProcess) -> list[str]:
+    reply = await client.post(f"{server.url}/api/v1/conversations/hours/messages", json={"text": HOURS})
+    responses: list[str] = reply.json()["responses"]
+    return responses
+
+
+async def wait_all_serve(servers: list[ServerProcess], content_hash: str, answer: str) -> None:
+    """Until every server reports ``content_hash`` and answers the hours question with ``answer``."""
+    deadline = time.monotonic() + PATIENCE
+    async with httpx.AsyncClient(timeout=60) as client:
+        for server in servers:
+            while served(server)["content_hash"] != content_hash or await hours(client, server) != [answer]:
+                assert time.monotonic() < deadline, f"{server.url} still serves {served(server)['content_hash']}"
+                await asyncio.sleep(0.2)
+
+
+async def test_a_published_model_reaches_every_process_without_a_failed_request(cluster: Cluster) -> None:
+    for server in cluster.servers:
+        assert served(server)["shared"]["current"] == cluster.old_hash  # the first server published its model
+
+    async def publish() -> None:
+        await asyncio.to_thread(cluster.cli, "train", cluster.new_bot, "--model-dir", cluster.new_model, "--publish")
+        await wait_all_serve(cluster.servers, cluster.new_hash, NEW_HOURS)
+
+    load = await under_load(cluster.servers, publish)
+    assert load.failures == []
+
+
+def test_model_list_shows_the_versions_and_the_current_one(cluster: Cluster) -> None:
+    lines = cluster.cli("model", "list").splitlines()
+    assert lines[0].split()[:2] == ["VERSION", "PUBLISHED"]
+    newest, oldest = lines[1:]
+    assert newest.startswith(f"* {cluster.new_hash[:12]} ") and "train --publish" in newest
+    assert oldest.startswith(f"  {cluster.old_hash[:12]} ") and " start " in oldest
+
+
+async def test_a_rollback_puts_the_previous_model_back_everywhere(cluster: Cluster) -> None:
+    async def rollback() -> None:
+        output = await asyncio.to_thread(cluster.cli, "model", "rollback")
+        assert output.startswith(f"current model: {cluster.old_hash[:12]}")
+        await wait_all_serve(cluster.servers, cluster.old_hash, OLD_HOURS)
+
+    load = await under_load(cluster.servers, rollback)
+    assert load.failures == []
+    assert cluster.cli("model", "list").splitlines()[2].startswith(f"* {cluster.old_hash[:12]}")
+
+
+async def test_a_process_started_afterwards_serves_the_current_model(cluster: Cluster) -> None:
+    # Its own folder holds the newer content, trained: the published current version wins.
+    late = ServerProcess(cluster.new_bot, cluster.new_model, cluster.env)
+    cluster.servers.append(late)
+    assert served(late)["content_hash"] == cluster.old_hash
+    async with httpx.AsyncClient(timeout=60) as client:
+        assert await hours(client, late) == [OLD_HOURS]
+
+
+async def test_a_tampered_version_is_refused_and_the_servers_keep_serving(cluster: Cluster) -> None:
+    redis = cluster.redis.client()
+    key = f"causette:model:version:{cluster.new_hash}"
+    field_name = next(name for name in redis.hkeys(key) if name.endswith(b".safetensors"))
+    blob = redis.hget(key, field_name)
+    assert isinstance(blob, bytes)
+    redis.hset(key, field_name, blob[:-1] + bytes([blob[-1] ^ 1]))
+    cluster.cli("model", "rollback", "--to", cluster.new_hash[:12])
+    deadline = time.monotonic() + PATIENCE
+    for server in cluster.servers:
+        while (served(server)["shared"] or {}).get("refused") != cluster.new_hash:
+            assert time.monotonic() < deadline, f"{server.url} did not refuse the tampered version"
+            await asyncio.sleep(0.2)
+        shared = served(server)["shared"]
+        assert "does not match its sha256" in shared["last_error"] and field_name.decode()[5:] in shared["last_error"]
+        assert served(server)["content_hash"] == cluster.old_hash and server.alive()
+    async with httpx.AsyncClient(timeout=60) as client:
+        assert [await hours(client, server) for server in cluster.servers] == [[OLD_HOURS]] * len(cluster.servers)
