@@ -27,7 +27,9 @@ pytestmark = pytest.mark.e2e  # real server processes, a real redis-server, the 
 
 OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
 NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."
+ADMIN_HOURS = "Horaires d'été : de 8h à 20h."
 HOURS = "vous ouvrez à quelle heure ?"
+ADMIN_KEY = "test-admin-key"
 PATIENCE = 180  # seconds; generous: the suite shares two cores (the bench measures the real delay)
 
 
@@ -54,9 +56,16 @@ class Cluster:
 
 def copy_bot(source: Path, target: Path, hours: str = OLD_HOURS) -> Path:
     shutil.copytree(source, target)
-    intents = target / "intents.json"
-    intents.write_text(intents.read_text(encoding="utf-8").replace(OLD_HOURS, hours), encoding="utf-8")
+    edit_hours(target, hours)
     return target
+
+
+def edit_hours(bot: Path, hours: str) -> None:
+    intents = bot / "intents.json"
+    text = intents.read_text(encoding="utf-8")
+    for old in (OLD_HOURS, NEW_HOURS, ADMIN_HOURS):
+        text = text.replace(old, hours)
+    intents.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +74,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, mini_model_dir: Path) -> I
     root = tmp_path_factory.mktemp("publish")
     redis = RedisServer(root / "redis")
     redis.start()
-    env = {"CAUSETTE_REDIS_URL": redis.url, "CAUSETTE_MODEL_POLL_SECONDS": "2"}
+    env = {"CAUSETTE_REDIS_URL": redis.url, "CAUSETTE_ADMIN_KEY": ADMIN_KEY}
     servers = []
     for name in ("a", "b"):
         bot = copy_bot(MINI_BOT, root / f"bot-{name}")
@@ -202,3 +211,53 @@ async def test_a_tampered_version_is_refused_and_the_servers_keep_serving(cluste
         assert served(server)["content_hash"] == cluster.old_hash and server.alive()
     async with httpx.AsyncClient(timeout=60) as client:
         assert [await hours(client, server) for server in cluster.servers] == [[OLD_HOURS]] * len(cluster.servers)
+
+
+async def test_a_reload_asked_of_one_process_reaches_every_process(cluster: Cluster) -> None:
+    first = cluster.servers[0]
+    edit_hours(cluster.root / "bot-a", ADMIN_HOURS)
+    reloaded: list[dict[str, Any]] = []
+
+    async def reload() -> None:
+        async with httpx.AsyncClient(timeout=PATIENCE) as client:
+            reply = await client.post(
+                f"{first.url}/api/v1/model/reload", headers={"Authorization": f"Bearer {ADMIN_KEY}"}
+            )
+        assert reply.status_code == 200, reply.text
+        reloaded.append(reply.json())
+        await wait_all_serve(cluster.servers, reloaded[0]["content_hash"], ADMIN_HOURS)
+
+    load = await under_load(cluster.servers, reload)
+    assert load.failures == []
+    assert reloaded[0]["status"] == "reloaded"
+    newest = cluster.cli("model", "list").splitlines()[1]
+    assert newest.startswith(f"* {reloaded[0]['content_hash'][:12]}") and " reload " in newest
+
+
+async def test_watch_with_several_workers_one_trains_all_serve(
+    cluster: Cluster, mini_model_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bot = copy_bot(MINI_BOT, cluster.root / "bot-watched")
+    shutil.copytree(mini_model_dir, cluster.root / "model-watched")
+    env = {**cluster.env, "CAUSETTE_REDIS_PREFIX": "watched"}
+    server = ServerProcess(bot, cluster.root / "model-watched", env, workers=2, args=("--watch", "--log-level", "info"))
+    try:
+        edit_hours(bot, NEW_HOURS)
+        new_hash = load_bot(bot).dataset.content_hash
+        deadline = time.monotonic() + PATIENCE
+        in_a_row = 0
+        while in_a_row < 20:  # each request on a new connection: either worker may answer it
+            model = served(server)
+            async with httpx.AsyncClient(timeout=60) as client:
+                answer = await hours(client, server)
+            in_a_row = in_a_row + 1 if model["content_hash"] == new_hash and answer == [NEW_HOURS] else 0
+            assert time.monotonic() < deadline, "the workers do not all serve the edited bot"
+            await asyncio.sleep(0.05 if in_a_row else 0.2)
+    finally:
+        server.stop()
+    log = capfd.readouterr().err
+    assert log.count("training a model for") == 1, "one worker trains, under the lease"
+    redis = cluster.redis.client()
+    versions = [value.decode() for value in redis.lrange("watched:model:versions", 0, -1)]
+    assert versions == [new_hash, cluster.old_hash]
+    assert redis.get("watched:model:current") == new_hash.encode()

@@ -169,6 +169,7 @@ class Reloader:
 
     def _train(self, bot: Bot) -> Model:
         """In the worker thread: train and save the model."""
+        log.info("training a model for %s (content %s)", self.bot_dir, bot.dataset.content_hash[:12])
         model = train(bot, self._on_progress)
         try:
             model.save(self.model_dir)
