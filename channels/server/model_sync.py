@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -47,7 +48,10 @@ class SharedModels:
     ) -> None:
         self.registry = registry
         self.brains = brains
-        self.cache_dir = cache_dir
+        self.shared_cache = cache_dir
+        # One folder per process: workers of one machine share BOT_DIR, and must not unpack into,
+        # or clean up, a folder another worker is loading from.
+        self.cache_dir = cache_dir / f"process-{os.getpid()}"
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.state = SharedState()
@@ -58,6 +62,7 @@ class SharedModels:
     async def start(self, model_dir: Path) -> None:
         """Serve the current version; when none was published yet, publish the one serving
         (saved in ``model_dir``). Then follow ``current``. Redis being away is logged, not fatal."""
+        _remove_leftovers(self.shared_cache)
         try:
             if await self.registry.current() is None:
                 await self.publish(self.brains.current.bot, model_dir, "start")
@@ -74,6 +79,7 @@ class SharedModels:
                 await self._task
         self._executor.shutdown(wait=False, cancel_futures=True)
         await self.registry.close()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     async def publish(self, bot: Bot, model_dir: Path, source: Source) -> None:
         """Publish the model saved in ``model_dir`` (trained on ``bot``) as the current version."""
@@ -155,3 +161,17 @@ class SharedModels:
         if message != self.state.last_error:  # logged once, not at every poll
             log.error("%s", message)
         self.state.last_error = message
+
+
+def _remove_leftovers(cache_dir: Path) -> None:
+    """Remove the cache folders of processes that ended without cleaning up (killed, crashed)."""
+    for folder in cache_dir.glob("process-*"):
+        pid = folder.name.removeprefix("process-")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
