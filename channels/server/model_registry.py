@@ -15,6 +15,7 @@ A version is its content hash. Bundles are checked file by file (sha256) when th
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import socket
 from datetime import UTC, datetime
@@ -91,8 +92,8 @@ class ModelRegistry:
         return f"{self._version_prefix}{content_hash}"
 
     async def publish(self, bundle: Bundle, source: Source) -> VersionInfo:
-        """Store ``bundle`` (unless that version is kept already), make it current and announce it."""
-        verify(bundle)
+        """Store ``bundle``, make it current and announce it."""
+        await asyncio.to_thread(verify, bundle)  # hashing megabytes: off the event loop serving turns
         manifest = bundle.manifest
         if manifest.size_bytes > self.max_bytes:
             raise ModelTooLarge(
