@@ -240,6 +240,13 @@ async def test_a_reload_asked_of_one_process_reaches_every_process(cluster: Clus
     assert newest.startswith(f"* {reloaded[0]['content_hash'][:12]}") and " reload " in newest
 
 
+async def test_a_missed_announcement_still_converges(cluster: Cluster) -> None:
+    # ``current`` changed without a message on the channel (as when a process was reconnecting):
+    # each process reads ``current`` every CAUSETTE_MODEL_POLL_SECONDS too.
+    cluster.redis.client().set("causette:model:current", cluster.old_hash)
+    await wait_all_serve(cluster.servers, cluster.old_hash, OLD_HOURS)
+
+
 async def test_watch_with_several_workers_one_trains_all_serve(
     cluster: Cluster, mini_model_dir: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,17 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from channels.server.model_sync import SharedModels
 from dialogue import Brain, BrainHolder
 from nlu import Bot, ContentError, Model, Problem, load_bot, train
 from nlu.checks import lint
 from nlu.threads import use_one_compute_thread
-
-if TYPE_CHECKING:
-    from channels.server.model_sync import SharedModels
 
 log = logging.getLogger("causette.reload")
 
