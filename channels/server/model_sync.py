@@ -119,7 +119,7 @@ class SharedModels:
                 bot, model = await asyncio.get_running_loop().run_in_executor(
                     self._executor, self._unpack_and_load, bundle
                 )
-            except ModelError as error:
+            except (ModelError, OSError, ValueError) as error:  # bad files or info, a full disk
                 self.state.refused = current
                 self._failed(f"version {current[:12]} refused, still serving {serving[:12]}: {error}")
                 return
@@ -136,8 +136,8 @@ class SharedModels:
                     while True:
                         await pubsub.get_message(ignore_subscribe_messages=True, timeout=self.poll_seconds)
                         await self.converge()
-            except RedisError as error:
-                self._failed(f"following the published model: {error}")
+            except Exception as error:  # Redis away, or a bug: keep serving, and keep following
+                self._failed(f"following the published model: {error!r}")
                 await asyncio.sleep(self.poll_seconds)
 
     async def _renew(self, lease: Lock) -> None:
