@@ -15,14 +15,16 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
 
 from channels.server.model_registry import ModelRegistry
+from channels.server.model_sync import SharedModels
 from channels.server.settings import Settings
-from nlu import ModelError, load_bot
+from dialogue import Brain, BrainHolder
+from nlu import Model, ModelError, load_bot
 from nlu.bundle import Bundle, pack
 from tests.support import MINI_BOT, RedisServer, ServerProcess, run_cli
 
@@ -202,7 +204,8 @@ async def test_a_process_started_afterwards_serves_the_current_model(cluster: Cl
 async def test_a_tampered_version_is_refused_and_the_servers_keep_serving(cluster: Cluster) -> None:
     redis = cluster.redis.client()
     key = f"causette:model:version:{cluster.new_hash}"
-    field_name = next(name for name in cast(list[bytes], redis.hkeys(key)) if name.endswith(b".safetensors"))
+    # A file that differs from the serving version's (the others are read from the local copy).
+    field_name = b"file:content/intents.json"
     blob = redis.hget(key, field_name)
     assert isinstance(blob, bytes)
     redis.hset(key, field_name, blob[:-1] + bytes([blob[-1] ^ 1]))
@@ -309,3 +312,26 @@ async def test_only_the_newest_versions_and_the_current_one_are_kept(cluster: Cl
         assert await registry.current() == "v2"
     finally:
         await registry.close()
+
+
+async def test_files_the_serving_version_has_unchanged_are_not_downloaded(
+    cluster: Cluster, mini_model_dir: Path, tmp_path: Path
+) -> None:
+    registry = ModelRegistry.from_settings(Settings(redis_url=cluster.redis.url, redis_prefix="reuse"))
+    old, new = pack(load_bot(MINI_BOT), mini_model_dir), pack(load_bot(cluster.new_bot), cluster.new_model)
+    unchanged = sorted(name for name, sha in old.manifest.files.items() if new.manifest.files.get(name) == sha)
+    assert "model/word_vectors/rows.npy" in unchanged and "content/intents.json" not in unchanged
+    brains = BrainHolder(Brain(bot=load_bot(MINI_BOT), model=Model.load(mini_model_dir)))
+    shared = SharedModels(registry, brains, tmp_path / "cache", poll_seconds=2, lease_seconds=30)
+    try:
+        await registry.publish(old, "train --publish")
+        await registry.publish(new, "train --publish")
+        await shared.converge()
+        assert brains.current.model.info.content_hash == cluster.new_hash
+        # Without the unchanged files in Redis, the old version loads from what this process holds.
+        await registry.client.hdel(registry.version_key(cluster.old_hash), *[f"file:{name}" for name in unchanged])
+        await registry.make_current(cluster.old_hash)
+        await shared.converge()
+        assert brains.current.model.info.content_hash == cluster.old_hash and shared.state.refused is None
+    finally:
+        await shared.close()

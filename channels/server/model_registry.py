@@ -127,18 +127,28 @@ class ModelRegistry:
             found = await pipe.execute()
         return [VersionInfo.model_validate_json(raw) for raw in found if raw is not None]
 
-    async def fetch(self, content_hash: str) -> tuple[VersionInfo, Bundle]:
-        """Version ``content_hash`` with its files, as stored: ``nlu.bundle.unpack`` checks them
+    async def fetch(self, content_hash: str) -> Bundle:
+        """Version ``content_hash`` with all its files, as stored: ``nlu.bundle.unpack`` checks them
         (off the event loop: hashing megabytes would hold up the turns under way)."""
-        fields = await self.client.hgetall(self.version_key(content_hash))
-        if b"info" not in fields:
+        info = await self.info(content_hash)
+        return Bundle(info.manifest, await self.files(content_hash, list(info.manifest.files)))
+
+    async def info(self, content_hash: str) -> VersionInfo:
+        """What version ``content_hash`` is (its manifest), without its files."""
+        raw = await self.client.hget(self.version_key(content_hash), "info")
+        if raw is None:
             raise ModelError(f"version {content_hash[:12]} is not published (or no longer kept)")
-        info = VersionInfo.model_validate_json(fields.pop(b"info"))
-        files = {_text(name)[len(FILE_FIELD) :]: _bytes(data) for name, data in fields.items()}
-        bundle = Bundle(info.manifest, files)
+        info = VersionInfo.model_validate_json(raw)
         if info.content_hash != content_hash:
             raise ModelError(f"version {content_hash[:12]} holds version {info.content_hash[:12]}")
-        return info, bundle
+        return info
+
+    async def files(self, content_hash: str, names: list[str]) -> dict[str, bytes]:
+        """The bytes of some of version ``content_hash``'s files (those still stored)."""
+        if not names:
+            return {}
+        values = await self.client.hmget(self.version_key(content_hash), [f"{FILE_FIELD}{name}" for name in names])
+        return {name: _bytes(value) for name, value in zip(names, values, strict=True) if value is not None}
 
     async def has(self, content_hash: str) -> bool:
         """Whether version ``content_hash`` is kept."""

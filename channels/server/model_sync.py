@@ -26,7 +26,7 @@ from redis.exceptions import RedisError
 from channels.server.model_registry import ModelRegistry, Source
 from dialogue import Brain, BrainHolder
 from nlu import Bot, Model, ModelError
-from nlu.bundle import Bundle, load_unpacked, pack, unpack
+from nlu.bundle import Bundle, Manifest, load_unpacked, pack, unpack
 from nlu.threads import use_one_compute_thread
 
 log = logging.getLogger("causette.models")
@@ -58,6 +58,7 @@ class SharedModels:
         self._executor = ThreadPoolExecutor(1, "causette-models", initializer=use_one_compute_thread)
         self._converging = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._serving: Manifest | None = None  # the serving version's, when it came from the registry
 
     async def start(self, model_dir: Path) -> None:
         """Serve the current version; when none was published yet, publish the one serving
@@ -89,9 +90,8 @@ class SharedModels:
         log.info("published model %s (%s bytes)", info.content_hash[:12], f"{info.manifest.size_bytes:,}")
 
     async def fetch_model(self, content_hash: str) -> Model:
-        """Version ``content_hash``'s model from the registry, checked and loaded (ModelError if bad)."""
-        _, bundle = await self.registry.fetch(content_hash)
-        _, model = await asyncio.get_running_loop().run_in_executor(self._executor, self._unpack_and_load, bundle)
+        """Version ``content_hash``'s model, checked and loaded (ModelError if bad), to serve next."""
+        _, model = await self._fetch(content_hash)
         return model
 
     @contextlib.asynccontextmanager
@@ -115,10 +115,7 @@ class SharedModels:
             if current is None or current in (serving, self.state.refused):
                 return
             try:
-                _, bundle = await self.registry.fetch(current)
-                bot, model = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, self._unpack_and_load, bundle
-                )
+                bot, model = await self._fetch(current)
             except (ModelError, OSError, ValueError) as error:  # bad files or info, a full disk
                 self.state.refused = current
                 self._failed(f"version {current[:12]} refused, still serving {serving[:12]}: {error}")
@@ -126,6 +123,26 @@ class SharedModels:
             self.brains.swap(Brain(bot=bot, model=model))
             self.state.refused = self.state.last_error = None
             log.info("now serving published model %s (was %s)", current[:12], serving[:12])
+
+    async def _fetch(self, content_hash: str) -> tuple[Bot, Model]:
+        """Fetch, check, unpack and load a version. Files the serving version has with the same
+        sha256 are read from its folder instead of Redis (the word vectors rarely change)."""
+        loop = asyncio.get_running_loop()
+        manifest = (await self.registry.info(content_hash)).manifest
+        reusable = await loop.run_in_executor(self._executor, self._reusable, manifest)
+        missing = [name for name in manifest.files if name not in reusable]
+        bundle = Bundle(manifest, {**reusable, **await self.registry.files(content_hash, missing)})
+        loaded = await loop.run_in_executor(self._executor, self._unpack_and_load, bundle)
+        self._serving = manifest  # the caller swaps it in
+        return loaded
+
+    def _reusable(self, manifest: Manifest) -> dict[str, bytes]:
+        """The files of ``manifest`` that the serving version's unpacked folder holds, unchanged."""
+        if self._serving is None:
+            return {}
+        folder = self.cache_dir / self._serving.content_hash
+        same = [name for name, sha in manifest.files.items() if self._serving.files.get(name) == sha]
+        return {name: (folder / name).read_bytes() for name in same if (folder / name).is_file()}
 
     async def _follow(self) -> None:
         """Converge on each announcement, and every ``poll_seconds`` in case one was missed."""
