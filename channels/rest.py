@@ -202,6 +202,7 @@ async def get_model(services: ServicesDep) -> ModelOut:
         reloading=reloader.progress,
         last_reload=reloader.last_result,
         last_error=reloader.last_error,
+        shared=services.shared.state if services.shared else None,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from causette_sdk.messages import Message, has_visible_text
+from channels.server.model_sync import SharedState
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from dialogue.actions import ActionReport
@@ -109,6 +110,9 @@ class ModelOut(ModelInfo):
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
     last_error: ReloadResult | None = Field(
         description="the latest failed reload, until one succeeds: the problems, with file and line"
+    )
+    shared: SharedState | None = Field(
+        default=None, description="with Redis: the published version every process serves, and any refused"
     )
 
 

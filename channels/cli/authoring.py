@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_WARNINGS
+from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_USAGE, EXIT_WARNINGS
 from channels.cli.progress import progress_bars
 from channels.cli.terminal import Palette, problem_line, result_painter, wants_colour
 from dialogue import Brain
@@ -59,7 +59,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train and save a model; a broken folder leaves the saved model untouched."""
+    """Train and save a model (and publish it, with ``--publish``); a broken folder leaves the
+    saved model untouched."""
+    shared = None
+    if args.publish:
+        from channels.cli.models import shared_settings  # Redis and the server's settings: only to publish
+
+        if (shared := shared_settings(args)) is None:
+            return EXIT_USAGE
     bot = load_bot(args.bot_dir)
     model_dir = args.model_dir or default_model_dir(args.bot_dir)
     with progress_bars(unit="epoch") as progress:
@@ -69,6 +76,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"trained {model.info.backend} on {len(model.info.intents)} intents in "
         f"{model.info.training_seconds:.2f} s -> {model_dir}"
     )
+    if shared is not None:
+        from channels.cli.models import publish
+
+        return publish(shared, bot, model_dir)
     return 0
 
 

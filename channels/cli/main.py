@@ -37,7 +37,7 @@ class _IntermixedParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]  # typeshed's overloads add nothing here
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        if self._intermixing:
+        if self._intermixing or self._subparsers is not None:  # a group of commands (``model``) is not intermixed
             return super().parse_known_args(args, namespace)
         self._intermixing = True
         try:
@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit with code 1 when there are warnings")
     train = command("train", "channels.cli.authoring:cmd_train", "Train and save a model.")
     train.add_argument("--output", type=Path, dest="model_dir", help=argparse.SUPPRESS)  # --model-dir's old name
+    train.add_argument(
+        "--publish",
+        action="store_true",
+        help="then publish it in Redis: every server sharing that Redis serves it within seconds",
+    )
+    _add_redis_url(train)
     test = command(
         "test",
         "channels.cli.authoring:cmd_test",
@@ -120,7 +126,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
     _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
+    _add_model_commands(commands)
     return parser
+
+
+def _add_redis_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="the Redis shared by the servers, e.g. redis://127.0.0.1:6379/0 (default: CAUSETTE_REDIS_URL)",
+    )
+
+
+def _add_model_commands(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
+    help_text = "The model versions published in Redis, served by every process sharing it."
+    group = commands.add_parser("model", help=help_text, description=help_text)
+    actions = group.add_subparsers(dest="action", required=True, parser_class=_IntermixedParser)
+    listing = actions.add_parser("list", help="the kept versions, newest first; * marks the current one")
+    listing.set_defaults(handler="channels.cli.models:cmd_list")
+    rollback = actions.add_parser("rollback", help="serve the version published before the current one, everywhere")
+    rollback.add_argument("--to", default=None, metavar="HASH", help="serve this kept version instead (a prefix)")
+    rollback.set_defaults(handler="channels.cli.models:cmd_rollback")
+    for sub in (listing, rollback):
+        _add_redis_url(sub)
 
 
 def _add_parse_arguments(parse: argparse.ArgumentParser) -> None:

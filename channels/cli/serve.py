@@ -40,13 +40,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     if args.watch:
-        if args.workers > 1:
-            print(
-                "causette serve: --watch reloads the process that sees the edit; use it with one "
-                "worker (several workers would each train, and answer from different models meanwhile).",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
     try:
         prepare_model(Settings())  # checks and trains if needed, loads nothing: each worker loads its model

@@ -20,6 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
+from channels.server.model_registry import ModelRegistry
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.outages import log_unavailable_response, store_unavailable_response
 from channels.server.reload import Reloader
@@ -107,6 +109,7 @@ def build_services(settings: Settings) -> Services:
     log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
+    shared = build_shared_models(settings, brains)
     conversation_log = build_log(settings, bot.config)
     return Services(
         settings=settings,
@@ -116,10 +119,20 @@ def build_services(settings: Settings) -> Services:
             brains, store, recorder=conversation_log.writer if conversation_log else None, actions=actions
         ),
         origins=OriginPolicy(settings.allowed_origins),
-        reloader=Reloader(brains, settings.bot_dir, model_dir),
+        reloader=Reloader(brains, settings.bot_dir, model_dir, shared),
         actions=actions,
+        shared=shared,
         log=conversation_log,
     )
+
+
+def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
+    """With Redis, the published model every process serves; without, None (this process's own)."""
+    if not settings.redis_url:
+        return None
+    registry = ModelRegistry.from_settings(settings)
+    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
+    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
 
 
 def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
@@ -213,6 +226,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         await _check_store(services)
+        if services.shared is not None:
+            await services.shared.start(model_folder(settings))
         if services.log is not None:
             await services.log.start()
         stop_watching = asyncio.Event()
@@ -226,6 +241,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if watcher is not None:
             await watcher
         await services.reloader.close()
+        if services.shared is not None:
+            await services.shared.close()
         if services.log is not None:
             await services.log.close()  # the buffer is written before the process ends
         await services.store.close()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
@@ -17,7 +18,7 @@ from dialogue.actions import HttpActionRunner
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the action client, the log."""
+    the action client, the log, and, with Redis, the models shared by every process."""
 
     settings: Settings
     brains: BrainHolder
@@ -26,6 +27,7 @@ class Services:
     origins: OriginPolicy
     reloader: Reloader
     actions: HttpActionRunner
+    shared: SharedModels | None = None
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 

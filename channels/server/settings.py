@@ -55,6 +55,21 @@ class Settings(BaseSettings):
     )
     ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
+    model_versions_kept: int = Field(
+        default=5, ge=1, description="with Redis: published model versions kept for rollback (the current one always)"
+    )
+    model_max_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1, description="with Redis: largest model (content and files) published"
+    )
+    model_poll_seconds: float = Field(
+        default=2.0, gt=0, description="with Redis: how often a process reads which model is current"
+    )
+    model_lease_seconds: float = Field(
+        default=30.0, gt=0, description="with Redis: the training lease, renewed while one process trains"
+    )
+    model_cache_dir: Path | None = Field(
+        default=None, description="where published models are unpacked; default: BOT_DIR/.causette/published"
+    )
     conversation_log: bool = Field(default=True, description="record every turn, masked, in the conversation log")
     database_url: str | None = Field(
         default=None,
