@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nlu.backends import available_backends
+from nlu.entities.opening_hours import OpeningHours
 from nlu.errors import ContentError, Location, Problem, validation_problems
 from nlu.messages import ParamValue
 
@@ -43,6 +44,9 @@ class BotConfig(BaseModel):
     clarify: bool = True
     clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
     clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
+    # When the business is open (per weekday, with its time zone): a part of the day a visitor
+    # gives ("demain matin") is read within these hours. None: no opening hours.
+    opening_hours: OpeningHours | None = None
 
 
 def load_config(folder: Path) -> BotConfig:
