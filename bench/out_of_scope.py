@@ -84,14 +84,15 @@ def disagreement(bot: Bot, parsed: str | None, turn: Turn) -> str | None:
     """Why parse and turn differ on a first message, or None when they agree.
 
     Explained: the bot asks a clarifying question (the parse's intent is close to another, or just
-    below the threshold), or the parse's intent needs a context no new conversation has. Anything
-    else is "unexplained", a break of the one-decision rule.
+    below the threshold), or the parse's intent needs a context no new conversation has (the bot
+    then falls back, or answers with the best intent that needs none). Anything else is
+    "unexplained", a break of the one-decision rule.
     """
     if (parsed is None) == turn.fallback and (parsed is None or parsed == turn.intent):
         return None
     if turn.fallback and turn.quick_replies:
         return "clarify"
-    if parsed is not None and turn.fallback and bot.dataset.intent(parsed).context_filter:
+    if parsed is not None and bot.dataset.intent(parsed).context_filter:
         return "needs a context"
     return "unexplained"
 

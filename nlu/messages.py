@@ -174,6 +174,7 @@ FRENCH: dict[str, str] = {
     "test-unknown-intent": "le bot n'a pas d'intention « {intent} »",
     "test-unknown-context": "aucune intention ne pose le contexte « {context} »",
     "no-labelled-example": "aucun exemple étiqueté",
+    "no-out-of-scope-example": "aucun message hors sujet (un par ligne)",
     # the check command's summary
     "check-errors": "{folder} : {count} erreur(s), rien ne peut être entraîné",
     "check-ok": "{folder} : OK, {intents} intentions, {patterns} exemples, {warnings} avertissement(s)",
@@ -303,6 +304,7 @@ ENGLISH: dict[str, str] = {
     "test-unknown-intent": "no intent {intent!r} in the bot",
     "test-unknown-context": "no intent sets context {context!r}",
     "no-labelled-example": "no labelled example",
+    "no-out-of-scope-example": "no out-of-scope message (one per line)",
     "check-errors": "{folder}: {count} error(s), nothing can be trained",
     "check-ok": "{folder}: OK, {intents} intents, {patterns} patterns, {warnings} warning(s)",
     "check-strict-refused": (
