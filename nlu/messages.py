@@ -170,6 +170,15 @@ FRENCH: dict[str, str] = {
         "context_filter « {context} »"
     ),
     "unused-entity": "l'entité « {entity} » n'est utilisée par le slot d'aucun exemple",
+    "generic-pattern": (
+        "l'exemple « {text} » ({intent}) est trop général : ses mots porteurs de sens ({words}) se trouvent "
+        "dans {share} des demandes hors sujet de référence, que l'intention risque de capter ; précisez de quoi "
+        "il s'agit (par exemple « adresse mail de la boutique » plutôt que « mail »)"
+    ),
+    "generic-pattern-empty": (
+        "l'exemple « {text} » ({intent}) n'a aucun mot porteur de sens (que des articles, pronoms...) : "
+        "l'intention risque de capter n'importe quel message ; précisez de quoi il s'agit"
+    ),
     # conversation tests and labelled data
     "test-unknown-intent": "le bot n'a pas d'intention « {intent} »",
     "test-unknown-context": "aucune intention ne pose le contexte « {context} »",
@@ -301,6 +310,15 @@ ENGLISH: dict[str, str] = {
     ),
     "unused-context": "intent {intent!r} sets context {context!r}, but no intent has context_filter {context!r}",
     "unused-entity": "entity {entity!r} is not used by any pattern's slot",
+    "generic-pattern": (
+        "pattern {text!r} ({intent}) is too generic: its content words ({words}) are in {share} of the reference "
+        "off-topic requests, which the intent may capture; say what it is about (e.g. 'the shop's e-mail "
+        "address' rather than 'e-mail')"
+    ),
+    "generic-pattern-empty": (
+        "pattern {text!r} ({intent}) has no content word (only articles, pronouns...): the intent may capture "
+        "any message; say what it is about"
+    ),
     "test-unknown-intent": "no intent {intent!r} in the bot",
     "test-unknown-context": "no intent sets context {context!r}",
     "no-labelled-example": "no labelled example",
