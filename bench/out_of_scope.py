@@ -13,6 +13,8 @@ not have) and unexplained (a break of the one-decision rule: should be 0).
 
 - off-topic fallback: share of off-topic messages answered by a fallback response;
 - on-topic accuracy: share of on-topic messages answered by their labelled intent;
+- right intent offered: share of on-topic messages that got a clarifying question offering their
+  intent (not counted as accurate: the visitor has one more click to make);
 - parse median / p95: Model.parse alone, in process, over both sets.
 """
 
@@ -51,7 +53,9 @@ class Figures:
     on_topic_accuracy: float
     parse_seconds: list[float]
     off_topic_parse_none: float  # parse names no intent
-    explained: int  # parse and turn differ for a reason the explanation gives (see Disagreement)
+    on_topic_asked: float  # a clarifying question that offers the labelled intent
+    clarified: int  # parse and turn differ: the turn asks a clarifying question
+    needs_context: int  # parse and turn differ: the parse's intent needs a context not active
     unexplained: int  # parse names no intent but the turn answers, or the reverse with no reason
     errors: list[str]  # one line per wrong answer or disagreement, for --errors
 
@@ -115,12 +119,19 @@ def measure(backend: str, held_out: HeldOut) -> Figures:
     )
     expected = [None] * len(off_turns) + [intent for _, intent in held_out.on_topic]
     reasons = [disagreement(bot, name, turn) for name, turn in zip(parsed, turns, strict=True)]
+    labels = {intent.button_label: intent.name for intent in bot.dataset.intents}
+    asked = sum(
+        turn.fallback and intent in {labels.get(reply) for reply in turn.quick_replies}
+        for turn, (_, intent) in zip(on_turns, held_out.on_topic, strict=True)
+    )
     return Figures(
         off_topic_fallback=sum(turn.fallback for turn in off_turns) / len(off_turns),
         on_topic_accuracy=correct / len(on_turns),
         parse_seconds=durations,
         off_topic_parse_none=sum(name is None for name in parsed[: len(off_turns)]) / len(off_turns),
-        explained=sum(reason not in (None, "unexplained") for reason in reasons),
+        on_topic_asked=asked / len(on_turns),
+        clarified=reasons.count("clarify"),
+        needs_context=reasons.count("needs a context"),
         unexplained=reasons.count("unexplained"),
         errors=[
             _error_line(text, want, turn, name, reason)
@@ -150,9 +161,11 @@ def main() -> None:
         "backend",
         "off-topic fallback",
         "on-topic accuracy",
+        "on-topic: right intent offered in a question",
         "parse",
         "off-topic parse: no intent",
-        "parse/turn differ: explained",
+        "parse/turn differ: clarifying question",
+        "intent needs a context",
         "unexplained",
     ]
     rows = []
@@ -165,9 +178,11 @@ def main() -> None:
                 backend,
                 f"{figures.off_topic_fallback:.1%}",
                 f"{figures.on_topic_accuracy:.1%}",
+                f"{figures.on_topic_asked:.1%}",
                 summary_ms(figures.parse_seconds),
                 f"{figures.off_topic_parse_none:.1%}",
-                figures.explained,
+                figures.clarified,
+                figures.needs_context,
                 figures.unexplained,
             ]
         )
