@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from causette_sdk.messages import Message, has_visible_text
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from nlu import ModelInfo
@@ -30,8 +31,8 @@ class TextRefused(ValueError):
 
 def check_user_text(text: str, limit: int) -> str:
     """``text`` when a channel may answer it, else TextRefused saying why."""
-    if not text.strip():
-        raise TextRefused("empty_text", "text must not be empty")
+    if not has_visible_text(text):  # zero-width characters alone are as empty as spaces
+        raise TextRefused("empty_text", "text must not be empty (it has no visible character)")
     if len(text) > limit:
         raise TextRefused("text_too_long", f"text is longer than {limit} characters")
     return text
@@ -56,7 +57,10 @@ class TurnOut(BaseModel):
     """The bot's reply to one message."""
 
     session_id: str
-    responses: list[str]
+    messages: list[Message] = Field(
+        description="the reply as typed messages: text (with quick replies), buttons, image, card, carousel"
+    )
+    responses: list[str] = Field(description="the reply as texts, one per message, for clients that show only text")
     intent: IntentOut | None = Field(description="null when the bot fell back")
     contexts: list[str] = Field(description="contexts active after this turn")
     slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")
@@ -140,8 +144,23 @@ _ERRORS: dict[int, dict[str, Any]] = {
     422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},
     503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
 }
+# The log's endpoints answer 404 when the log is off, and 503 when its database cannot be reached.
+LOG_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)"},
+    503: {"model": ErrorOut, "description": "the session store or the conversation log's database cannot be reached"},
+}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` of an endpoint that can answer these error statuses."""
     return {status: _ERRORS[status] for status in statuses}
+
+
+class ConversationExport(BaseModel):
+    """Everything stored about one conversation: its session (if it is still kept) and its log rows."""
+
+    session_id: str
+    session: list[HistoryMessage] | None = Field(description="the session's history; null when expired or erased")
+    log: dict[str, list[dict[str, Any]]] = Field(
+        description="the conversation log's rows by table (turns, action_calls, handoff_events), masked, oldest first"
+    )

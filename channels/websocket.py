@@ -19,7 +19,6 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from channels.protocol import (
     BotFrame,
-    BotMessage,
     ErrorFrame,
     HistoryFrame,
     MessageFrame,
@@ -143,7 +142,7 @@ class ChatConnection:
     async def answer(self, frame: MessageFrame) -> BotFrame | ErrorFrame:
         """One turn of the conversation; it completes even if the client has left."""
         try:
-            turn = await self.services.engine.handle(self.session_id, frame.text)
+            turn = await self.services.engine.handle(self.session_id, frame.text, channel="websocket")
         except StoreUnavailable as error:
             log_store_unavailable(error)
             return ErrorFrame(
@@ -154,7 +153,7 @@ class ChatConnection:
             logger.exception("turn failed in session %s", self.session_id)
             return ErrorFrame(code="internal_error", reply_to=frame.id, message="the turn failed")
         return BotFrame(
-            messages=[BotMessage(text=text, quick_replies=turn.quick_replies) for text in turn.responses],
+            messages=turn.messages,
             intent=None if turn.fallback else turn.intent,
             reply_to=frame.id,
         )

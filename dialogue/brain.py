@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from causette_sdk.messages import AnyMessage, TextMessage
 from nlu import Bot, Intent, Model
 from nlu.entities.extractor import EntityExtractor
+from nlu.templates import MessageTemplate
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class Brain:
     model: Model
     intents: dict[str, Intent] = field(init=False)
     extractor: EntityExtractor = field(init=False)  # reads answers to slot questions
+    replies: dict[str, list[MessageTemplate]] = field(init=False)  # intent -> its responses, ready to fill
+    prompts: dict[tuple[str, str], MessageTemplate] = field(init=False)  # (intent, slot) -> its question
 
     def __post_init__(self) -> None:
         dataset = self.bot.dataset
@@ -23,6 +27,27 @@ class Brain:
         object.__setattr__(
             self, "extractor", EntityExtractor(dataset.entities, dataset.language, self.bot.config.opening_hours)
         )
+        # Templates are read once per model, not at every turn.
+        replies = {
+            i.name: [MessageTemplate.of(_with_quick_replies(r, i.quick_replies)) for r in i.responses]
+            for i in dataset.intents
+        }
+        prompts = {
+            (intent.name, name): MessageTemplate.of(TextMessage(text=spec.prompt, quick_replies=spec.quick_replies))
+            for intent in dataset.intents
+            for name, spec in intent.slots.items()
+            if spec.required and spec.prompt
+        }
+        object.__setattr__(self, "replies", replies)
+        object.__setattr__(self, "prompts", prompts)
+
+
+def _with_quick_replies(message: AnyMessage, offered: list[str]) -> AnyMessage:
+    """A text response with its intent's quick replies first (intent files allow them only with texts)."""
+    if not offered or not isinstance(message, TextMessage):
+        return message
+    merged = list(dict.fromkeys([*offered, *message.quick_replies]))
+    return message.model_copy(update={"quick_replies": merged})
 
 
 class BrainHolder:

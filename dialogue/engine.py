@@ -6,10 +6,12 @@ import random
 import time
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from causette_sdk.messages import Message, TextMessage, text_form
 from dialogue.brain import Brain, BrainHolder
-from dialogue.plan import TurnPlan, plan_turn
+from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
+from dialogue.recording import TOP_ALTERNATIVES, TurnEvent, TurnRecorder
 from dialogue.session import HistoryEntry, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
@@ -19,13 +21,24 @@ class Turn(BaseModel):
     """The bot's answer to one user message, and the conversation state after it."""
 
     session_id: str
-    responses: list[str]
+    messages: list[Message] = Field(description="the reply: typed messages (text, buttons, image, card, carousel)")
     intent: str | None
     probability: float
     fallback: bool
     contexts: list[str]
     slots: dict[str, SlotValue] = Field(default_factory=dict)
-    quick_replies: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented way to serve a property
+    @property
+    def responses(self) -> list[str]:
+        """The reply as texts, one per message, for clients that show only text."""
+        return [text_form(message) for message in self.messages]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quick_replies(self) -> list[str]:
+        """The labels offered under the reply's text messages."""
+        return quick_replies_of(self.messages)
 
 
 class DialogueEngine:
@@ -38,11 +51,13 @@ class DialogueEngine:
         store: SessionStore,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        recorder: TurnRecorder | None = None,
     ) -> None:
         self.brains = brains
         self.store = store
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
+        self.recorder = recorder
 
     @classmethod
     def in_memory(cls, bot: Bot, model: Model) -> DialogueEngine:
@@ -50,24 +65,31 @@ class DialogueEngine:
         (a terminal chat, a benchmark)."""
         return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
 
-    async def handle(self, session_id: str, text: str) -> Turn:
-        """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""
+    async def handle(self, session_id: str, text: str, channel: str = "rest") -> Turn:
+        """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
+
+        ``channel`` names the way the message came in (rest, websocket, terminal) for the log.
+        """
+        started = time.perf_counter()
         brain = self.brains.current
         parse = brain.model.parse(text)
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
             _apply(session, plan, now, brain.bot.config.history_limit)
-            return Turn(
+            turn = Turn(
                 session_id=session.id,
-                responses=plan.responses,
+                messages=plan.messages,
                 intent=plan.intent,
                 probability=plan.probability,
                 fallback=plan.fallback,
                 contexts=session.context_names,
                 slots=plan.slots,
-                quick_replies=plan.quick_replies,
             )
+            turn_number = session.turns
+        if self.recorder is not None:  # after the session is saved: only turns that happened are logged
+            self.recorder.record(_event(brain, turn, parse, text, channel, now, turn_number, started))
+        return turn
 
     def preview(self, brain: Brain, session: Session, parse: ParseResult) -> TurnPlan:
         """The turn ``parse`` would take in ``session`` now, as :meth:`handle` would plan it.
@@ -86,6 +108,29 @@ class DialogueEngine:
         return session.history if session else None
 
 
+def _event(
+    brain: Brain, turn: Turn, parse: ParseResult, text: str, channel: str, at: float, turn_number: int, started: float
+) -> TurnEvent:
+    """The log's view of an applied turn."""
+    parsed = parse.to_json()
+    parsed["alternatives"] = parsed["alternatives"][:TOP_ALTERNATIVES]
+    return TurnEvent(
+        at=at,
+        bot=brain.bot.config.name,
+        session_id=turn.session_id,
+        channel=channel,
+        turn_number=turn_number,
+        text=text,
+        parse=parsed,
+        intent=turn.intent,
+        probability=turn.probability,
+        fallback=turn.fallback,
+        reply=turn.model_dump(mode="json", exclude={"session_id"}),
+        model_hash=brain.model.info.content_hash,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
 def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:
     """Write a planned turn into its session: contexts, slots, pending question and history."""
     session.contexts = list(plan.contexts)
@@ -94,7 +139,14 @@ def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> 
     session.turns += 1
     session.history.append(HistoryEntry(role="user", text=plan.input, at=now))
     session.history += [
-        HistoryEntry(role="bot", text=response, at=now, intent=plan.intent, quick_replies=plan.quick_replies)
-        for response in plan.responses
+        HistoryEntry(
+            role="bot",
+            text=text_form(message),
+            at=now,
+            intent=plan.intent,
+            quick_replies=message.quick_replies if isinstance(message, TextMessage) else [],
+            message=message,
+        )
+        for message in plan.messages
     ]
     del session.history[:-history_limit]

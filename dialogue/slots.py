@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 
+from causette_sdk.messages import AnyMessage
 from dialogue.brain import Brain
 from dialogue.session import SlotRequest, SlotValue
 from dialogue.slot_text import slot_text
 from nlu import Intent, Slot
 from nlu.entities.extractor import to_slot
-from nlu.templates import fill, placeholders
+from nlu.templates import MessageTemplate
 from nlu.text import tokenize
 
 # How many times in a row the bot asks for the same slot before it gives up and falls back.
@@ -76,18 +77,18 @@ def texts(memory: Memory) -> dict[str, str]:
     return {name: value.text for name, value in memory.items()}
 
 
-def pick_response(intent: Intent, memory: Memory, rng: random.Random) -> str:
-    """A response of ``intent`` with its placeholders filled.
+def pick_response(replies: list[MessageTemplate], memory: Memory, rng: random.Random) -> AnyMessage:
+    """One of an intent's prepared responses (``Brain.replies``) with its placeholders filled.
 
     Responses whose placeholders all have values are preferred, then responses without
     placeholders; a placeholder without a value becomes empty rather than an error.
     """
     known = {name for name, value in memory.items() if value.text}
-    complete = [r for r in intent.responses if set(placeholders(r)) <= known]
-    plain = [r for r in intent.responses if not placeholders(r)]
-    return fill(rng.choice(complete or plain or intent.responses), texts(memory))
+    complete = [r for r in replies if r.slots <= known]
+    plain = [r for r in replies if not r.slots]
+    return rng.choice(complete or plain or replies).fill(texts(memory))
 
 
-def prompt(intent: Intent, slot: str, memory: Memory) -> str:
-    """The question that asks for ``slot``, its placeholders filled."""
-    return fill(intent.slots[slot].prompt or "", texts(memory))
+def prompt(brain: Brain, intent: Intent, slot: str, memory: Memory) -> AnyMessage:
+    """The question that asks for ``slot`` (with its quick replies), its placeholders filled."""
+    return brain.prompts[intent.name, slot].fill(texts(memory))

@@ -20,6 +20,8 @@ class SessionStore(ABC):
 
     ``transaction`` gives exclusive access to one session: turns on the same session are applied
     one after the other, and a turn that fails half-way leaves the stored session unchanged.
+    ``delete`` takes the same exclusive access: a turn in flight finishes first, then the session
+    is erased, and no turn can write it back.
     """
 
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.time) -> None:
@@ -45,7 +47,7 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def delete(self, session_id: str) -> None:
-        """Forget a session."""
+        """Forget a session, once the turn being applied to it (if any) is saved."""
 
     async def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot serve; the memory store always can."""
@@ -66,15 +68,21 @@ class MemoryStore(SessionStore):
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
+        async with self._exclusive(session_id):
+            # Work on a copy (sessions are stored as JSON): an exception discards every change.
+            session = await self.get(session_id) or self.new_session(session_id)
+            yield session
+            session.updated_at = self.clock()
+            self._sessions[session_id] = (session.updated_at, session.model_dump_json())
+
+    @asynccontextmanager
+    async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
+        """Hold the session's lock (turns and erasure wait for each other, in arrival order)."""
         lock = self._locks.setdefault(session_id, asyncio.Lock())
         self._waiters[session_id] = self._waiters.get(session_id, 0) + 1
         try:
             async with lock:
-                # Work on a copy (sessions are stored as JSON): an exception discards every change.
-                session = await self.get(session_id) or self.new_session(session_id)
-                yield session
-                session.updated_at = self.clock()
-                self._sessions[session_id] = (session.updated_at, session.model_dump_json())
+                yield
         finally:
             self._waiters[session_id] -= 1
             if not self._waiters[session_id]:
@@ -91,7 +99,8 @@ class MemoryStore(SessionStore):
         return Session.model_validate_json(stored[1])
 
     async def delete(self, session_id: str) -> None:
-        self._sessions.pop(session_id, None)
+        async with self._exclusive(session_id):
+            self._sessions.pop(session_id, None)
 
     def _sweep(self) -> None:
         """Drop expired sessions now and then, so memory stays bounded by the TTL."""
