@@ -24,7 +24,9 @@ class Brain:
     def __post_init__(self) -> None:
         dataset = self.bot.dataset
         object.__setattr__(self, "intents", {i.name: i for i in dataset.intents})
-        object.__setattr__(self, "extractor", EntityExtractor(dataset.entities, dataset.language))
+        object.__setattr__(
+            self, "extractor", EntityExtractor(dataset.entities, dataset.language, self.bot.config.opening_hours)
+        )
         # Templates are read once per model, not at every turn.
         replies = {
             i.name: [MessageTemplate.of(_with_quick_replies(r, i.quick_replies)) for r in i.responses]

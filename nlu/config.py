@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from causette_sdk.messages import Text, has_visible_text
 from nlu.backends import available_backends, backend_options_model
+from nlu.entities.opening_hours import OpeningHours
 from nlu.errors import ContentError, Location, Problem, validation_problems
 from nlu.formats.reading import nesting_problem, read_content_text
 from nlu.messages import ParamValue
@@ -101,6 +102,9 @@ class BotConfig(BaseModel):
     clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
     clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
     actions: ActionsConfig = Field(default_factory=ActionsConfig)
+    # When the business is open (per weekday, with its time zone): a part of the day a visitor
+    # gives ("demain matin") is read within these hours. None: no opening hours.
+    opening_hours: OpeningHours | None = None
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     @field_validator("name")

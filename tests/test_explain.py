@@ -37,8 +37,8 @@ def strongest(explanation: Explanation, intent: str, count: int) -> set[str]:
     ("text", "intent", "words"),
     [
         ("je voudrais louer un scooter", "location", {"louer"}),
-        # Its two content words outrank "quels" and "vous" (which of the two leads moves with the content).
-        ("Quels scooter avez-vous ?", "scooter", {"scooter", "avez"}),
+        # "vous", a pronoun, pushes least (which of the three others leads moves with the content).
+        ("Quels scooter avez-vous ?", "scooter", {"Quels", "scooter", "avez"}),
         ("Qu'est-ce que vous louez ?", "scooter", {"louez"}),
         ("Vous ouvrez à quelle heure ?", "horaires", {"ouvrez"}),
     ],

@@ -218,6 +218,16 @@ def _add_evaluate_arguments(commands: argparse._SubParsersAction[_IntermixedPars
     )
     sub.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the headline figures as JSON")
     sub.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
+    sub.add_argument(
+        "--out-of-scope",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="messages the bot should not answer, one per line: reports out-of-scope recall beside in-scope accuracy",
+    )
+    sub.add_argument(
+        "--threshold", type=float, default=None, help="with --out-of-scope: the threshold (default: the bot's)"
+    )
     sub.set_defaults(handler="channels.cli.evaluate:cmd_evaluate")
 
 
