@@ -180,7 +180,7 @@ class RedisStore(SessionStore):
     async def _save(self, session: Session, keys: tuple[str, str, str], token: str, *, new: bool) -> None:
         messages = [entry.model_dump_json() for entry in session.new_history]
         state = session.model_dump_json()
-        args = [token, state, _ms(self.ttl_seconds), session.history_limit or 0, int(new), *messages]
+        args: list[str | int] = [token, state, _ms(self.ttl_seconds), session.history_limit or 0, int(new), *messages]
         with _unavailable_on_redis_error():
             saved = await self._commit(keys=keys, args=args)
         if not saved:
@@ -211,7 +211,9 @@ class RedisStore(SessionStore):
         _, state_key, history_key = self.keys(session_id)
         with _unavailable_on_redis_error():
             async with self.client.pipeline(transaction=True) as pipeline:
-                stored, messages = await pipeline.get(state_key).lrange(history_key, 0, -1).execute()
+                pipeline.get(state_key)
+                pipeline.lrange(history_key, 0, -1)
+                stored, messages = await pipeline.execute()
         if self._decode(stored) is None:
             return None
         return [HistoryEntry.model_validate_json(message) for message in messages]
