@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-INSTALL_INPUTS := pyproject.toml scripts/install.sh scripts/install_snips.sh
+INSTALL_INPUTS := pyproject.toml sdk/pyproject.toml scripts/install.sh scripts/install_snips.sh
 
 .PHONY: install install-dev system-deps run lint test bench clean
 

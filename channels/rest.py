@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from channels.schemas import (
@@ -48,6 +48,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
     turn = await services.engine.handle(session_id, checked_text(message, services))
     return TurnOut(
         session_id=turn.session_id,
+        messages=turn.messages,
         responses=turn.responses,
         intent=None if turn.intent is None else IntentOut(name=turn.intent, probability=turn.probability),
         contexts=turn.contexts,
@@ -76,10 +77,28 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     tags=["conversations"],
     responses=error_responses(422, 503),
 )
-async def delete_conversation(session_id: SessionId, services: ServicesDep) -> Response:
+async def delete_conversation(session_id: SessionId, request: Request, services: ServicesDep) -> Response:
     """Forget a conversation."""
     await services.store.delete(session_id)
-    return Response(status_code=204)
+    return Response(status_code=204, headers=_erase_cors(request, services))
+
+
+@router.options("/conversations/{session_id}", include_in_schema=False)
+async def conversation_preflight(request: Request, services: ServicesDep) -> Response:
+    """The browser's question before the widget, on a page of another allowed site, erases its
+    conversation (the allowed origins are the chat WebSocket's)."""
+    headers = _erase_cors(request, services)
+    if headers:
+        headers |= {"Access-Control-Allow-Methods": "DELETE", "Access-Control-Max-Age": "600"}
+    return Response(status_code=204, headers=headers)
+
+
+def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
+    """CORS headers letting an allowed page's script delete a conversation; none for others."""
+    origin = request.headers.get("origin")
+    if origin is None or not services.origins.allows(origin, request.headers.get("host")):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
 @router.post("/parse", tags=["nlu"], responses=error_responses(413, 422, 503))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from causette_sdk.messages import Message, has_visible_text
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from nlu import ModelInfo
@@ -30,8 +31,8 @@ class TextRefused(ValueError):
 
 def check_user_text(text: str, limit: int) -> str:
     """``text`` when a channel may answer it, else TextRefused saying why."""
-    if not text.strip():
-        raise TextRefused("empty_text", "text must not be empty")
+    if not has_visible_text(text):  # zero-width characters alone are as empty as spaces
+        raise TextRefused("empty_text", "text must not be empty (it has no visible character)")
     if len(text) > limit:
         raise TextRefused("text_too_long", f"text is longer than {limit} characters")
     return text
@@ -56,7 +57,10 @@ class TurnOut(BaseModel):
     """The bot's reply to one message."""
 
     session_id: str
-    responses: list[str]
+    messages: list[Message] = Field(
+        description="the reply as typed messages: text (with quick replies), buttons, image, card, carousel"
+    )
+    responses: list[str] = Field(description="the reply as texts, one per message, for clients that show only text")
     intent: IntentOut | None = Field(description="null when the bot fell back")
     contexts: list[str] = Field(description="contexts active after this turn")
     slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")

@@ -12,7 +12,14 @@ A turn costs two round trips when nobody else is applying a turn to the same ses
 takes the lock and reads the state, one writes the state, appends the turn's messages to the
 history (RPUSH then LTRIM) and frees the lock. A turn never reads the history, so its cost does not
 grow with the conversation. The write is fenced: it happens only if the lock is still this turn's,
-so a turn that outlived its lock is refused instead of overwriting a newer turn.
+so a turn that outlived its lock is refused instead of overwriting a newer turn. Erasing a session
+takes its lock too, so that a turn in flight cannot write the erased session back.
+
+A lock request carries a deadline: the moment its caller stops waiting for the answer. Redis runs
+the commands it received while stalled once it thaws; a request run past its deadline takes
+nothing, so a turn whose client has given up cannot block its conversation after the stall. The
+deadline is in Redis's clock: every answer carries Redis's time, and the store keeps the offset
+between the two clocks.
 """
 
 from __future__ import annotations
@@ -36,16 +43,23 @@ from dialogue.store import SessionStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# KEYS: lock, session. ARGV: token, lock lifetime (ms). Returns {1, session JSON or nil} or {0}.
+# KEYS: lock, session. ARGV: token, lock lifetime (ms), deadline (ms since the epoch, Redis's
+# clock). Returns {TAKEN, Redis time, session JSON or nil}, {BUSY, Redis time} or {LATE, Redis time}.
 # A lock already holding this token counts as taken: the client may resend after a lost reply.
 _ACQUIRE = """
+local time = redis.call('time')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if now > tonumber(ARGV[3]) then
+  return {-1, now}
+end
 local holder = redis.call('get', KEYS[1])
 if holder and holder ~= ARGV[1] then
-  return {0}
+  return {0, now}
 end
 redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
-return {1, redis.call('get', KEYS[2])}
+return {1, now, redis.call('get', KEYS[2])}
 """
+TAKEN, BUSY, LATE = 1, 0, -1
 
 # KEYS: lock, session, history. ARGV: token, session JSON, session TTL (ms), history limit (0: none),
 # 1 when the session is new (a history left by an expired one is dropped), then the messages to
@@ -67,6 +81,15 @@ if #ARGV > 5 then
 end
 redis.call('pexpire', KEYS[3], ARGV[3])
 redis.call('del', KEYS[1])
+return 1
+"""
+
+# KEYS: lock, session, history. ARGV: token. Returns 1 if erased, 0 if the lock is no longer this caller's.
+_ERASE = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('del', KEYS[2], KEYS[3], KEYS[1])
 return 1
 """
 
@@ -110,7 +133,12 @@ class RedisStore(SessionStore):
         self.wait_seconds = wait_seconds
         self._acquire = client.register_script(_ACQUIRE)
         self._commit = client.register_script(_COMMIT)
+        self._erase = client.register_script(_ERASE)
         self._release = client.register_script(_RELEASE)
+        # How long a caller waits for one command's answer (None: no limit), and how far Redis's
+        # clock is ahead of this process's (learnt from every lock answer).
+        self._command_seconds: float | None = client.connection_pool.connection_kwargs.get("socket_timeout")
+        self._redis_clock_ahead_ms = 0.0
 
     @classmethod
     def from_url(
@@ -147,14 +175,26 @@ class RedisStore(SessionStore):
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
-        keys, token = self.keys(session_id), secrets.token_hex(16)
-        stored = await self._lock(session_id, keys, token)
-        try:
+        async with self._held(session_id) as (keys, token, stored):
             found = self._decode(stored)
             session = found or self.new_session(session_id)
             yield session
             session.updated_at = self.clock()
             await self._save(session, keys, token, new=found is None)
+
+    @asynccontextmanager
+    async def _held(self, session_id: str) -> AsyncIterator[tuple[tuple[str, str, str], str, bytes | str | None]]:
+        """Hold the session's lock: (keys, token, stored JSON). The body must free it (its last
+        script does); a body that fails frees it here."""
+        keys, token = self.keys(session_id), secrets.token_hex(16)
+        try:
+            stored = await self._lock(session_id, keys, token)
+        except asyncio.CancelledError:
+            # The request may have reached Redis, which takes the lock for nobody: free it.
+            await self._unlock_quietly(keys, token)
+            raise
+        try:
+            yield keys, token, stored
         except BaseException:
             await self._unlock_quietly(keys, token)
             raise
@@ -164,18 +204,34 @@ class RedisStore(SessionStore):
         deadline = time.monotonic() + self.wait_seconds
         pause = FIRST_PAUSE
         while True:
-            with _unavailable_on_redis_error():
-                taken, *stored = await self._acquire(keys=keys[:2], args=[token, _ms(self.lock_seconds)])
-            if taken:
-                found: bytes | str | None = stored[0]
-                return found
+            status, stored = await self._try_lock(keys, token, deadline)
+            if status == TAKEN:
+                return stored
             if time.monotonic() + pause > deadline:
                 raise StoreUnavailable(
                     f"session {session_id!r} is busy: another turn held it for {self.wait_seconds:g} s"
                 )
-            # Jitter, so that waiters in several processes do not retry in step.
-            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
-            pause = min(pause * 2, MAX_PAUSE)
+            if status == BUSY:
+                # Jitter, so that waiters in several processes do not retry in step.
+                await asyncio.sleep(pause * random.uniform(0.5, 1.0))
+                pause = min(pause * 2, MAX_PAUSE)
+            # LATE, answered in time: the clocks' offset was off, and is now learnt; try again.
+
+    async def _try_lock(
+        self, keys: tuple[str, str, str], token: str, deadline: float
+    ) -> tuple[int, bytes | str | None]:
+        """One lock request, void if Redis runs it after this caller stops waiting for its answer
+        (the command timeout, or ``deadline`` on the monotonic clock): (status, stored JSON)."""
+        budget = deadline - time.monotonic()
+        if self._command_seconds is not None:
+            budget = min(budget, self._command_seconds)
+        void_after = round(time.time() * 1000 + self._redis_clock_ahead_ms + budget * 1000)
+        with _unavailable_on_redis_error():
+            status, redis_now, *stored = await self._acquire(
+                keys=keys[:2], args=[token, _ms(self.lock_seconds), void_after]
+            )
+        self._redis_clock_ahead_ms = redis_now - time.time() * 1000
+        return status, stored[0] if stored else None
 
     async def _save(self, session: Session, keys: tuple[str, str, str], token: str, *, new: bool) -> None:
         messages = [entry.model_dump_json() for entry in session.new_history]
@@ -219,8 +275,11 @@ class RedisStore(SessionStore):
         return [HistoryEntry.model_validate_json(message) for message in messages]
 
     async def delete(self, session_id: str) -> None:
-        with _unavailable_on_redis_error():
-            await self.client.delete(*self.keys(session_id)[1:])
+        async with self._held(session_id) as (keys, token, _):
+            with _unavailable_on_redis_error():
+                erased = await self._erase(keys=keys, args=[token])
+            if not erased:
+                raise StoreUnavailable(f"session {session_id!r}: the erasure outlived its lock and did not happen")
 
     async def ping(self) -> None:
         with _unavailable_on_redis_error():

@@ -27,6 +27,8 @@ class SessionStore(ABC):
 
     ``transaction`` gives exclusive access to one session: turns on the same session are applied
     one after the other, and a turn that fails half-way leaves the stored session unchanged.
+    ``delete`` takes the same exclusive access: a turn in flight finishes first, then the session
+    is erased, and no turn can write it back.
     """
 
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.time) -> None:
@@ -56,7 +58,7 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def delete(self, session_id: str) -> None:
-        """Forget a session and its history."""
+        """Forget a session and its history, once the turn being applied to it (if any) is saved."""
 
     async def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot serve; the memory store always can."""
@@ -91,22 +93,15 @@ class MemoryStore(SessionStore):
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
-        lock = self._locks.setdefault(session_id, asyncio.Lock())
-        self._waiters[session_id] = self._waiters.get(session_id, 0) + 1
-        try:
-            async with lock:
-                session = await self.get(session_id) or self.new_session(session_id)
-                yield session
-                session.updated_at = self.clock()
-                state = session.model_dump_json()
-                self.traffic.written += len(state.encode())
-                self._sessions[session_id] = (session.updated_at, state)
-                self._append_history(session)
-        finally:
-            self._waiters[session_id] -= 1
-            if not self._waiters[session_id]:
-                del self._waiters[session_id], self._locks[session_id]
-            self._sweep()
+        async with self._exclusive(session_id):
+            # Work on a copy (sessions are stored as JSON): an exception discards every change.
+            session = await self.get(session_id) or self.new_session(session_id)
+            yield session
+            session.updated_at = self.clock()
+            state = session.model_dump_json()
+            self.traffic.written += len(state.encode())
+            self._sessions[session_id] = (session.updated_at, state)
+            self._append_history(session)
 
     def _append_history(self, session: Session) -> None:
         if not session.new_history:
@@ -116,12 +111,26 @@ class MemoryStore(SessionStore):
             kept = self._histories[session.id] = deque(kept or (), maxlen=session.history_limit)
         kept.extend(session.new_history)
 
+    @asynccontextmanager
+    async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
+        """Hold the session's lock (turns and erasure wait for each other, in arrival order)."""
+        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        self._waiters[session_id] = self._waiters.get(session_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiters[session_id] -= 1
+            if not self._waiters[session_id]:
+                del self._waiters[session_id], self._locks[session_id]
+            self._sweep()
+
     async def get(self, session_id: str) -> Session | None:
         stored = self._sessions.get(session_id)
         if stored is None:
             return None
         if self.expired(stored[0]):
-            await self.delete(session_id)
+            self._forget(session_id)
             return None
         self.traffic.read += len(stored[1].encode())
         return Session.model_validate_json(stored[1])
@@ -133,6 +142,10 @@ class MemoryStore(SessionStore):
         return list(self._histories.get(session_id, ()))
 
     async def delete(self, session_id: str) -> None:
+        async with self._exclusive(session_id):
+            self._forget(session_id)
+
+    def _forget(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
         self._histories.pop(session_id, None)
 
@@ -144,5 +157,4 @@ class MemoryStore(SessionStore):
         self._last_sweep = now
         expired = [sid for sid, (updated, _) in self._sessions.items() if self.expired(updated)]
         for sid in expired:
-            del self._sessions[sid]
-            self._histories.pop(sid, None)
+            self._forget(sid)

@@ -23,6 +23,9 @@ ParamValue = str | int | float
 FRENCH: dict[str, str] = {
     # reading files
     "not-utf8": "le fichier n'est pas du texte UTF-8 ({reason}) : enregistrez-le en UTF-8",
+    "too-deep": (
+        "trop de niveaux de [ ] ou {{ }} imbriqués (plus de {limit}) : un fichier du bot n'en demande que quelques-uns"
+    ),
     "invalid-json": "JSON invalide : {reason}{hint}\n{excerpt}",
     "invalid-toml": "TOML invalide : {error}",
     "invalid-yaml": "YAML invalide : {error}",
@@ -85,6 +88,11 @@ FRENCH: dict[str, str] = {
     "int_from_float": "doit être un nombre entier",
     "float_type": "doit être un nombre",
     "float_parsing": "doit être un nombre",
+    "finite_number": "doit être un nombre fini (pas nan ni inf)",
+    "tuple_type": "doit être une liste [...]",
+    "too_long": "doit contenir au plus {max_length} élément(s)",
+    "path_type": "doit être un chemin entre guillemets",
+    "range-order": "le premier nombre doit être inférieur ou égal au second",
     "too_short": "doit contenir au moins {min_length} élément(s)",
     "string_too_short": "doit contenir au moins {min_length} caractère(s)",
     "string_too_long": "doit contenir au plus {max_length} caractère(s)",
@@ -95,14 +103,28 @@ FRENCH: dict[str, str] = {
     "string_pattern_mismatch": "valeur non acceptée (forme attendue : {pattern})",
     "literal_error": "doit valoir {expected}",
     "invalid-value": "valeur invalide ({error})",
-    "blank-string": "ne doit pas contenir de texte vide",
-    "blank-tag": "ne doit pas être vide",
+    "blank-string": "ne doit pas contenir de texte vide (ou sans caractère visible)",
+    "blank-tag": "ne doit pas être vide (ou sans caractère visible)",
     "required-slot-prompt": "un slot obligatoire (required) a besoin d'une question (prompt) qui le demande",
     "empty-file": "le fichier ne définit rien : donnez « intents » ou « entities »",
     "response-rule-one": "donnez exactement un seul de : un texte, one_of ou pattern",
     "bad-regex": "expression régulière invalide : {error}",
     "intent-and-fallback": "un tour attend une intention ou un repli (fallback), pas les deux",
     "span-mismatch": "le slot « {slot} » [{start}:{end}] ne correspond pas au texte",
+    # messages in responses (causette_sdk.messages)
+    "blank-text": "ne doit pas être un texte vide (ou sans caractère visible)",
+    "response-type": 'une réponse est un texte entre guillemets ou un message {{"type": ...}}',
+    "union_tag_invalid": "type de message inconnu « {tag} » : utilisez {expected_tags}",
+    "union_tag_not_found": (
+        'le message n\'a pas de « type » : donnez "type": "text", "buttons", "image", "card" ou "carousel"'
+    ),
+    "url-scheme": "le lien « {url} » n'est pas accepté : il doit commencer par {schemes} ou « / »",
+    "url-spaces": "un lien ne doit contenir ni espace ni caractère invisible",
+    "button-target": "un bouton a soit un « payload » (texte renvoyé), soit une « url » (lien), pas les deux ni aucun",
+    "quick-replies-need-text": (
+        "les quick_replies de l'intention s'affichent sous un texte : toutes ses réponses doivent être des "
+        "textes (un bouton, une carte ou un carrousel a ses propres boutons)"
+    ),
     # the bot folder and its configuration
     "not-a-folder": "ce n'est pas un dossier",
     "no-intent-file": "aucun fichier d'intentions (*.json ou intent_*.txt) dans le dossier du bot",
@@ -183,6 +205,7 @@ FRENCH: dict[str, str] = {
 
 ENGLISH: dict[str, str] = {
     "not-utf8": "not UTF-8 text ({reason})",
+    "too-deep": "more than {limit} levels of nested [ ] or {{ }}: a bot's file needs only a few",
     "invalid-json": "invalid JSON: {reason}{hint}\n{excerpt}",
     "invalid-toml": "invalid TOML: {error}",
     "invalid-yaml": "invalid YAML: {error}",
@@ -235,6 +258,11 @@ ENGLISH: dict[str, str] = {
     "int_from_float": "Input should be a valid integer",
     "float_type": "Input should be a valid number",
     "float_parsing": "Input should be a valid number",
+    "finite_number": "Input should be a finite number",
+    "tuple_type": "Input should be a valid list",
+    "too_long": "List should have at most {max_length} item(s)",
+    "path_type": "Input should be a path in quotes",
+    "range-order": "the first number must not exceed the second",
     "too_short": "List should have at least {min_length} item(s)",
     "string_too_short": "String should have at least {min_length} character(s)",
     "string_too_long": "String should have at most {max_length} character(s)",
@@ -245,14 +273,25 @@ ENGLISH: dict[str, str] = {
     "string_pattern_mismatch": "String should match pattern {pattern!r}",
     "literal_error": "Input should be {expected}",
     "invalid-value": "{error}",
-    "blank-string": "must not contain empty strings",
-    "blank-tag": "must not be blank",
+    "blank-string": "must not contain empty strings (or strings with no visible character)",
+    "blank-tag": "must not be blank (or without a visible character)",
     "required-slot-prompt": "a required slot needs a prompt (the question that asks for it)",
     "empty-file": 'the file defines nothing: give "intents" or "entities"',
     "response-rule-one": "give exactly one of a text, one_of or pattern",
     "bad-regex": "not a valid regular expression: {error}",
     "intent-and-fallback": "a turn expects an intent or a fallback, not both",
     "span-mismatch": "slot {slot!r} [{start}:{end}] does not match the text",
+    "blank-text": "must not be blank",
+    "response-type": 'a response is a text or a message object {{"type": ...}}',
+    "union_tag_invalid": "unknown message type {tag!r}: use {expected_tags}",
+    "union_tag_not_found": 'the message has no "type": give "text", "buttons", "image", "card" or "carousel"',
+    "url-scheme": "link {url!r} is refused: it must start with {schemes} or '/'",
+    "url-spaces": "a link must not contain spaces or control characters",
+    "button-target": 'a button has either a "payload" (text sent back) or a "url" (link), not both nor none',
+    "quick-replies-need-text": (
+        "the intent's quick_replies are shown under a text: all its responses must be texts "
+        "(buttons, a card or a carousel have buttons of their own)"
+    ),
     "not-a-folder": "not a folder",
     "no-intent-file": "no intent file (*.json or intent_*.txt) in the bot folder",
     "unknown-backend": "unknown backend {backend!r}; available: {available}",

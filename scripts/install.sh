@@ -13,7 +13,8 @@
 #      several GB of CUDA packages; the project's own range is then already satisfied.
 #   2. seqeval, whose sdist asks setuptools_scm at build time: built without isolation against a
 #      setuptools_scm that works offline (the newest one's isolated build fails).
-#   3. the project itself, with its extras.
+#   3. causette-sdk (sdk/, its own distribution: the action protocol and message models, which
+#      the project imports), then the project itself, with its extras.
 #   4. snips-nlu and its Rust helpers (scripts/install_snips.sh): builtin entities for both
 #      backends; they cannot be expressed as ordinary requirements.
 set -euo pipefail
@@ -50,10 +51,12 @@ install_seqeval() {
 install_project() {
   local target=$ROOT what="causette"
   if [[ $DEV == 1 ]]; then target="$ROOT[test,lint]" what="causette with its test and lint tools"; fi
-  log "$what"
+  log "causette-sdk, then $what"
   if [[ $EDITABLE == 1 ]]; then
+    "$PY" -m pip install --quiet -e "$ROOT/sdk[server]"
     "$PY" -m pip install --quiet -e "$target"
   else
+    "$PY" -m pip install --quiet "$ROOT/sdk[server]"
     "$PY" -m pip install --quiet "$target"
   fi
 }

@@ -146,7 +146,7 @@ async def test_a_frozen_redis_times_out_and_the_session_continues_after(own_redi
             await add_turn(store)
     finally:
         own_redis.resume()
-    # The refused turn may still take its lock once Redis thaws; the lock's expiry frees it.
+    # The refused turn takes no lock once Redis thaws: its request is void past its deadline.
     await add_turn(store)
     stored = await store.get("s1")
     assert stored is not None and stored.turns == 2

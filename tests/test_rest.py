@@ -16,7 +16,7 @@ DEMO = load_bot(DEMO_BOT).dataset
 
 
 def responses_of(tag: str) -> list[str]:
-    return DEMO.intent(tag).responses
+    return DEMO.intent(tag).response_texts
 
 
 @pytest.fixture
@@ -83,6 +83,7 @@ def test_health_model_and_openapi(demo_server: ServerProcess) -> None:
 BAD_REQUESTS: dict[str, tuple[str, dict[str, Any], int, str]] = {
     "empty text": ("s1", {"json": {"text": ""}}, 422, "must not be empty"),
     "blank text": ("s1", {"json": {"text": "   \n"}}, 422, "must not be empty"),
+    "zero-width text": ("s1", {"json": {"text": "\u200b\u200d"}}, 422, "must not be empty"),
     "text too long": ("s1", {"json": {"text": "a" * 1001}}, 422, "longer than 1000"),
     "missing text": ("s1", {"json": {}}, 422, "Field required"),
     "text not a string": ("s1", {"json": {"text": 12}}, 422, "valid string"),
@@ -110,7 +111,7 @@ def test_malformed_requests_get_a_clear_4xx(rest: httpx.Client, case: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["\x00\x01\x02", "\ud83d", "<script>alert(1)</script>", "🙂" * 200, "' OR 1=1; --", "a\u202eb", "ﷺ" * 300]
+    "text", ["a\x00\x01\x02", "a\ud83d", "<script>alert(1)</script>", "🙂" * 200, "' OR 1=1; --", "a\u202eb", "ﷺ" * 300]
 )
 def test_hostile_text_gets_an_answer(demo_server: ServerProcess, text: str) -> None:
     reply = httpx.post(

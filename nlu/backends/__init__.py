@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
+from pydantic import BaseModel
+
 from nlu.backends.base import Backend, Progress, no_progress
 
 ENTRY_POINT_GROUP = "causette.backends"
@@ -17,6 +19,12 @@ ENTRY_POINT_GROUP = "causette.backends"
 BUILTIN_BACKENDS: dict[str, str] = {
     "bow": "nlu.backends.bow.backend:BowBackend",
     "snips": "nlu.backends.snips.backend:SnipsBackend",
+}
+
+# Each built-in backend's options model, importable without the backend's heavy dependencies.
+BUILTIN_OPTIONS: dict[str, str] = {
+    "bow": "nlu.backends.bow.options:BowOptions",
+    "snips": "nlu.backends.snips.options:SnipsOptions",
 }
 
 
@@ -39,4 +47,16 @@ def get_backend(name: str) -> type[Backend]:
     return builtin
 
 
-__all__ = ["Backend", "Progress", "available_backends", "get_backend", "no_progress"]
+def backend_options_model(name: str) -> type[BaseModel] | None:
+    """The model ``[backend_options]`` must match for backend ``name``; None when it declares none.
+
+    A third-party backend declares its model as the class attribute ``options_model``.
+    """
+    if name in BUILTIN_OPTIONS and not any(ep.name == name for ep in entry_points(group=ENTRY_POINT_GROUP)):
+        module_name, class_name = BUILTIN_OPTIONS[name].split(":")
+        model: type[BaseModel] = getattr(importlib.import_module(module_name), class_name)
+        return model
+    return get_backend(name).options_model
+
+
+__all__ = ["Backend", "Progress", "available_backends", "backend_options_model", "get_backend", "no_progress"]

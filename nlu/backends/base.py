@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 from nlu.dataset import Dataset
 from nlu.parse_result import ParseResult, Slot
 
@@ -22,6 +24,9 @@ class Backend(ABC):
     """Learns intents (and slots) from a Dataset, parses text, saves itself without pickle."""
 
     name: ClassVar[str]
+    # The pydantic model of this backend's ``[backend_options]``, checked by ``causette check``;
+    # None: the backend checks its options itself, when it is built.
+    options_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = dict(options or {})

@@ -14,6 +14,7 @@ from yaml.constructor import ConstructorError
 
 from nlu.errors import Problem
 from nlu.formats.located_json import LocatedDict, LocatedList, LocatedStr
+from nlu.formats.reading import MAX_NESTING, nesting_problem
 from nlu.messages import ParamValue, render
 
 
@@ -76,10 +77,16 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:str", _string)
 def loads_located_yaml(text: str) -> Any:
     """Parse one YAML document; mappings, sequences and strings carry a ``line`` attribute.
 
-    Raises YamlError with the line of the problem on invalid YAML or a repeated key.
+    Raises YamlError with the line of the problem on invalid YAML, a repeated key, or nesting
+    deeper than MAX_NESTING (PyYAML recurses once per level).
     """
+    if (too_deep := nesting_problem(text, "", "yaml")) is not None:
+        raise YamlError(too_deep.line, too_deep.code, **too_deep.params)
     try:
         return yaml.load(text, Loader=_LocatingLoader)
+    except RecursionError:
+        # Nesting by indentation alone, which the bracket count cannot see: no line to show.
+        raise YamlError(1, "too-deep", limit=MAX_NESTING) from None
     except _RepeatedKey as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         raise YamlError(line, "yaml-duplicate-key", key=str(error.key)) from None

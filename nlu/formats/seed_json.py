@@ -1,6 +1,10 @@
 """The seed's JSON intent files: ``{"intents": [{"tag", "patterns", "responses", ...}]}``.
 
-Two additions to the seed's format, both optional:
+A response is a text, as in the seed, or a message object with a ``type``: ``text`` (with
+``quick_replies``), ``buttons``, ``image``, ``card`` or ``carousel`` (see
+:mod:`causette_sdk.messages`); slot placeholders such as ``{date}`` may appear in any of its texts.
+
+Two more additions to the seed's format, both optional:
 
 - an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
   date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
@@ -17,22 +21,61 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from causette_sdk.messages import (
+    MAX_LABEL_CHARS,
+    MAX_QUICK_REPLIES,
+    MAX_TEXT_CHARS,
+    Message,
+    TextMessage,
+    has_visible_text,
+)
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
-from nlu.errors import Problem, validation_problems
+from nlu.errors import ContentError, Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.json_syntax import json_syntax_problem
 from nlu.formats.located_json import line_of, loads_located
 from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPart
+from nlu.formats.reading import nesting_problem, read_content_text
 
 
 def _non_blank(values: list[str] | None) -> list[str] | None:
+    """``values`` when each shows something: ``" "`` and zero-width characters alone are empty."""
     for value in values or []:
-        if not value.strip():
+        if not has_visible_text(value):
             raise PydanticCustomError("blank-string", "must not contain empty strings")
     return values
+
+
+def _visible(text: str | None) -> str | None:
+    """``text`` when it shows something (or is None)."""
+    if text is not None and not has_visible_text(text):
+        raise PydanticCustomError("blank-tag", "must not be blank")
+    return text
+
+
+def _text_as_message(value: Any) -> Any:
+    """A plain response is a text message; an object is validated as a message; anything else is
+    refused here, with words for authors, rather than by every member of the message union."""
+    if isinstance(value, str):
+        return {"type": "text", "text": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError("response-type", "a response is a text or a message object with a type")
+    return value
+
+
+Response = Annotated[Message, BeforeValidator(_text_as_message)]
+QuickReply = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]  # a label, as in a text message
 
 
 class SlotEntry(BaseModel):
@@ -42,14 +85,15 @@ class SlotEntry(BaseModel):
 
     entity: str | None = Field(default=None, min_length=1)
     required: bool = False
-    prompt: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
 
     _check_replies = field_validator("quick_replies")(_non_blank)
+    _check_prompt = field_validator("prompt")(_visible)
 
     @model_validator(mode="after")
     def _required_has_prompt(self) -> SlotEntry:
-        if self.required and not (self.prompt and self.prompt.strip()):
+        if self.required and not self.prompt:
             raise PydanticCustomError("required-slot-prompt", "a required slot needs a prompt")
         return self
 
@@ -61,27 +105,28 @@ class IntentEntry(BaseModel):
 
     tag: str = Field(min_length=1)
     patterns: Annotated[list[str], Field(min_length=1)] | None = None
-    responses: list[str] = Field(min_length=1)
+    responses: list[Response] = Field(min_length=1)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
-    _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
+    _check_patterns = field_validator("patterns", "quick_replies")(_non_blank)
+    _check_texts = field_validator("tag", "label")(_visible)
 
-    @field_validator("tag")
-    @classmethod
-    def _tag_not_blank(cls, tag: str) -> str:
-        if not tag.strip():
-            raise PydanticCustomError("blank-tag", "must not be blank")
-        return tag
+    @model_validator(mode="after")
+    def _quick_replies_follow_a_text(self) -> IntentEntry:
+        # Quick replies are offered under a text; a card or a carousel has buttons of its own.
+        if self.quick_replies and not all(isinstance(r, TextMessage) for r in self.responses):
+            raise PydanticCustomError("quick-replies-need-text", "quick_replies need text responses")
+        return self
 
 
 class EntityEntry(BaseModel):
     """A custom entity: values (a list is a value then its synonyms) and how it matches."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     values: list[str | Annotated[list[str], Field(min_length=1)]] = Field(min_length=1)
     automatically_extensible: bool = True
@@ -114,11 +159,11 @@ class IntentFile(BaseModel):
 def read_intent_file(path: Path, display_name: str) -> ContentPart:
     """Read one JSON content file into intent parts and entities, or the problems found."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return ContentPart(
-            problems=[Problem(file=display_name, line=1, code="not-utf8", params={"reason": error.reason})]
-        )
+        text = read_content_text(path, display_name)
+    except ContentError as error:
+        return ContentPart(problems=error.problems)
+    if too_deep := nesting_problem(text, display_name, "json"):
+        return ContentPart(problems=[too_deep])
     try:
         document = loads_located(text)
     except json.JSONDecodeError as error:

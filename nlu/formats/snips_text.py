@@ -7,23 +7,30 @@
   ``%closed`` (only listed values are accepted), ``%extensible`` (the default: unseen values
   too), ``%strictness 0.8`` (a value matches on 80 % of its words), ``%no-synonyms``.
 
-In both, blank lines and lines starting with ``#`` are ignored. Responses, context rules and slot
-questions of a text-layout intent go in a JSON entry with the same tag and no ``patterns``.
+In both, blank lines (spaces and zero-width characters only) and lines starting with ``#`` are
+ignored. Responses, context rules and slot questions of a text-layout intent go in a JSON entry
+with the same tag and no ``patterns``.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path, PurePath
 
+from causette_sdk.messages import has_visible_text
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
-from nlu.errors import Problem
+from nlu.errors import ContentError, Problem
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.parts import ContentPart, IntentPart
+from nlu.formats.reading import read_content_text
 from nlu.messages import ParamValue
 
 INTENT_PREFIX, ENTITY_PREFIX = "intent_", "entity_"
 INTENT_FOLDER, ENTITY_FOLDER = "intents", "entities"
+# Spaces, the soft hyphen, zero-width spaces, joiners and direction marks, word joiners, byte-order marks.
+_INVISIBLE = r"[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff]"
+_INVISIBLE_EDGES = re.compile(rf"^{_INVISIBLE}+|{_INVISIBLE}+$")
 
 
 def text_file_role(relative: PurePath) -> tuple[str, str] | None:
@@ -48,23 +55,24 @@ def read_text_file(path: Path, display_name: str, relative: PurePath) -> Content
     if role is None:
         return ContentPart(problems=[Problem(file=display_name, line=1, code="text-file-role")])
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        return ContentPart(
-            problems=[Problem(file=display_name, line=1, code="not-utf8", params={"reason": error.reason})]
-        )
+        lines = read_content_text(path, display_name).splitlines()
+    except ContentError as error:
+        return ContentPart(problems=error.problems)
     kind, name = role
     reader = _read_intent if kind == "intent" else _read_entity
     return reader(name, list(_content_lines(lines)), display_name)
 
 
 def _content_lines(lines: list[str]) -> list[tuple[int, str]]:
-    """(line number, text) of lines that are neither blank nor comments."""
-    return [
-        (number, line.strip())
-        for number, line in enumerate(lines, start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+    """(line number, text) of lines that are neither blank nor comments, without the spaces and
+    zero-width characters around them (a stray one must not turn ``%closed`` into a value)."""
+    trimmed = [(number, _trim(line)) for number, line in enumerate(lines, start=1)]
+    return [(number, line) for number, line in trimmed if has_visible_text(line) and not line.startswith("#")]
+
+
+def _trim(text: str) -> str:
+    """``text`` without the spaces and invisible characters around it."""
+    return _INVISIBLE_EDGES.sub("", text)
 
 
 def _read_intent(name: str, lines: list[tuple[int, str]], file: str) -> ContentPart:
@@ -93,7 +101,7 @@ def _read_entity(name: str, lines: list[tuple[int, str]], file: str) -> ContentP
                 code, params = problem
                 part.problems.append(Problem(file=file, line=number, code=code, params=params))
             continue
-        forms = [form.strip() for form in next(csv.reader([line], skipinitialspace=True)) if form.strip()]
+        forms = [_trim(form) for form in next(csv.reader([line], skipinitialspace=True)) if has_visible_text(form)]
         if forms:
             entity.values.append(EntityValue(value=forms[0], synonyms=forms[1:]))
     if not entity.values:

@@ -77,6 +77,7 @@ class BowBackend(Backend):
     a linear classifier."""
 
     name = "bow"
+    options_model = BowOptions
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)

@@ -15,11 +15,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from nlu.backends.base import Backend, Progress, no_progress
 from nlu.backends.snips import compat
 from nlu.backends.snips.dataset import to_snips_dataset
+from nlu.backends.snips.options import SnipsOptions
 from nlu.backends.snips.resources import build_french_resources
 from nlu.dataset import Dataset
 from nlu.entities.builtin import is_builtin, phone_number_spans
@@ -42,19 +43,11 @@ def default_resources_dir() -> Path:
     return cache / "causette" / "snips-resources-fr"
 
 
-class SnipsOptions(BaseModel):
-    """Training settings of the snips backend (``[backend_options]`` in bot.toml)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    seed: int = 13
-    resources_dir: Path | None = None  # None: default_resources_dir()
-
-
 class SnipsBackend(Backend):
     """snips-nlu's engine behind the Backend interface."""
 
     name = "snips"
+    options_model = SnipsOptions
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         super().__init__(options)
