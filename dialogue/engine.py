@@ -13,7 +13,7 @@ from dialogue.actions import ActionCall, ActionReport, ActionRunner, NoActionRun
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
 from dialogue.recording import TOP_ALTERNATIVES, ActionCallEvent, TurnEvent, TurnRecorder
-from dialogue.session import HistoryEntry, Session, SlotValue
+from dialogue.session import HistoryEntry, LastReply, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
 
@@ -85,7 +85,9 @@ class DialogueEngine:
             plan = plan_turn(brain, session, parse, self.rng, now)
             report = None
             if plan.action is not None:
-                call = ActionCall(conversation_id=session.id, text=text, channel=channel)
+                turns = brain.bot.config.actions.history_turns
+                recent = await self.store.history(session.id, last=turns) if turns else []
+                call = ActionCall(conversation_id=session.id, text=text, channel=channel, recent=recent or [])
                 plan, report = await run_action(self.actions, brain, session, plan, call, self.rng, now)
             _apply(session, plan, now, brain.bot.config.history_limit)
             turn = Turn(
@@ -118,8 +120,7 @@ class DialogueEngine:
 
     async def history(self, session_id: str) -> list[HistoryEntry] | None:
         """The session's recent messages, or None when there is no such session."""
-        session = await self.store.get(session_id)
-        return session.history if session else None
+        return await self.store.history(session_id)
 
 
 def _event(
@@ -158,13 +159,13 @@ def _action_event(brain: Brain, session_id: str, report: ActionReport, at: float
 
 
 def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:
-    """Write a planned turn into its session: contexts, slots, pending question and history."""
+    """Write a planned turn into its session: contexts, slots, pending question, the reply the next
+    turn reads, and the messages the store appends to the history."""
     session.contexts = list(plan.contexts)
     session.slots = dict(plan.slots)
     session.awaiting = plan.awaiting
     session.turns += 1
-    session.history.append(HistoryEntry(role="user", text=plan.input, at=now))
-    session.history += [
+    replies = [
         HistoryEntry(
             role="bot",
             text=text_form(message),
@@ -175,4 +176,6 @@ def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> 
         )
         for message in plan.messages
     ]
-    del session.history[:-history_limit]
+    if replies:
+        session.last_reply = LastReply(intent=replies[-1].intent, quick_replies=replies[-1].quick_replies)
+    session.add_history([HistoryEntry(role="user", text=plan.input, at=now), *replies], history_limit)

@@ -207,7 +207,7 @@ def _clarify_plan(
 def _clarified(brain: Brain, session: Session, text: str) -> Intent | None:
     """The intent whose button label ``text`` is, when the bot's last message was a clarifying
     question offering it (a question with buttons and no intent)."""
-    last = next((entry for entry in reversed(session.history) if entry.role == "bot"), None)
+    last = session.last_reply
     if last is None or last.intent is not None or not last.quick_replies:
         return None
     key = _label_key(text)

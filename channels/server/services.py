@@ -31,7 +31,11 @@ class Services:
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 
-def get_services(connection: HTTPConnection) -> Services:
-    """FastAPI dependency: the services of the app serving this request or WebSocket."""
+async def get_services(connection: HTTPConnection) -> Services:
+    """FastAPI dependency: the services of the app serving this request or WebSocket.
+
+    A coroutine: FastAPI runs a plain function dependency in a worker thread, and that hand-off
+    cost a REST turn more than the work it did.
+    """
     services: Services = connection.app.state.services
     return services

@@ -29,7 +29,7 @@ from dialogue.actions.faults import ActionFault, FaultKind
 from dialogue.actions.runner import ActionRunner
 from dialogue.brain import Brain
 from dialogue.plan import TurnPlan
-from dialogue.session import ActiveContext, Session, SlotRequest, SlotValue
+from dialogue.session import ActiveContext, HistoryEntry, Session, SlotRequest, SlotValue
 from dialogue.slots import Memory, pick_response, prompt
 from nlu import Intent
 
@@ -66,6 +66,7 @@ class ActionCall(BaseModel):
     conversation_id: str
     text: str
     channel: str
+    recent: list[HistoryEntry] = Field(default_factory=list, description="the conversation's last messages")
 
 
 async def run_action(
@@ -96,8 +97,6 @@ async def run_action(
 def action_request(brain: Brain, session: Session, plan: TurnPlan, call: ActionCall) -> ActionRequest:
     """The request for the plan's action: the message, its intent, the slots and contexts after it."""
     assert plan.action is not None and plan.intent is not None
-    turns = brain.bot.config.actions.history_turns
-    recent = session.history[-turns:] if turns else []
     return ActionRequest(
         bot=brain.bot.config.name,
         action=plan.action,
@@ -107,7 +106,7 @@ def action_request(brain: Brain, session: Session, plan: TurnPlan, call: ActionC
         intent=IntentInfo(name=plan.intent, probability=min(max(plan.probability, 0.0), 1.0)),
         slots={name: SlotInfo.model_validate(value.model_dump()) for name, value in plan.slots.items()},
         contexts=[ContextInfo(name=c.name, turns_left=c.turns_left) for c in plan.contexts],
-        history=[HistoryTurn(role=entry.role, text=entry.text, intent=entry.intent) for entry in recent],
+        history=[HistoryTurn(role=entry.role, text=entry.text, intent=entry.intent) for entry in call.recent],
     )
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from safetensors import SafetensorError
@@ -34,7 +36,7 @@ from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 from nlu.text import Token, tokenize
 
 if TYPE_CHECKING:  # torch is imported by training only: a served model parses with numpy
-    from nlu.backends.bow.network import BagClassifier, Ensemble
+    from nlu.backends.bow.network import BagClassifier, Corpus, Ensemble
 
 UNIT = "bow"
 FORMAT = 3  # 2: one bow.json and weights for every part; 3: units that save themselves
@@ -53,6 +55,8 @@ OUT_OF_SCOPE_PER_EXAMPLE = 0.4
 
 # A training example: its encoded input and its class (an intent's index, or "none"'s).
 Example = tuple[Encoded, int]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class _SavedState(BaseModel):
@@ -86,12 +90,25 @@ class BowBackend(Backend):
         self._forward: FastForward | None = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
-        """Train the networks and the slot tagger; the same dataset and seed give the same model."""
-        self._fit_intents(dataset, progress)
-        extractor = EntityExtractor(dataset.entities, dataset.language)
-        self.slot_tagger = SlotTagger.fit(dataset, extractor, self.settings)
+        """Train the networks, the linear classifier and the slot tagger; the same dataset and seed
+        give the same model.
 
-    def _fit_intents(self, dataset: Dataset, progress: Progress) -> None:
+        The slot tagger, then the linear classifier, train on a second thread while the networks
+        train on this one: crfsuite's training is C code that lets go of the GIL, torch's
+        operations do too, so on two cores both threads go at once. The networks draw all of
+        torch's random numbers, on this thread, and the slot tagger has its own generator: the
+        model does not depend on how the threads interleave.
+        """
+        extractor = EntityExtractor(dataset.entities, dataset.language)
+        with (
+            torch_threads(self.settings.threads),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-side") as side,
+        ):
+            tagger = side.submit(SlotTagger.fit, dataset, extractor, self.settings)
+            self._fit_intents(dataset, progress, side)
+            self.slot_tagger = tagger.result()
+
+    def _fit_intents(self, dataset: Dataset, progress: Progress, side: ThreadPoolExecutor) -> None:
         import torch
 
         from nlu.backends.bow.network import Ensemble
@@ -130,52 +147,67 @@ class BowBackend(Backend):
                 linear_weight=settings.linear_weight,
             )
         )
-        self._train(self.ensemble, encoded, progress, rng)
+        self._train(self.ensemble, encoded, progress, rng, side)
         self._forward = self.ensemble.forward_pass()
 
-    def _train(self, ensemble: Ensemble, encoded: list[Example], progress: Progress, rng: random.Random) -> None:
-        """Train the networks one after the other, each from its own random weights, then the
-        linear classifier; one progress count runs over all of them."""
-        import torch
-
-        from nlu.backends.bow.network import flatten, train_linear
+    def _train(
+        self,
+        ensemble: Ensemble,
+        encoded: list[Example],
+        progress: Progress,
+        rng: random.Random,
+        side: ThreadPoolExecutor,
+    ) -> None:
+        """Train the networks one after the other, each from its own random weights, and the
+        linear classifier on the ``side`` thread meanwhile; one progress count runs over all of them."""
+        from nlu.backends.bow.network import Corpus, train_linear
 
         settings, networks, linear = self.settings, ensemble.members, ensemble.linear
-        batches = math.ceil(len(encoded) / settings.batch_size)
+        corpus = Corpus([doc for doc, _ in encoded], [label for _, label in encoded])
+        order = list(range(len(corpus)))
+        batches = math.ceil(len(corpus) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
-        total = epochs * len(networks) + (settings.linear_iterations if linear is not None else 0)
-        with torch_threads(settings.threads):
-            for number, network in enumerate(networks):
-                network.train()
-                self._epochs(network, encoded, epochs, _offset(progress, number * epochs, total), rng)
-                network.eval()
-            if linear is not None:
-                train_linear(
-                    linear,
-                    flatten([doc for doc, _ in encoded]),
-                    torch.tensor([label for _, label in encoded]),
-                    settings.linear_c,
-                    settings.linear_iterations,
-                    lambda done, _: progress(total - settings.linear_iterations + done, total, "training"),
-                )
+        tally = _Tally(progress, epochs * len(networks) + (settings.linear_iterations if linear is not None else 0))
+        fitted = None
+        if linear is not None:
+            fitted = side.submit(
+                _on_threads(settings.threads, train_linear),
+                linear,
+                corpus.inputs,
+                corpus.labels,
+                settings.linear_c,
+                settings.linear_iterations,
+                lambda done, _: tally.count("linear", done),
+            )
+        for number, network in enumerate(networks):
+            network.train()
+            self._epochs(network, corpus, order, epochs, tally.of(number), rng)
+            network.eval()
+        if fitted is not None:
+            fitted.result()
 
     def _epochs(
-        self, network: BagClassifier, encoded: list[Example], epochs: int, progress: Progress, rng: random.Random
+        self,
+        network: BagClassifier,
+        corpus: Corpus,
+        order: list[int],
+        epochs: int,
+        progress: Progress,
+        rng: random.Random,
     ) -> None:
+        """Train ``network`` for ``epochs`` passes over the corpus, each in an order ``rng`` shuffles."""
         import torch
         from torch.nn import functional as F
 
-        from nlu.backends.bow.network import flatten, optimisers
+        from nlu.backends.bow.network import optimisers
 
         settings = self.settings
         steppers = optimisers(network, settings.learning_rate)
         for epoch in range(epochs):
-            rng.shuffle(encoded)
-            for start in range(0, len(encoded), settings.batch_size):
-                batch = encoded[start : start + settings.batch_size]
-                logits = network(*flatten([doc for doc, _ in batch]))
-                targets = torch.tensor([label for _, label in batch])
-                loss = F.cross_entropy(logits, targets, label_smoothing=settings.label_smoothing)
+            rng.shuffle(order)
+            for start in range(0, len(order), settings.batch_size):
+                inputs, targets = corpus.batch(order[start : start + settings.batch_size])
+                loss = F.cross_entropy(network(*inputs), targets, label_smoothing=settings.label_smoothing)
                 for stepper in steppers:
                     stepper.zero_grad()
                 torch.autograd.backward(loss)
@@ -199,9 +231,12 @@ class BowBackend(Backend):
 
     def probabilities(self, text: str) -> dict[str | None, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
+        return self._probabilities(tokenize(text))
+
+    def _probabilities(self, tokens: list[Token]) -> dict[str | None, float] | None:
         if self._forward is None:
             raise ModelError("the bow backend has not been trained")
-        encoded = self.encode(text)
+        encoded = self._encode(tokens, token_features(tokens, self.settings.char_ngrams))
         if not _known(encoded):
             return None
         scores = self._forward.probabilities(*encoded).tolist()
@@ -209,8 +244,10 @@ class BowBackend(Backend):
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Rank intents for ``text`` and fill the best one's slots; the out-of-scope class gives
-        intentName null (and no slots)."""
-        scores = self.probabilities(text)
+        intentName null (and no slots). The text is tokenised once: the bag, the word vectors and
+        the slot tagger read the same tokens."""
+        tokens = tokenize(text)
+        scores = self._probabilities(tokens)
         if scores is None:
             return empty_result(text)
         none_score = scores.pop(None)
@@ -220,12 +257,12 @@ class BowBackend(Backend):
         if best is None or none_score > best_score:
             chosen = IntentGuess(intentName=None, probability=none_score)
             return ParseResult(input=text, intent=chosen, alternatives=guesses)
-        slots = self.slots_for_intent(text, best)
+        slots = self.slot_tagger.tag(text, tokens, best) if self.slot_tagger else []
         return ParseResult(input=text, intent=guesses[0], slots=slots, alternatives=guesses[1:])
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
         """The CRF's slots of ``intent`` in ``text``, resolved."""
-        return self.slot_tagger.tag(text, intent) if self.slot_tagger else []
+        return self.slot_tagger.tag(text, tokenize(text), intent) if self.slot_tagger else []
 
     def save(self, folder: Path) -> None:
         """Each unit saves itself in its own folder; the backend's file says which there are."""
@@ -287,6 +324,34 @@ def _known(encoded: Encoded) -> bool:
     return bool(indices) or (vector is not None and bool(vector.any()))
 
 
-def _offset(progress: Progress, done_before: int, total: int) -> Progress:
-    """``progress`` for one network of several: its steps counted after ``done_before`` of ``total``."""
-    return lambda done, _, what: progress(done_before + done, total, what)
+class _Tally:
+    """One progress count over parts trained on two threads: each part reports its own steps done,
+    the count shown is their sum."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done: dict[object, int] = {}
+        self.lock = threading.Lock()
+
+    def of(self, part: object) -> Progress:
+        """The progress callback of one part."""
+        return lambda done, _, __: self.count(part, done)
+
+    def count(self, part: object, done: int) -> None:
+        """``part`` has done ``done`` of its steps."""
+        with self.lock:
+            self.done[part] = done
+            self.progress(sum(self.done.values()), self.total, "training")
+
+
+def _on_threads(count: int, function: Callable[P, R]) -> Callable[P, R]:
+    """``function`` run with torch on ``count`` threads: the setting belongs to the thread that makes it."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        import torch
+
+        torch.set_num_threads(count)
+        return function(*args, **kwargs)
+
+    return run
