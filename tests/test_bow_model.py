@@ -354,7 +354,7 @@ def test_network_count_and_linear_classifier_default_to_the_dataset_size() -> No
         return Dataset(intents=[Intent(name=f"intent_{i}", utterances=u) for i, u in enumerate(halves)])
 
     small, large = _averaged_backend(None, dataset(200)), _averaged_backend(None, dataset(LARGE_DATASET))
-    assert len(_ensemble(small).members) == 1 and _ensemble(small).linear is None
+    assert len(_ensemble(small).members) == 3 and _ensemble(small).linear is None
     assert len(_ensemble(large).members) == 5 and _ensemble(large).linear is not None
     chosen = _averaged_backend(2, dataset(LARGE_DATASET), linear=False)
     assert len(_ensemble(chosen).members) == 2 and _ensemble(chosen).linear is None

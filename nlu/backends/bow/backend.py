@@ -142,7 +142,7 @@ class BowBackend(Backend):
                 hidden=settings.hidden,
                 vector_width=self.word_vectors.width if self.word_vectors else 0,
                 dropout=settings.dropout,
-                networks=settings.networks or (5 if large else 1),
+                networks=settings.networks or (5 if large else 3),
                 linear=large if settings.linear is None else settings.linear,
                 linear_weight=settings.linear_weight,
             )

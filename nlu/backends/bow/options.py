@@ -43,10 +43,13 @@ class BowOptions(BaseModel):
     min_count: int | None = Field(default=None, ge=1, le=1000)  # None: 1 below LARGE_DATASET examples, 2 from there
     noise_ratio: float = Field(default=0.15, ge=0, le=10)
     seed: int = Field(default=13, ge=0, le=MAX_SEED)
-    # Networks trained from different random starting weights, their probabilities averaged. None: 1
+    # Networks trained from different random starting weights, their probabilities averaged. None: 3
     # below LARGE_DATASET examples, 5 from there; on MASSIVE, 5 networks score 1 to 2 points of intent
     # accuracy above one (the starting weights alone move one network's score by as much), for 5
-    # times the training time.
+    # times the training time. On the demo bot's out-of-scope development set (never the held-out
+    # one), 3 networks kept on-topic paraphrases right 94.0-94.7 % of the time (3 seeds) against
+    # 90.6 % for one and 92.2 % for two, off-topic fallback unchanged (98 %); a small bot's network
+    # trains in about a second.
     networks: int | None = Field(default=None, ge=1, le=20)
     # Feed the networks each text's mean pretrained word vector, for languages that have vectors
     # (nlu.backends.bow.word_vectors.PACKAGES). Intent accuracy gained: 4 to 5 points in the demo
