@@ -17,6 +17,7 @@ from channels.schemas import (
     ModelOut,
     ModelStatus,
     ModelSummary,
+    RefusedOut,
     SessionId,
     TextRefused,
     TurnOut,
@@ -54,7 +55,7 @@ def checked_text(message: MessageIn, services: Services) -> str:
     response_model=TurnOut,
     tags=["conversations"],
     dependencies=PerConversation,
-    responses=error_responses(408, 413, 422, 503),
+    responses=error_responses(422, 503),
 )
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
@@ -116,7 +117,7 @@ def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-@router.post("/parse", tags=["nlu"], responses=error_responses(408, 413, 422, 503))
+@router.post("/parse", tags=["nlu"], responses=error_responses(422, 503))
 async def parse(
     message: MessageIn,
     services: ServicesDep,
@@ -176,7 +177,10 @@ async def get_model(services: ServicesDep, admin: Annotated[bool, Depends(is_adm
     dependencies=[Depends(require_admin)],
     responses={
         **error_responses(401, 403),
-        422: {"model": ReloadResult, "description": "broken content: the old model serves on"},
+        422: {
+            "model": ReloadResult | RefusedOut,
+            "description": "broken content (the old model serves on), or a request body that is not strict JSON",
+        },
     },
 )
 async def reload_model(services: ServicesDep) -> JSONResponse:

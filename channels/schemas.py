@@ -165,12 +165,16 @@ _ERRORS: dict[int, dict[str, Any]] = {
     },
     503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
 }
-# Every route may answer these: the host check and the address's rate limit run before routing.
-HOST_REFUSED, RATE_LIMITED = 400, 429
+# Every route may answer these: the host check, the address's rate limit and the bounds on a
+# request body (any method may send one) run before routing.
+HOST_REFUSED, BODY_TOO_SLOW, BODY_TOO_LARGE, RATE_LIMITED = 400, 408, 413, 429
 
 
 def error_responses(*statuses: int, rate_limited: bool = True) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` of an endpoint that can answer these error statuses, besides the
-    host check's 400 and (unless the route is not counted) the rate limit's 429."""
-    common = {HOST_REFUSED, RATE_LIMITED} if rate_limited else {HOST_REFUSED}
+    host check's 400, the body bounds' 408 and 413 and (unless the route is not counted) the rate
+    limit's 429."""
+    common = {HOST_REFUSED, BODY_TOO_SLOW, BODY_TOO_LARGE}
+    if rate_limited:
+        common.add(RATE_LIMITED)
     return {status: _ERRORS[status] for status in sorted({*statuses, *common})}

@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channels.server.json_body import JsonRefused, check_json, validation_error_body
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # the API's bodies; others' bodies mean nothing to it
+
 
 class RequestBodyGuard:
     """413, 408 or 422 for a body too large, too slow or not strict JSON; else the app, body in hand."""
@@ -45,7 +47,7 @@ class RequestBodyGuard:
             return
         if body is None:
             return  # the client left: nothing to answer
-        if body and _is_json(headers.get(b"content-type", b"")):
+        if body and scope["method"] in BODY_METHODS and _is_json(headers.get(b"content-type", b"")):
             try:
                 check_json(body)
             except JsonRefused as refused:

@@ -56,3 +56,13 @@ def test_nesting_within_the_bound_reaches_validation(client: TestClient) -> None
 def test_valid_json_with_ordinary_numbers_is_answered(client: TestClient) -> None:
     reply = client.post("/api/v1/parse", content=b'{"text": "louer un scooter 1.5e3"}', headers=JSON)
     assert reply.status_code == 200, reply.text
+
+
+def test_any_route_refuses_a_body_over_the_limit(client: TestClient) -> None:
+    reply = client.request("GET", "/api/v1/model", content=b"x" * 20_000)
+    assert reply.status_code == 413  # documented on every route, as 400 and 408
+
+
+def test_a_body_on_a_get_is_not_read_as_json(client: TestClient) -> None:
+    reply = client.request("GET", "/api/v1/model", content=b'{"text": NaN}', headers=JSON)
+    assert reply.status_code == 200
