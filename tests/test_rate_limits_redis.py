@@ -57,6 +57,6 @@ def test_an_api_key_is_a_dimension_like_the_others(dimension: Dimension) -> None
         asyncio.run(three())
 
 
-def test_when_redis_is_down_requests_pass(tmp_path: object) -> None:
+def test_when_redis_is_down_requests_pass() -> None:
     unreachable = limiter("redis://127.0.0.1:1/0")
     assert asyncio.run(hits([unreachable], "down", 6)) == [True] * 6
