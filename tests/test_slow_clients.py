@@ -117,3 +117,23 @@ def test_slow_clients_are_cut_off_and_a_real_client_gets_through(server: ServerP
     answered = [client.answer for client in by_body if client.answer]
     assert answered and all(answer.startswith(b"HTTP/1.1 408 ") for answer in answered)
     assert server.alive()
+
+
+async def endless_headers(port: int) -> bytes:
+    """Send headers without end, quickly; what the server answers before closing."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+    answer = asyncio.create_task(reader.read(200))
+    try:
+        async with asyncio.timeout(GIVE_UP_SECONDS):
+            while not answer.done():
+                writer.write(b"X-Filler: " + b"a" * 1000 + b"\r\n")
+                await asyncio.wait([answer], timeout=0.01)
+    finally:
+        writer.close()
+    return answer.result()
+
+
+def test_a_request_head_over_16_kib_is_refused(server: ServerProcess) -> None:
+    assert asyncio.run(endless_headers(server.port)).startswith(b"HTTP/1.1 431 ")
+    assert httpx.get(f"{server.url}/healthz", headers={"X-Big": "a" * 8000}).status_code == 200

@@ -25,7 +25,7 @@ WS_TRANSPORT_MAX_BYTES = 1 << 20
 WORKER_HEALTHCHECK_SECONDS = 60
 # An idle kept-alive connection is closed after this long (uvicorn's default, said here).
 KEEP_ALIVE_SECONDS = 5
-# Largest request head (request line and headers) h11 buffers; httptools has its own bound.
+# Largest request head (request line and headers) read; beyond, 431 and the connection is closed.
 MAX_HEAD_BYTES = 16_384
 
 
@@ -77,12 +77,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _client_bounds(settings: Settings) -> dict[str, Any]:
     """uvicorn's options bounding clients: open connections (503 over the cap), idle keep-alive,
     the request head's size, and the header read timeout uvicorn lacks (slow_clients)."""
-    protocol = functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout_seconds)
+    protocol = functools.partial(
+        HeaderTimeoutProtocol, header_timeout=settings.header_timeout_seconds, max_head_bytes=MAX_HEAD_BYTES
+    )
     return {
         "http": cast(Any, protocol),  # uvicorn takes a protocol class; a partial builds the same
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
-        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
     }
 
 
