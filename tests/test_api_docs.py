@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
+from nlu.text import has_visible_text
 from tests.support import MINI_BOT
 
 # Each endpoint's statuses, beyond its success: what the code really answers.
@@ -102,3 +103,10 @@ def test_the_vendored_swagger_ui_ships_with_its_licence(client: TestClient) -> N
 
 def test_redoc_is_off_rather_than_blank(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
+
+
+def test_the_schemas_visible_character_pattern_is_the_servers_rule(schema: dict[str, Any]) -> None:
+    pattern = re.compile(schema["components"]["schemas"]["MessageIn"]["properties"]["text"]["pattern"])
+    for code in range(0x30000):  # every assigned plane but the private ones
+        char = chr(code)
+        assert bool(pattern.search(char)) == has_visible_text(char), hex(code)

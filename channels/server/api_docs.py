@@ -6,11 +6,17 @@ this page loads the same vendored Swagger UI and starts it from ``swagger-init.j
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
 from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
+
+# nlu.text.has_visible_text's rule: a letter, a number, a punctuation mark or a symbol shows.
+VISIBLE_CATEGORIES = "LNPS"
+_CLASS_SPECIALS = frozenset("\\]-^[")
 
 SWAGGER_ASSETS = "/swagger"  # Swagger UI's files, served from the package: the API docs work offline
 
@@ -44,13 +50,38 @@ def add_api_docs(app: FastAPI) -> None:
         return HTMLResponse(docs_page(f"{app.title} API", f"{root}{app.openapi_url}", f"{root}{SWAGGER_ASSETS}"))
 
 
-def describe_text_limit(app: FastAPI, max_text_chars: int) -> None:
-    """Give the schema's message text the server's own ``max_text_chars`` as its maxLength."""
+def describe_text_rules(app: FastAPI, max_text_chars: int) -> None:
+    """Give the schema's message text the rules ``check_user_text`` applies: at most the server's
+    ``max_text_chars``, and at least one visible character."""
     build_schema = app.openapi
 
     def openapi() -> dict[str, Any]:
         schema = build_schema()  # built once, then cached by FastAPI
-        schema["components"]["schemas"]["MessageIn"]["properties"]["text"]["maxLength"] = max_text_chars
+        text = schema["components"]["schemas"]["MessageIn"]["properties"]["text"]
+        text.update(maxLength=max_text_chars, pattern=visible_character_pattern())
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
+
+
+@cache
+def visible_character_pattern() -> str:
+    """A regular expression class of every visible character, spelled out range by range.
+
+    JSON Schema's regular expressions have no portable Unicode categories (``\\p{L}`` is not in
+    Python's ``re``, which schema-driven test generators use): the class lists the characters
+    themselves, so that every engine reads the rule the same way. Computed once (about 750 ranges).
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x110000):
+        if unicodedata.category(chr(code))[0] in VISIBLE_CATEGORIES:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "[" + "".join(_literal(a) if a == b else f"{_literal(a)}-{_literal(b)}" for a, b in ranges) + "]"
+
+
+def _literal(code: int) -> str:
+    char = chr(code)
+    return f"\\{char}" if char in _CLASS_SPECIALS else char

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from channels.rest import router as rest_router
 from channels.schemas import Health, error_responses
-from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_limit
+from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_rules
 from channels.server.limits import RequestBodyGuard
 from channels.server.methods import method_not_allowed
 from channels.server.origins import AllowedHosts, OriginPolicy
@@ -206,7 +206,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_exception_handler(405, method_not_allowed)
     if settings.api_docs:
         add_api_docs(app)
-        describe_text_limit(app, settings.max_text_chars)
+        describe_text_rules(app, settings.max_text_chars)
 
     @app.get(
         "/healthz",
