@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from causette_sdk.messages import has_visible_text
 from channels import Settings, create_app
-from nlu.text import has_visible_text
 from tests.support import MINI_BOT
 
 # Each endpoint's statuses, beyond its success: what the code really answers.

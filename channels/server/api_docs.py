@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-# nlu.text.has_visible_text's rule: a letter, a number, a punctuation mark or a symbol shows.
+# causette_sdk.messages.has_visible_text's rule: a letter, a number, a punctuation mark or a symbol shows.
 VISIBLE_CATEGORIES = "LNPS"
 _CLASS_SPECIALS = frozenset("\\]-^[")
 

@@ -14,13 +14,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def content_security_policy(frame_ancestors: Iterable[str]) -> str:
-    """The policy of every answer; data: images are Swagger UI's icons."""
+    """The policy of every answer; data: images are Swagger UI's icons, https: ones those a bot's
+    image and card messages may show from anywhere (an image runs no code)."""
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            "img-src 'self' data: https:",
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
