@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from causette_sdk.messages import Message, has_visible_text
 from channels.server.reload import ReloadProgress, ReloadResult
@@ -79,6 +80,17 @@ IsoTime = Annotated[
     PlainSerializer(_iso_8601, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-11-28T15:10:38.123456+00:00"]}),
 ]
+
+
+def _written_as_a_day(value: object) -> object:
+    # pydantic also reads a number as a date (0 is 1970-01-01): a day given in a URL is YYYY-MM-DD only.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A day as the schema describes it (format: date): YYYY-MM-DD.
+IsoDay = Annotated[date, BeforeValidator(_written_as_a_day)]
 
 
 class HistoryMessage(HistoryEntry):
@@ -178,3 +190,20 @@ def error_responses(*statuses: int, rate_limited: bool = True) -> dict[int | str
     if rate_limited:
         common.add(RATE_LIMITED)
     return {status: _ERRORS[status] for status in sorted({*statuses, *common})}
+
+
+# The log's endpoints answer 404 when the log is off, and 503 when its database cannot be reached.
+LOG_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)"},
+    503: {"model": ErrorOut, "description": "the session store or the conversation log's database cannot be reached"},
+}
+
+
+class ConversationExport(BaseModel):
+    """Everything stored about one conversation: its session (if it is still kept) and its log rows."""
+
+    session_id: str
+    session: list[HistoryMessage] | None = Field(description="the session's history; null when expired or erased")
+    log: dict[str, list[dict[str, Any]]] = Field(
+        description="the conversation log's rows by table (turns, action_calls, handoff_events), masked, oldest first"
+    )

@@ -25,6 +25,9 @@ EXPECTED_STATUSES = {
     ("get", "/api/v1/model"): {"200", "403", "429", *ANY_ROUTE},
     ("post", "/api/v1/model/reload"): {"200", "401", "403", "422", "429", *ANY_ROUTE},
     ("get", "/healthz"): {"200", "503", *ANY_ROUTE},
+    ("get", "/api/v1/conversations/{session_id}/export"): {"200", "401", "403", "404", "429", "422", "503", *ANY_ROUTE},
+    ("get", "/api/v1/analytics"): {"200", "401", "403", "404", "429", "422", "503", *ANY_ROUTE},
+    ("get", "/api/v1/conversation-log"): {"200", "401", "403", "404", "429", *ANY_ROUTE},
 }
 
 

@@ -10,13 +10,14 @@ from channels.server.origins import OriginPolicy
 from channels.server.ratelimit import RateLimiter
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
+from conversation_log import ConversationLog
 from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the rate limiter."""
+    the rate limiter, the log."""
 
     settings: Settings
     brains: BrainHolder
@@ -25,6 +26,7 @@ class Services:
     origins: OriginPolicy
     reloader: Reloader
     limiter: RateLimiter
+    log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 
 def get_services(connection: HTTPConnection) -> Services:
