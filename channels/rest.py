@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -15,15 +15,20 @@ from channels.schemas import (
     ConversationOut,
     HistoryMessage,
     IntentOut,
+    IsoDay,
     MessageIn,
     ModelOut,
+    ModelStatus,
+    ModelSummary,
+    RefusedOut,
     SessionId,
     TextRefused,
     TurnOut,
     check_user_text,
     error_responses,
 )
-from channels.server.admin import require_admin
+from channels.server.admin import is_admin, require_admin
+from channels.server.ratelimit import Dimension
 from channels.server.reload import ReloadResult
 from channels.server.services import Services, get_services
 from conversation_log import Analytics, ConversationLog
@@ -31,6 +36,14 @@ from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def conversation_rate_limit(session_id: SessionId, services: ServicesDep) -> None:
+    """FastAPI dependency: counts the request against its conversation's rate limit (429 over it)."""
+    await services.limiter.hit(Dimension.CONVERSATION, session_id)
+
+
+PerConversation = [Depends(conversation_rate_limit)]
 
 
 def checked_text(message: MessageIn, services: Services) -> str:
@@ -45,7 +58,8 @@ def checked_text(message: MessageIn, services: Services) -> str:
     "/conversations/{session_id}/messages",
     response_model=TurnOut,
     tags=["conversations"],
-    responses=error_responses(413, 422, 503),
+    dependencies=PerConversation,
+    responses=error_responses(422, 503),
 )
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
@@ -66,6 +80,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
     "/conversations/{session_id}",
     response_model=ConversationOut,
     tags=["conversations"],
+    dependencies=PerConversation,
     responses=error_responses(404, 422, 503),
 )
 async def get_conversation(session_id: SessionId, services: ServicesDep) -> ConversationOut:
@@ -80,6 +95,7 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     "/conversations/{session_id}",
     status_code=204,
     tags=["conversations"],
+    dependencies=PerConversation,
     responses=error_responses(422, 503),
 )
 async def delete_conversation(session_id: SessionId, request: Request, services: ServicesDep) -> Response:
@@ -147,13 +163,14 @@ async def export_conversation(session_id: SessionId, services: ServicesDep) -> C
 )
 async def get_analytics(
     services: ServicesDep,
-    since: Annotated[date | None, Query(description="first day counted (UTC), e.g. 2026-11-01")] = None,
-    until: Annotated[date | None, Query(description="last day counted (UTC)")] = None,
+    since: Annotated[IsoDay | None, Query(description="first day counted (UTC), e.g. 2026-11-01")] = None,
+    until: Annotated[IsoDay | None, Query(description="last day counted (UTC)")] = None,
 ) -> Analytics:
     """The bot's figures from the conversation log (admin key needed): conversations, messages,
-    fallback and handoff rates, action failures, top intents, per day, per channel."""
-    if since is not None and until is not None and since > until:
-        raise HTTPException(422, f"since ({since}) is after until ({until})")
+    fallback and handoff rates, action failures, top intents, per day, per channel.
+
+    ``since`` after ``until`` is an empty period (no day counted), not an error: the schema cannot
+    say that one parameter must not pass the other, and every request it allows is answered."""
     return await conversation_log(services).analytics(since, until)
 
 
@@ -168,7 +185,7 @@ async def get_log_status(services: ServicesDep) -> dict[str, Any]:
     return conversation_log(services).status()
 
 
-@router.post("/parse", tags=["nlu"], responses=error_responses(413, 422, 503))
+@router.post("/parse", tags=["nlu"], responses=error_responses(422, 503))
 async def parse(
     message: MessageIn,
     services: ServicesDep,
@@ -184,18 +201,34 @@ async def parse(
     ``session_id`` names a conversation, which is read but not changed.
     """
     text, brain = checked_text(message, services), services.brains.current
-    result = brain.model.parse(text).to_json()
+    threads = services.engine.parse_threads  # CPU work, off the event loop (its cost: nlu.explain's bound)
+    result = (await anyio.to_thread.run_sync(brain.model.parse, text, limiter=threads)).to_json()
     if explain:
+        if session_id:
+            await services.limiter.hit(Dimension.CONVERSATION, session_id)
         stored = await services.store.get(session_id) if session_id else None
         session = stored or services.store.new_session(session_id or "explain")
-        result["explanation"] = explain_message(services.engine, brain, text, session).model_dump()
+        explanation = await anyio.to_thread.run_sync(
+            explain_message, services.engine, brain, text, session, limiter=threads
+        )
+        result["explanation"] = explanation.model_dump()
     return result
 
 
-@router.get("/model", response_model=ModelOut, tags=["nlu"])
-async def get_model(services: ServicesDep) -> ModelOut:
-    """The model being served, and live reload's state: under way, last result, last error."""
+@router.get(
+    "/model",
+    response_model=ModelOut | ModelSummary,
+    tags=["nlu"],
+    responses=error_responses(403),
+    openapi_extra={"security": [{}]},  # the admin key is optional here: without it, the summary
+)
+async def get_model(services: ServicesDep, admin: Annotated[bool, Depends(is_admin)]) -> ModelOut | ModelSummary:
+    """The model being served: its version and status to anyone; with the admin key, its details and
+    live reload's state (under way, last result, last error with file and line)."""
     info, reloader = services.brains.current.model.info, services.reloader
+    if not admin:
+        status: ModelStatus = "reloading" if reloader.progress else "reload_failed" if reloader.last_error else "ok"
+        return ModelSummary(content_hash=info.content_hash, status=status)
     return ModelOut(
         **info.model_dump(),
         watching=services.settings.watch,
@@ -213,7 +246,10 @@ async def get_model(services: ServicesDep) -> ModelOut:
     dependencies=[Depends(require_admin)],
     responses={
         **error_responses(401, 403),
-        422: {"model": ReloadResult, "description": "broken content: the old model serves on"},
+        422: {
+            "model": ReloadResult | RefusedOut,
+            "description": "broken content (the old model serves on), or a request body that is not strict JSON",
+        },
     },
 )
 async def reload_model(services: ServicesDep) -> JSONResponse:

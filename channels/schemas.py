@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from causette_sdk.messages import Message, has_visible_text
 from channels.server.model_sync import SharedState
@@ -45,7 +46,9 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(examples=["je voudrais louer un scooter"])
+    # Described, not enforced, here: check_user_text refuses an empty or too long text with a
+    # sentence; the app factory adds the schema's maxLength (a setting) and visible-character pattern.
+    text: str = Field(examples=["je voudrais louer un scooter"], json_schema_extra={"minLength": 1})
 
 
 class IntentOut(BaseModel):
@@ -84,6 +87,17 @@ IsoTime = Annotated[
 ]
 
 
+def _written_as_a_day(value: object) -> object:
+    # pydantic also reads a number as a date (0 is 1970-01-01): a day given in a URL is YYYY-MM-DD only.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+# A day as the schema describes it (format: date): YYYY-MM-DD.
+IsoDay = Annotated[date, BeforeValidator(_written_as_a_day)]
+
+
 class HistoryMessage(HistoryEntry):
     """One message of a conversation's history, its time ``at`` in ISO 8601 (UTC)."""
 
@@ -116,6 +130,16 @@ class ModelOut(ModelInfo):
     )
 
 
+ModelStatus = Literal["ok", "reloading", "reload_failed"]
+
+
+class ModelSummary(BaseModel):
+    """The model being served, as anyone may see it: its version and whether reloads are healthy."""
+
+    content_hash: str = Field(description="the model's version: a hash of the files it was trained from")
+    status: ModelStatus
+
+
 class Health(BaseModel):
     """Whether this process can serve turns."""
 
@@ -133,9 +157,11 @@ class ErrorOut(BaseModel):
 class FieldIssue(BaseModel):
     """One reason a request failed validation (FastAPI's shape)."""
 
-    loc: list[str | int]
+    type: str = Field(examples=["missing", "json_invalid"])
+    loc: list[str | int] = Field(description="where: 'body', 'path' or 'query', then the field")
     msg: str
-    type: str
+    input: Any = Field(default=None, description="the value refused")
+    ctx: dict[str, Any] | None = Field(default=None, description="the rule broken, e.g. a pattern")
 
 
 class RefusedOut(BaseModel):
@@ -145,23 +171,40 @@ class RefusedOut(BaseModel):
 
 
 _ERRORS: dict[int, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the Host header is not one of the server's allowed_hosts"},
     401: {"model": ErrorOut, "description": "no admin key sent"},
     403: {"model": ErrorOut, "description": "wrong admin key, or admin endpoints disabled"},
     404: {"model": ErrorOut, "description": "no such conversation (unknown or expired)"},
+    408: {"model": ErrorOut, "description": "the request body was not received in time"},
     413: {"model": ErrorOut, "description": "request body larger than the server's max_body_bytes"},
     422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},
+    429: {
+        "model": ErrorOut,
+        "description": "too many requests from this address or for this conversation",
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
     503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
 }
+# Every route may answer these: the host check, the address's rate limit and the bounds on a
+# request body (any method may send one) run before routing.
+HOST_REFUSED, BODY_TOO_SLOW, BODY_TOO_LARGE, RATE_LIMITED = 400, 408, 413, 429
+
+
+def error_responses(*statuses: int, rate_limited: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of an endpoint that can answer these error statuses, besides the
+    host check's 400, the body bounds' 408 and 413 and (unless the route is not counted) the rate
+    limit's 429."""
+    common = {HOST_REFUSED, BODY_TOO_SLOW, BODY_TOO_LARGE}
+    if rate_limited:
+        common.add(RATE_LIMITED)
+    return {status: _ERRORS[status] for status in sorted({*statuses, *common})}
+
+
 # The log's endpoints answer 404 when the log is off, and 503 when its database cannot be reached.
 LOG_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)"},
     503: {"model": ErrorOut, "description": "the session store or the conversation log's database cannot be reached"},
 }
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of an endpoint that can answer these error statuses."""
-    return {status: _ERRORS[status] for status in statuses}
 
 
 class ConversationExport(BaseModel):

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 
+import anyio
 from pydantic import BaseModel, Field, computed_field
 
 from causette_sdk.messages import Message, TextMessage, text_form
@@ -53,10 +54,14 @@ class DialogueEngine:
         store: SessionStore,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        parse_threads: anyio.CapacityLimiter | None = None,
         recorder: TurnRecorder | None = None,
         actions: ActionRunner | None = None,
     ) -> None:
         self.brains = brains
+        # Parsing is CPU work: it runs in these threads, never on the event loop, so one long
+        # message does not stall every other conversation of the process.
+        self.parse_threads = parse_threads or anyio.CapacityLimiter(1)
         self.store = store
         self.actions: ActionRunner = actions or NoActionRunner()
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
@@ -79,7 +84,7 @@ class DialogueEngine:
         """
         started = time.perf_counter()
         brain = self.brains.current
-        parse = brain.model.parse(text)
+        parse = await anyio.to_thread.run_sync(brain.model.parse, text, limiter=self.parse_threads)
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)

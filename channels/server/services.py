@@ -8,6 +8,7 @@ from fastapi.requests import HTTPConnection
 
 from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
+from channels.server.ratelimit import RateLimiter
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
 from conversation_log import ConversationLog
@@ -18,7 +19,8 @@ from dialogue.actions import HttpActionRunner
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the action client, the log, and, with Redis, the models shared by every process."""
+    the action client, the rate limiter, the log, and, with Redis, the models shared by every
+    process."""
 
     settings: Settings
     brains: BrainHolder
@@ -26,6 +28,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    limiter: RateLimiter
     actions: HttpActionRunner
     shared: SharedModels | None = None
     log: ConversationLog | None = None  # None when the operator turned the conversation log off

@@ -16,7 +16,7 @@ from tests.support import MINI_BOT, PostgresServer, ServerProcess, wait_until
 
 pytestmark = pytest.mark.e2e  # a causette server and a PostgreSQL server of the test's own
 
-KEY = "cle-du-journal"
+KEY = "cle-du-journal-de-test"
 VISITORS = 4
 TURNS_EACH = 100
 TEXTS = ("bonjour", "vous ouvrez à quelle heure ?", "je voudrais louer un scooter", "mon numéro : 06 12 34 56 78")
