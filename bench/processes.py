@@ -1,4 +1,5 @@
-"""Real processes for benchmarks and end-to-end tests: the CLI, ``causette serve``, a redis-server.
+"""Real processes for benchmarks and end-to-end tests: the CLI, ``causette serve``, a redis-server,
+a PostgreSQL server.
 
 The benchmarks need them as much as the tests do, and benchmarks import no test helpers: both
 import them from here. Only the standard library, httpx and redis, which the project depends on.
@@ -7,12 +8,15 @@ import them from here. Only the standard library, httpx and redis, which the pro
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -203,3 +207,66 @@ class RedisServer:
         """Undo ``pause``."""
         if self.process is not None:
             self.process.send_signal(signal.SIGCONT)
+
+
+POSTGRES_PORT = 5432
+
+
+def postgres_answers(port: int = POSTGRES_PORT) -> bool:
+    """Whether a PostgreSQL server (or anything) listens on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class PostgresServer:
+    """A PostgreSQL server of the tests' own: ``initdb`` into a new temporary folder, on a free
+    loopback port, trust authentication for the ``postgres`` user. Run as the ``postgres`` system
+    user when this process is root (PostgreSQL refuses to run as root), so the folder is its own,
+    outside pytest's private temporary tree. ``stop`` and ``start`` again keep the data;
+    ``remove`` stops it and deletes the folder.
+    """
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed: run scripts/system_deps.sh")
+        self.bin = Path(binaries[-1])
+        self.workdir = Path(tempfile.mkdtemp(prefix="causette-postgres-"))
+        self.data = self.workdir / "data"
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._initdb()
+
+    def _run(self, *command: str | Path) -> None:
+        done = subprocess.run([*self.as_user, *map(str, command)], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{Path(command[0]).name} failed ({done.returncode}): {done.stderr or done.stdout}")
+
+    def _initdb(self) -> None:
+        if self.as_user:
+            postgres = pwd.getpwnam("postgres")
+            os.chown(self.workdir, postgres.pw_uid, postgres.pw_gid)
+        self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``) and wait until it accepts connections."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.workdir} -c fsync=off"
+        self._run(
+            self.bin / "pg_ctl", "-D", self.data, "-l", self.workdir / "postgres.log", "-o", options, "-w", "start"
+        )
+
+    def stop(self) -> None:
+        """Stop the server at once (``-m fast``: connections are cut, as in a crash of the network)."""
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def running(self) -> bool:
+        """Whether the server is up (its pid file is there)."""
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and delete its folder."""
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)

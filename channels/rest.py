@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from channels.schemas import (
+    LOG_ERRORS,
     SESSION_ID_PATTERN,
+    ConversationExport,
     ConversationOut,
     HistoryMessage,
     IntentOut,
@@ -23,6 +26,7 @@ from channels.schemas import (
 from channels.server.admin import require_admin
 from channels.server.reload import ReloadResult
 from channels.server.services import Services, get_services
+from conversation_log import Analytics, ConversationLog
 from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
@@ -45,7 +49,7 @@ def checked_text(message: MessageIn, services: Services) -> str:
 )
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
-    turn = await services.engine.handle(session_id, checked_text(message, services))
+    turn = await services.engine.handle(session_id, checked_text(message, services), channel="rest")
     return TurnOut(
         session_id=turn.session_id,
         messages=turn.messages,
@@ -78,8 +82,14 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     responses=error_responses(422, 503),
 )
 async def delete_conversation(session_id: SessionId, request: Request, services: ServicesDep) -> Response:
-    """Forget a conversation."""
+    """Forget a conversation: its session and its records in the conversation log (RGPD erasure).
+
+    Anyone holding the conversation id may erase it (the visitor's widget keeps it), as may the
+    admin key. A 503 means the log's database could not be reached: nothing is promised, try again.
+    """
     await services.store.delete(session_id)
+    if services.log is not None:
+        await services.log.erase(session_id)
     return Response(status_code=204, headers=_erase_cors(request, services))
 
 
@@ -99,6 +109,62 @@ def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
     if origin is None or not services.origins.allows(origin, request.headers.get("host")):
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def conversation_log(services: Services) -> ConversationLog:
+    """The served log, or a 404 saying it is off."""
+    if services.log is None:
+        raise HTTPException(404, "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)")
+    return services.log
+
+
+@router.get(
+    "/conversations/{session_id}/export",
+    response_model=ConversationExport,
+    tags=["conversations", "conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403, 422), **LOG_ERRORS},
+)
+async def export_conversation(session_id: SessionId, services: ServicesDep) -> ConversationExport:
+    """Everything stored about a conversation, as JSON (admin key needed): its session and its log rows.
+
+    Texts in the log are masked (e-mail addresses, phone numbers, IBANs, card and social security
+    numbers); the session holds the visitor's own words until it expires or is erased.
+    """
+    rows = await conversation_log(services).export(session_id)
+    history = await services.engine.history(session_id)
+    session = None if history is None else [HistoryMessage.of(entry) for entry in history]
+    return ConversationExport(session_id=session_id, session=session, log=rows)
+
+
+@router.get(
+    "/analytics",
+    response_model=Analytics,
+    tags=["conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403, 422), **LOG_ERRORS},
+)
+async def get_analytics(
+    services: ServicesDep,
+    since: Annotated[date | None, Query(description="first day counted (UTC), e.g. 2026-11-01")] = None,
+    until: Annotated[date | None, Query(description="last day counted (UTC)")] = None,
+) -> Analytics:
+    """The bot's figures from the conversation log (admin key needed): conversations, messages,
+    fallback and handoff rates, action failures, top intents, per day, per channel."""
+    if since is not None and until is not None and since > until:
+        raise HTTPException(422, f"since ({since}) is after until ({until})")
+    return await conversation_log(services).analytics(since, until)
+
+
+@router.get(
+    "/conversation-log",
+    tags=["conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403), 404: LOG_ERRORS[404]},
+)
+async def get_log_status(services: ServicesDep) -> dict[str, Any]:
+    """The log's metrics (admin key needed): events recorded, written, dropped, waiting; database up."""
+    return conversation_log(services).status()
 
 
 @router.post("/parse", tags=["nlu"], responses=error_responses(413, 422, 503))

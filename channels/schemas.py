@@ -144,8 +144,23 @@ _ERRORS: dict[int, dict[str, Any]] = {
     422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},
     503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
 }
+# The log's endpoints answer 404 when the log is off, and 503 when its database cannot be reached.
+LOG_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)"},
+    503: {"model": ErrorOut, "description": "the session store or the conversation log's database cannot be reached"},
+}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` of an endpoint that can answer these error statuses."""
     return {status: _ERRORS[status] for status in statuses}
+
+
+class ConversationExport(BaseModel):
+    """Everything stored about one conversation: its session (if it is still kept) and its log rows."""
+
+    session_id: str
+    session: list[HistoryMessage] | None = Field(description="the session's history; null when expired or erased")
+    log: dict[str, list[dict[str, Any]]] = Field(
+        description="the conversation log's rows by table (turns, action_calls, handoff_events), masked, oldest first"
+    )

@@ -142,7 +142,7 @@ class ChatConnection:
     async def answer(self, frame: MessageFrame) -> BotFrame | ErrorFrame:
         """One turn of the conversation; it completes even if the client has left."""
         try:
-            turn = await self.services.engine.handle(self.session_id, frame.text)
+            turn = await self.services.engine.handle(self.session_id, frame.text, channel="websocket")
         except StoreUnavailable as error:
             log_store_unavailable(error)
             return ErrorFrame(

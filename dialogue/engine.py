@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, computed_field
 from causette_sdk.messages import Message, TextMessage, text_form
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
+from dialogue.recording import TOP_ALTERNATIVES, TurnEvent, TurnRecorder
 from dialogue.session import HistoryEntry, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
@@ -50,11 +51,13 @@ class DialogueEngine:
         store: SessionStore,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        recorder: TurnRecorder | None = None,
     ) -> None:
         self.brains = brains
         self.store = store
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
+        self.recorder = recorder
 
     @classmethod
     def in_memory(cls, bot: Bot, model: Model) -> DialogueEngine:
@@ -62,15 +65,19 @@ class DialogueEngine:
         (a terminal chat, a benchmark)."""
         return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
 
-    async def handle(self, session_id: str, text: str) -> Turn:
-        """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""
+    async def handle(self, session_id: str, text: str, channel: str = "rest") -> Turn:
+        """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
+
+        ``channel`` names the way the message came in (rest, websocket, terminal) for the log.
+        """
+        started = time.perf_counter()
         brain = self.brains.current
         parse = brain.model.parse(text)
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
             _apply(session, plan, now, brain.bot.config.history_limit)
-            return Turn(
+            turn = Turn(
                 session_id=session.id,
                 messages=plan.messages,
                 intent=plan.intent,
@@ -79,6 +86,10 @@ class DialogueEngine:
                 contexts=session.context_names,
                 slots=plan.slots,
             )
+            turn_number = session.turns
+        if self.recorder is not None:  # after the session is saved: only turns that happened are logged
+            self.recorder.record(_event(brain, turn, parse, text, channel, now, turn_number, started))
+        return turn
 
     def preview(self, brain: Brain, session: Session, parse: ParseResult) -> TurnPlan:
         """The turn ``parse`` would take in ``session`` now, as :meth:`handle` would plan it.
@@ -95,6 +106,29 @@ class DialogueEngine:
         """The session's recent messages, or None when there is no such session."""
         session = await self.store.get(session_id)
         return session.history if session else None
+
+
+def _event(
+    brain: Brain, turn: Turn, parse: ParseResult, text: str, channel: str, at: float, turn_number: int, started: float
+) -> TurnEvent:
+    """The log's view of an applied turn."""
+    parsed = parse.to_json()
+    parsed["alternatives"] = parsed["alternatives"][:TOP_ALTERNATIVES]
+    return TurnEvent(
+        at=at,
+        bot=brain.bot.config.name,
+        session_id=turn.session_id,
+        channel=channel,
+        turn_number=turn_number,
+        text=text,
+        parse=parsed,
+        intent=turn.intent,
+        probability=turn.probability,
+        fallback=turn.fallback,
+        reply=turn.model_dump(mode="json", exclude={"session_id"}),
+        model_hash=brain.model.info.content_hash,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
 
 
 def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:

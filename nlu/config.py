@@ -30,6 +30,30 @@ DEFAULT_FALLBACKS = [
 YEAR_SECONDS = 366 * 86400
 
 
+class PrivacyConfig(BaseModel):
+    """The conversation log's rules for this bot (``[privacy]`` in ``bot.toml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    texts_days: float = Field(default=30, gt=0, description="days a turn's texts are kept (message, parse, reply)")
+    records_days: float = Field(default=396, gt=0, description="days the rows analytics count are kept (13 months)")
+    mask_patterns: dict[str, str] = Field(
+        default_factory=dict, description="name -> regular expression: each match is stored as <NAME>"
+    )
+
+    @field_validator("mask_patterns")
+    @classmethod
+    def _compile(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for name, pattern in patterns.items():
+            if not re.fullmatch(r"\w+", name):
+                raise ValueError(f"nom de motif invalide « {name} » : lettres, chiffres et _ seulement")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"expression régulière invalide pour « {name} » : {error}") from None
+        return patterns
+
+
 class BotConfig(BaseModel):
     """Settings a content author controls for one bot; the defaults serve the demo."""
 
@@ -53,6 +77,7 @@ class BotConfig(BaseModel):
     clarify: bool = True
     clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
     clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     @field_validator("name")
     @classmethod

@@ -10,16 +10,27 @@ from typing import Any
 
 import httpx
 
-from bench.processes import REPO, RedisServer, ServerProcess, free_port, run_cli, wait_until
+from bench.processes import (
+    REPO,
+    PostgresServer,
+    RedisServer,
+    ServerProcess,
+    free_port,
+    postgres_answers,
+    run_cli,
+    wait_until,
+)
 
 __all__ = [
     "BOOKING_BOT",
     "DEMO_BOT",
     "MINI_BOT",
     "REPO",
+    "PostgresServer",
     "RedisServer",
     "ServerProcess",
     "free_port",
+    "postgres_answers",
     "run_cli",
     "say",
     "wait_until",

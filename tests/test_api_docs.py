@@ -22,6 +22,9 @@ EXPECTED_STATUSES = {
     ("get", "/api/v1/model"): {"200"},
     ("post", "/api/v1/model/reload"): {"200", "401", "403", "422"},
     ("get", "/healthz"): {"200", "503"},
+    ("get", "/api/v1/conversations/{session_id}/export"): {"200", "401", "403", "404", "422", "503"},
+    ("get", "/api/v1/analytics"): {"200", "401", "403", "404", "422", "503"},
+    ("get", "/api/v1/conversation-log"): {"200", "401", "403", "404"},
 }
 
 

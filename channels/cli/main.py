@@ -102,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parse_arguments(parse)
     chat = command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.")
     chat.add_argument("--session", default=None, help="session id (default: a new one)")
+    chat.add_argument(
+        "--log", action="store_true", help="record the chat in the bot's conversation log (channel 'terminal')"
+    )
+    stats = command(
+        "stats",
+        "channels.cli.stats:cmd_stats",
+        "Show the conversation log's figures: conversations, fallbacks, intents, channels.",
+        model_dir=False,
+    )
+    _add_stats_arguments(stats)
     serve = command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
     _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
@@ -123,6 +133,17 @@ def _add_parse_arguments(parse: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --explain: judge as if this context were active (repeatable)",
     )
+
+
+def _add_stats_arguments(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("--since", default=None, metavar="DATE", help="first day counted, e.g. 2026-11-01 (UTC)")
+    stats.add_argument("--until", default=None, metavar="DATE", help="last day counted (UTC)")
+    stats.add_argument(
+        "--database-url",
+        default=None,
+        help="the log's database (default: CAUSETTE_DATABASE_URL, else BOT_DIR/.causette/log.sqlite3)",
+    )
+    stats.add_argument("--json", action="store_true", help="the figures as JSON, as GET /api/v1/analytics gives them")
 
 
 def _add_serve_arguments(serve: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from channels.cli.exit_codes import EXIT_USAGE
-from channels.server.app import prepare_model
+from channels.server.app import prepare_log, prepare_model
 from channels.server.settings import Settings
 
 # WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
     prepare_model(Settings())  # checks and trains if needed, loads nothing: each worker loads its model
+    prepare_log(Settings())  # the log's schema, migrated once before the workers start
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(

@@ -20,12 +20,13 @@ from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
 from channels.server.origins import OriginPolicy
-from channels.server.outages import store_unavailable_response
+from channels.server.outages import log_unavailable_response, store_unavailable_response
 from channels.server.reload import Reloader
 from channels.server.services import Services
 from channels.server.settings import Settings
 from channels.server.watch import watch_bot
 from channels.websocket import router as websocket_router
+from conversation_log import ConversationLog, LogDatabase, LogOptions, LogUnavailable
 from dialogue import (
     Brain,
     BrainHolder,
@@ -93,14 +94,60 @@ def build_services(settings: Settings) -> Services:
     log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
+    conversation_log = build_log(settings, bot.config)
     return Services(
         settings=settings,
         brains=brains,
         store=store,
-        engine=DialogueEngine(brains, store),
+        engine=DialogueEngine(brains, store, recorder=conversation_log.writer if conversation_log else None),
         origins=OriginPolicy(settings.allowed_origins),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
+        log=conversation_log,
     )
+
+
+def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
+    """The conversation log the settings ask for (None when turned off); started by the lifespan."""
+    if not settings.conversation_log:
+        log.info("conversation log off")
+        return None
+    conversation_log = ConversationLog(
+        config.name,
+        config.privacy,
+        LogOptions(
+            url=settings.log_database_url(),
+            queue_bound=settings.log_queue_bound,
+            batch_size=settings.log_batch_size,
+            retry_seconds=settings.log_retry_seconds,
+            batch_wait_seconds=settings.log_batch_wait_seconds,
+            flush_seconds=settings.log_flush_seconds,
+            purge_interval_seconds=settings.log_purge_interval_seconds,
+        ),
+    )
+    log.info("conversation log kept in %s", conversation_log.where)
+    return conversation_log
+
+
+def prepare_log(settings: Settings) -> None:
+    """Before several workers start: bring the log's schema up to date once, in this process.
+
+    Each worker checks it again at start, which is then a read; an unreachable database is left to
+    the workers, which serve without it and migrate once it answers.
+    """
+    if not settings.conversation_log:
+        return
+    database = LogDatabase(settings.log_database_url())
+
+    async def migrate() -> None:
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(migrate())
+    except Exception as error:  # any driver's error: the workers retry
+        log.warning("conversation log database unreachable before start (%s)", error)
 
 
 def model_folder(settings: Settings) -> Path:
@@ -148,6 +195,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         await _check_store(services)
+        if services.log is not None:
+            await services.log.start()
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -159,6 +208,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if watcher is not None:
             await watcher
         await services.reloader.close()
+        if services.log is not None:
+            await services.log.close()  # the buffer is written before the process ends
         await services.store.close()
 
     app = FastAPI(
@@ -177,6 +228,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")
     app.add_exception_handler(StoreUnavailable, store_unavailable_response)
+    app.add_exception_handler(LogUnavailable, log_unavailable_response)
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs(request: Request) -> HTMLResponse:

@@ -9,12 +9,13 @@ from fastapi.requests import HTTPConnection
 from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
+from conversation_log import ConversationLog
 from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader, the log."""
 
     settings: Settings
     brains: BrainHolder
@@ -22,6 +23,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 
 def get_services(connection: HTTPConnection) -> Services:

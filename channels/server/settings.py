@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from channels.server.origins import parse_origin_rule
+from conversation_log.database import default_url
 from dialogue.redis_store import (
     DEFAULT_LOCK_SECONDS,
     DEFAULT_PREFIX,
@@ -54,6 +55,30 @@ class Settings(BaseSettings):
     )
     ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
+    conversation_log: bool = Field(default=True, description="record every turn, masked, in the conversation log")
+    database_url: str | None = Field(
+        default=None,
+        description="the conversation log's database: postgresql://user:password@host/db, or "
+        "sqlite:///path; default: a SQLite file, BOT_DIR/.causette/log.sqlite3",
+    )
+    log_queue_bound: int = Field(
+        default=10_000, ge=1, description="events the log buffers while its database is down; more are dropped"
+    )
+    log_batch_size: int = Field(default=200, ge=1, description="events written to the log per transaction")
+    log_batch_wait_seconds: float = Field(
+        default=0.25, ge=0, description="how long the log gathers events before a write (fewer, larger transactions)"
+    )
+    log_retry_seconds: float = Field(
+        default=1.0, gt=0, description="wait between tries while the log's database is down"
+    )
+    log_flush_seconds: float = Field(default=10.0, ge=0, description="longest wait at shutdown to write the buffer")
+    log_purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="how often the retention periods of bot.toml's [privacy] are enforced"
+    )
+
+    def log_database_url(self) -> str:
+        """The conversation log's database: ``database_url``, else a SQLite file in the bot's data folder."""
+        return self.database_url or default_url(self.bot_dir / ".causette")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
