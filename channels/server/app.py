@@ -16,6 +16,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from accounts import Accounts
+from accounts import web as accounts_web
+from accounts.store import Limits
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
@@ -102,6 +105,7 @@ def build_services(settings: Settings) -> Services:
         engine=DialogueEngine(brains, store, recorder=conversation_log.writer if conversation_log else None),
         origins=OriginPolicy(settings.allowed_origins),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
+        accounts=build_accounts(settings),
         log=conversation_log,
     )
 
@@ -126,6 +130,17 @@ def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
     )
     log.info("conversation log kept in %s", conversation_log.where)
     return conversation_log
+
+
+def build_accounts(settings: Settings) -> Accounts:
+    """The consoles' account system, in the conversation log's database (its schema is migrated at start)."""
+    limits = Limits(
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_max_hours * 3600,
+        max_failures=settings.sign_in_max_failures,
+        lockout_seconds=settings.sign_in_lockout_minutes * 60,
+    )
+    return Accounts(settings.log_database_url(), limits)
 
 
 def prepare_log(settings: Settings) -> None:
@@ -169,6 +184,14 @@ def prepare_model(settings: Settings) -> None:
         train(bot).save(folder)
 
 
+async def _migrate_accounts(services: Services) -> None:
+    """Bring the accounts' tables up to date; unreachable, the consoles answer 503 until it answers."""
+    try:
+        await services.accounts.migrate()
+    except Exception as error:  # any driver's error: the pages retry on each request
+        log.warning("accounts database unreachable at start (%s): the consoles answer 503 until it answers", error)
+
+
 async def _check_store(services: Services) -> None:
     """Warn the operator at start when the session store cannot be reached (turns answer 503)."""
     try:
@@ -197,6 +220,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         await _check_store(services)
         if services.log is not None:
             await services.log.start()
+        await _migrate_accounts(services)  # after the log's migration: one migrates at a time
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -210,6 +234,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         await services.reloader.close()
         if services.log is not None:
             await services.log.close()  # the buffer is written before the process ends
+        await services.accounts.close()
         await services.store.close()
 
     app = FastAPI(
@@ -224,6 +249,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)
     app.include_router(websocket_router)
+    accounts_web.install(app)
     app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")

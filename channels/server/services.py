@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from accounts import Accounts
 from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
@@ -23,6 +24,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    accounts: Accounts  # the consoles' accounts and signed-in sessions
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 
