@@ -203,7 +203,7 @@ class Accounts:
             ).first()
             if found is None:
                 return None
-            web_session, user = found.tuple()
+            web_session, user = found
             if self._expired(web_session, now):
                 await session.delete(web_session)
                 return None
