@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,11 +139,6 @@ class Accounts:
         async with self._transaction() as session:
             rows = await session.scalars(select(UserRow).order_by(UserRow.login))
             return [_user(row) for row in rows]
-
-    async def count(self) -> int:
-        """How many accounts exist (the sign-in page tells the operator when there are none)."""
-        async with self._transaction() as session:
-            return int(await session.scalar(select(func.count()).select_from(UserRow)) or 0)
 
     async def sign_in(self, login: str, password: str) -> tuple[str, SignedIn]:
         """Check the password and open a session: its cookie token and who signed in.

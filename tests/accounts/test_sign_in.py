@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,7 +13,9 @@ from httpx import Response
 
 from accounts.roles import AGENT_ROLES, CONSOLE_ROLES, Role
 from accounts.web import SESSION_COOKIE
+from channels import Settings, create_app
 from tests.accounts.conftest import PASSWORD, FixedClock, csrf_of, sign_in
+from tests.support import MINI_BOT, free_port
 
 HTML = {"accept": "text/html"}
 PAGES = {"/console": CONSOLE_ROLES, "/agent": AGENT_ROLES}
@@ -175,3 +178,24 @@ def test_pages_have_no_inline_script_or_style_for_a_strict_csp(client: TestClien
     for html in pages:
         assert "<script" not in html and "<style" not in html and " style=" not in html
         assert re.search(r"\son[a-z]+=", html) is None  # no event-handler attributes
+
+
+def test_an_unreachable_database_answers_503_in_french_not_500(mini_model_dir: Path, free_tcp_port: int) -> None:
+    settings = Settings(
+        model_dir=mini_model_dir,
+        database_url=f"postgresql://postgres@127.0.0.1:{free_tcp_port}/x",
+        conversation_log=False,
+    )
+    with TestClient(create_app(MINI_BOT, settings)) as client:
+        client.cookies.set(SESSION_COOKIE, "some-token")
+        answer = client.get("/api/v1/me")
+        assert answer.status_code == 503
+        assert answer.json() == {"detail": "comptes momentanément indisponibles (base de données injoignable)"}
+        page = client.get("/connexion")
+        assert page.status_code == 200  # the form itself needs no database
+
+
+@pytest.fixture
+def free_tcp_port() -> int:
+    """A loopback port nothing listens on (a database that refuses connections)."""
+    return free_port()
