@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from accounts import Accounts
-from accounts import web as accounts_web
+from accounts import pages as account_pages
 from accounts.store import Limits
 from channels.rest import router as rest_router
 from channels.schemas import Health
@@ -249,7 +249,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(rest_router)
     app.include_router(websocket_router)
-    accounts_web.install(app)
+    account_pages.install(app)
     app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")

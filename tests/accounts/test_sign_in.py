@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from accounts.dependencies import SESSION_COOKIE
 from accounts.roles import AGENT_ROLES, CONSOLE_ROLES, Role
-from accounts.web import SESSION_COOKIE
 from channels import Settings, create_app
 from tests.accounts.conftest import PASSWORD, FixedClock, csrf_of, sign_in
 from tests.support import MINI_BOT, free_port
