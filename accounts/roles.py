@@ -33,4 +33,3 @@ ROLE_LABELS = {
 }
 CONSOLE_ROLES = (Role.ADMIN, Role.AUTHOR, Role.VIEWER)  # who may open the author console
 AGENT_ROLES = (Role.ADMIN, Role.AGENT)  # who may open the agent console
-CONTENT_EDITORS = (Role.ADMIN, Role.AUTHOR)  # who may change content (the console's future edit routes)
