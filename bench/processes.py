@@ -270,3 +270,42 @@ class PostgresServer:
         if self.running():
             self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class ActionServerProcess:
+    """An action server, ``python -m MODULE --port P [ARGS]``, in a child process on a free loopback
+    port; started at once, ready when its ``/healthz`` answers."""
+
+    def __init__(self, module: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = [sys.executable, "-m", module, "--port", str(self.port), *args]
+        self.env = {**os.environ, **(env or {})}
+        self.start()
+
+    @property
+    def actions_url(self) -> str:
+        """Where action requests are POSTed."""
+        return f"{self.url}/actions"
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``: same port) and wait until it answers."""
+        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
+        wait_until(self._answers, 60, f"action server on port {self.port}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"action server exited with code {self.process.returncode}")
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        """Terminate the server and wait for it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -58,6 +58,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
         contexts=turn.contexts,
         slots=turn.slots,
         quick_replies=turn.quick_replies,
+        action=turn.action,
     )
 
 
@@ -201,6 +202,7 @@ async def get_model(services: ServicesDep) -> ModelOut:
         reloading=reloader.progress,
         last_reload=reloader.last_result,
         last_error=reloader.last_error,
+        shared=services.shared.state if services.shared else None,
     )
 
 

@@ -9,8 +9,10 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from causette_sdk.messages import Message, has_visible_text
+from channels.server.model_sync import SharedState
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
+from dialogue.actions import ActionReport
 from nlu import ModelInfo
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -65,6 +67,9 @@ class TurnOut(BaseModel):
     contexts: list[str] = Field(description="contexts active after this turn")
     slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")
     quick_replies: list[str] = Field(default_factory=list)
+    action: ActionReport | None = Field(
+        default=None, description="the action this turn ran: name, duration_ms, outcome and what it changed"
+    )
 
 
 def _iso_8601(seconds: float) -> str:
@@ -105,6 +110,9 @@ class ModelOut(ModelInfo):
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
     last_error: ReloadResult | None = Field(
         description="the latest failed reload, until one succeeds: the problems, with file and line"
+    )
+    shared: SharedState | None = Field(
+        default=None, description="with Redis: the published version every process serves, and any refused"
     )
 
 

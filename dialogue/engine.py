@@ -9,9 +9,10 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field, computed_field
 
 from causette_sdk.messages import Message, TextMessage, text_form
+from dialogue.actions import ActionCall, ActionReport, ActionRunner, NoActionRunner, run_action
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
-from dialogue.recording import TOP_ALTERNATIVES, TurnEvent, TurnRecorder
+from dialogue.recording import TOP_ALTERNATIVES, ActionCallEvent, TurnEvent, TurnRecorder
 from dialogue.session import HistoryEntry, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
@@ -27,6 +28,7 @@ class Turn(BaseModel):
     fallback: bool
     contexts: list[str]
     slots: dict[str, SlotValue] = Field(default_factory=dict)
+    action: ActionReport | None = Field(default=None, description="the action the turn ran, if any")
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented way to serve a property
     @property
@@ -52,23 +54,28 @@ class DialogueEngine:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
         recorder: TurnRecorder | None = None,
+        actions: ActionRunner | None = None,
     ) -> None:
         self.brains = brains
         self.store = store
+        self.actions: ActionRunner = actions or NoActionRunner()
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
         self.recorder = recorder
 
     @classmethod
-    def in_memory(cls, bot: Bot, model: Model) -> DialogueEngine:
+    def in_memory(cls, bot: Bot, model: Model, actions: ActionRunner | None = None) -> DialogueEngine:
         """An engine for ``bot`` answering with ``model``, its sessions in this process's memory
         (a terminal chat, a benchmark)."""
-        return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
+        brains = BrainHolder(Brain(bot=bot, model=model))
+        return cls(brains, MemoryStore(bot.config.session_ttl_seconds), actions=actions)
 
     async def handle(self, session_id: str, text: str, channel: str = "rest") -> Turn:
         """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
 
-        ``channel`` names the way the message came in (rest, websocket, terminal) for the log.
+        ``channel`` names the way the message came in (rest, websocket, terminal) for the log. An
+        action the turn calls runs inside the session's transaction, before the turn is applied:
+        its changes, or the unavailable answer when it fails, are part of the turn.
         """
         started = time.perf_counter()
         brain = self.brains.current
@@ -76,6 +83,10 @@ class DialogueEngine:
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
+            report = None
+            if plan.action is not None:
+                call = ActionCall(conversation_id=session.id, text=text, channel=channel)
+                plan, report = await run_action(self.actions, brain, session, plan, call, self.rng, now)
             _apply(session, plan, now, brain.bot.config.history_limit)
             turn = Turn(
                 session_id=session.id,
@@ -85,10 +96,13 @@ class DialogueEngine:
                 fallback=plan.fallback,
                 contexts=session.context_names,
                 slots=plan.slots,
+                action=report,
             )
             turn_number = session.turns
         if self.recorder is not None:  # after the session is saved: only turns that happened are logged
             self.recorder.record(_event(brain, turn, parse, text, channel, now, turn_number, started))
+            if report is not None:
+                self.recorder.record(_action_event(brain, turn.session_id, report, now))
         return turn
 
     def preview(self, brain: Brain, session: Session, parse: ParseResult) -> TurnPlan:
@@ -128,6 +142,18 @@ def _event(
         reply=turn.model_dump(mode="json", exclude={"session_id"}),
         model_hash=brain.model.info.content_hash,
         latency_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _action_event(brain: Brain, session_id: str, report: ActionReport, at: float) -> ActionCallEvent:
+    """The log's view of the action a turn called."""
+    return ActionCallEvent(
+        at=at,
+        bot=brain.bot.config.name,
+        session_id=session_id,
+        name=report.name,
+        duration_ms=report.duration_ms,
+        outcome=report.outcome,
     )
 
 

@@ -12,6 +12,7 @@ import httpx
 
 from bench.processes import (
     REPO,
+    ActionServerProcess,
     PostgresServer,
     RedisServer,
     ServerProcess,
@@ -26,6 +27,7 @@ __all__ = [
     "DEMO_BOT",
     "MINI_BOT",
     "REPO",
+    "ActionServerProcess",
     "PostgresServer",
     "RedisServer",
     "ServerProcess",

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from channels.server.app import build_log
 from channels.server.settings import Settings
 from conversation_log import ConversationLog
 from dialogue import ActiveContext, DialogueEngine, Session
+from dialogue.actions import HttpActionRunner
 from dialogue.explain import explain
 from nlu import Bot, Model, default_model_dir, load_bot, load_or_train
 
@@ -60,7 +62,8 @@ def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Sessi
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive conversation; with piped stdin, one reply block per input line."""
     bot, model = _load_model(args.bot_dir, args.model_dir)
-    engine = DialogueEngine.in_memory(bot, model)
+    actions = HttpActionRunner.pooled(os.environ)
+    engine = DialogueEngine.in_memory(bot, model, actions)
     session_id = args.session or uuid.uuid4().hex
     interactive = sys.stdin.isatty()
     if interactive:
@@ -76,6 +79,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 print(flush=True)
         if log is not None:
             runner.run(log.close())  # writes what the log still buffers
+        runner.run(actions.close())
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -22,6 +23,8 @@ from accounts.store import Limits
 from channels.rest import router as rest_router
 from channels.schemas import Health
 from channels.server.limits import BodySizeLimit
+from channels.server.model_registry import ModelRegistry
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.outages import log_unavailable_response, store_unavailable_response
 from channels.server.reload import Reloader
@@ -39,7 +42,8 @@ from dialogue import (
     SessionStore,
     StoreUnavailable,
 )
-from nlu import BotConfig, default_model_dir, load_bot, load_or_train, train
+from dialogue.actions import HttpActionRunner
+from nlu import Bot, BotConfig, default_model_dir, load_bot, load_or_train, train
 from nlu.model import saved_model_is_current
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -80,9 +84,20 @@ def _without_credentials(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
+def build_action_runner(settings: Settings, bot: Bot) -> HttpActionRunner:
+    """The action client: one pooled HTTP client for the whole server, the secret read from this
+    process's environment. A bot whose action timeout reaches the session lock time is refused."""
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
+    secret_env = bot.config.actions.secret_env
+    if any(intent.action for intent in bot.dataset.intents) and not os.environ.get(secret_env):
+        log.warning("%s is not set: the bot's actions answer 'unavailable' until it holds their secret", secret_env)
+    return HttpActionRunner.pooled(os.environ, url=settings.actions_url, lock_seconds=settings.redis_lock_seconds)
+
+
 def build_services(settings: Settings) -> Services:
     """Load the bot, load or train its model, and assemble the services over them."""
     bot = load_bot(settings.bot_dir)
+    actions = build_action_runner(settings, bot)
     model_dir = model_folder(settings)
     model = load_or_train(bot, model_dir)
     info = model.info
@@ -97,17 +112,31 @@ def build_services(settings: Settings) -> Services:
     log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
+    shared = build_shared_models(settings, brains)
     conversation_log = build_log(settings, bot.config)
     return Services(
         settings=settings,
         brains=brains,
         store=store,
-        engine=DialogueEngine(brains, store, recorder=conversation_log.writer if conversation_log else None),
+        engine=DialogueEngine(
+            brains, store, recorder=conversation_log.writer if conversation_log else None, actions=actions
+        ),
         origins=OriginPolicy(settings.allowed_origins),
-        reloader=Reloader(brains, settings.bot_dir, model_dir),
+        reloader=Reloader(brains, settings.bot_dir, model_dir, shared),
+        actions=actions,
+        shared=shared,
         accounts=build_accounts(settings),
         log=conversation_log,
     )
+
+
+def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
+    """With Redis, the published model every process serves; without, None (this process's own)."""
+    if not settings.redis_url:
+        return None
+    registry = ModelRegistry.from_settings(settings)
+    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
+    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
 
 
 def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
@@ -176,8 +205,10 @@ def prepare_model(settings: Settings) -> None:
     Only the saved model's metadata is read: the process that starts ``serve --workers N``
     supervises the workers and never serves, so it does not load a model; each worker does.
     Training here, once, spares the workers from training side by side into the same folder.
+    A bot whose action timeout the settings refuse raises ValueError saying why.
     """
     bot = load_bot(settings.bot_dir)
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
     folder = model_folder(settings)
     if not saved_model_is_current(bot, folder):
         log.info("training a model for %s into %s", settings.bot_dir, folder)
@@ -218,6 +249,8 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         await _check_store(services)
+        if services.shared is not None:
+            await services.shared.start(model_folder(settings))
         if services.log is not None:
             await services.log.start()
         await _migrate_accounts(services)  # after the log's migration: one migrates at a time
@@ -232,10 +265,13 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if watcher is not None:
             await watcher
         await services.reloader.close()
+        if services.shared is not None:
+            await services.shared.close()
         if services.log is not None:
             await services.log.close()  # the buffer is written before the process ends
         await services.accounts.close()
         await services.store.close()
+        await services.actions.close()
 
     app = FastAPI(
         title="Causette",

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from fastapi.requests import HTTPConnection
 
 from accounts import Accounts
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
 from conversation_log import ConversationLog
 from dialogue import BrainHolder, DialogueEngine, SessionStore
+from dialogue.actions import HttpActionRunner
 
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader, the log."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
+    the action client, the log, and, with Redis, the models shared by every process."""
 
     settings: Settings
     brains: BrainHolder
@@ -24,7 +27,9 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    actions: HttpActionRunner
     accounts: Accounts  # the consoles' accounts and signed-in sessions
+    shared: SharedModels | None = None
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 
 

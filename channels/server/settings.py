@@ -55,6 +55,21 @@ class Settings(BaseSettings):
     )
     ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
+    model_versions_kept: int = Field(
+        default=5, ge=1, description="with Redis: published model versions kept for rollback (the current one always)"
+    )
+    model_max_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1, description="with Redis: largest model (content and files) published"
+    )
+    model_poll_seconds: float = Field(
+        default=2.0, gt=0, description="with Redis: how often a process reads which model is current"
+    )
+    model_lease_seconds: float = Field(
+        default=30.0, gt=0, description="with Redis: the training lease, renewed while one process trains"
+    )
+    model_cache_dir: Path | None = Field(
+        default=None, description="where published models are unpacked; default: BOT_DIR/.causette/published"
+    )
     conversation_log: bool = Field(default=True, description="record every turn, masked, in the conversation log")
     database_url: str | None = Field(
         default=None,
@@ -89,6 +104,13 @@ class Settings(BaseSettings):
         """The conversation log's database: ``database_url``, else a SQLite file in the bot's data folder."""
         return self.database_url or default_url(self.bot_dir / ".causette")
 
+    actions_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="where this deployment's action server listens: replaces bot.toml's [actions] url "
+        "(per-action URLs still apply)",
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -111,3 +133,17 @@ class Settings(BaseSettings):
         if self.redis_wait_seconds <= self.redis_lock_seconds:
             raise ValueError("redis_wait_seconds must be longer than redis_lock_seconds")
         return self
+
+    def check_action_timeout(self, timeout_seconds: float) -> None:
+        """Refuse a bot whose action timeout reaches the Redis lock time (ValueError saying so).
+
+        An action is called inside its turn, while the turn holds its conversation's lock: a call
+        allowed to last as long as the lock could outlive it, and two turns would then change one
+        conversation at once.
+        """
+        if timeout_seconds >= self.redis_lock_seconds:
+            raise ValueError(
+                f"bot.toml [actions] timeout_seconds = {timeout_seconds:g} must be shorter than the session "
+                f"lock time CAUSETTE_REDIS_LOCK_SECONDS = {self.redis_lock_seconds:g}: lower the timeout, "
+                "or raise the lock time (and CAUSETTE_REDIS_WAIT_SECONDS above it)"
+            )
