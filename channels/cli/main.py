@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
     _add_model_commands(commands)
+    _add_user_arguments(commands)
     return parser
 
 
@@ -229,6 +230,36 @@ def _add_evaluate_arguments(commands: argparse._SubParsersAction[_IntermixedPars
         "--threshold", type=float, default=None, help="with --out-of-scope: the threshold (default: the bot's)"
     )
     sub.set_defaults(handler="channels.cli.evaluate:cmd_evaluate")
+
+
+# accounts.roles.Role, spelt out for the same reason as LANGUAGES (a test checks they agree).
+ROLES = ("admin", "author", "agent", "viewer")
+
+
+def _add_user_arguments(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
+    help_text = "Manage the accounts of the web consoles (/console, /agent)."
+    user = commands.add_parser("user", help=help_text, description=help_text)
+    actions = user.add_subparsers(dest="action", required=True, parser_class=_IntermixedParser)
+
+    def action(name: str, handler: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("bot_dir", type=Path, help="the bot folder (its data folder holds the default database)")
+        sub.add_argument(
+            "--database-url",
+            default=None,
+            help="the accounts' database (default: CAUSETTE_DATABASE_URL, else BOT_DIR/.causette/log.sqlite3)",
+        )
+        sub.set_defaults(handler=f"channels.cli.users:{handler}")
+        return sub
+
+    add = action("add", "cmd_user_add", "Create an account; the password is asked twice (or read from stdin).")
+    add.add_argument("login", help="the sign-in name")
+    add.add_argument("--role", choices=ROLES, required=True, help="admin, author, agent (no content changes) or viewer")
+    add.add_argument("--name", default=None, help="display name (shown to visitors for agents; default: the login)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input (scripts)")
+    remove = action("remove", "cmd_user_remove", "Delete an account and end its sessions.")
+    remove.add_argument("login", help="the sign-in name")
+    action("list", "cmd_user_list", "List the accounts: login, role, display name.")
 
 
 def main(argv: list[str] | None = None) -> int:

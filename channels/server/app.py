@@ -17,6 +17,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from accounts import Accounts
+from accounts import pages as account_pages
+from accounts.store import Limits
 from channels.rest import router as rest_router
 from channels.schemas import Health, error_responses
 from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_rules
@@ -130,6 +133,7 @@ def build_services(settings: Settings) -> Services:
         limiter=build_limiter(settings),
         actions=actions,
         shared=shared,
+        accounts=build_accounts(settings),
         log=conversation_log,
     )
 
@@ -178,6 +182,17 @@ def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
     return conversation_log
 
 
+def build_accounts(settings: Settings) -> Accounts:
+    """The consoles' account system, in the conversation log's database (its schema is migrated at start)."""
+    limits = Limits(
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_max_hours * 3600,
+        max_failures=settings.sign_in_max_failures,
+        lockout_seconds=settings.sign_in_lockout_minutes * 60,
+    )
+    return Accounts(settings.log_database_url(), limits)
+
+
 def prepare_log(settings: Settings) -> None:
     """Before several workers start: bring the log's schema up to date once, in this process.
 
@@ -221,6 +236,14 @@ def prepare_model(settings: Settings) -> None:
         train(bot).save(folder)
 
 
+async def _migrate_accounts(services: Services) -> None:
+    """Bring the accounts' tables up to date; unreachable, the consoles answer 503 until it answers."""
+    try:
+        await services.accounts.migrate()
+    except Exception as error:  # any driver's error: the pages retry on each request
+        log.warning("accounts database unreachable at start (%s): the consoles answer 503 until it answers", error)
+
+
 async def _check_store(services: Services) -> None:
     """Warn the operator at start when the session store cannot be reached (turns answer 503)."""
     try:
@@ -251,6 +274,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
             await services.shared.start(model_folder(settings))
         if services.log is not None:
             await services.log.start()
+        await _migrate_accounts(services)  # after the log's migration: one migrates at a time
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -266,6 +290,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
             await services.shared.close()
         if services.log is not None:
             await services.log.close()  # the buffer is written before the process ends
+        await services.accounts.close()
         await services.store.close()
         await services.actions.close()
 
@@ -289,6 +314,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.include_router(rest_router)
     app.include_router(websocket_router)
+    account_pages.install(app)
     app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi.requests import HTTPConnection
 
+from accounts import Accounts
 from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.ratelimit import RateLimiter
@@ -30,6 +31,7 @@ class Services:
     reloader: Reloader
     limiter: RateLimiter
     actions: HttpActionRunner
+    accounts: Accounts  # the consoles' accounts and signed-in sessions
     shared: SharedModels | None = None
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
 

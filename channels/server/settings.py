@@ -160,6 +160,15 @@ class Settings(BaseSettings):
         default=3600.0, gt=0, description="how often the retention periods of bot.toml's [privacy] are enforced"
     )
 
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="send the consoles' session cookie only over https; default: when the page came over https",
+    )
+    session_idle_minutes: float = Field(default=30, gt=0, description="a console session ends after this long unused")
+    session_max_hours: float = Field(default=12, gt=0, description="a console session ends this long after sign-in")
+    sign_in_max_failures: int = Field(default=5, ge=1, description="wrong passwords in a row before an account locks")
+    sign_in_lockout_minutes: float = Field(default=15, gt=0, description="how long a locked account refuses sign-in")
+
     def log_database_url(self) -> str:
         """The conversation log's database: ``database_url``, else a SQLite file in the bot's data folder."""
         return self.database_url or default_url(self.bot_dir / ".causette")

@@ -83,7 +83,7 @@ async def test_a_log_made_by_the_first_version_is_upgraded_with_its_rows(log_url
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
     assert {"turns", "action_calls", "handoff_events", "erasures"} <= tables
-    assert version == "0003"
+    assert version == "0004"  # 0004: the accounts (see the accounts package)
     await write(
         database,
         turn("new", 1),
