@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from anyio.from_thread import BlockingPortal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -58,11 +59,17 @@ def app(accounts_url: str, mini_model_dir: Path, clock: FixedClock) -> FastAPI:
     return app
 
 
+def portal_of(client: TestClient) -> BlockingPortal:
+    """The started client's event loop, to call the app's coroutines from a test."""
+    assert client.portal is not None, "the client is not started (use it in a with block)"
+    return client.portal
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         for role in Role:
-            test_client.portal.call(
+            portal_of(test_client).call(
                 app.state.services.accounts.add, role.value, role.value.capitalize(), role, PASSWORD
             )
         yield test_client
@@ -73,11 +80,12 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD, target: st
     page = client.get("/connexion", params={"suivant": target}, headers={"accept": "text/html"})
     token = CSRF_FIELD.search(page.text)
     assert token is not None, page.text
-    return client.post(
+    answer: Response = client.post(
         "/connexion",
         data={"login": login, "password": password, "csrf_token": token.group(1), "suivant": target},
         follow_redirects=False,
     )
+    return answer
 
 
 def csrf_of(client: TestClient, page: str = "/console") -> str:

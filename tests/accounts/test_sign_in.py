@@ -14,7 +14,7 @@ from httpx import Response
 from accounts.dependencies import SESSION_COOKIE
 from accounts.roles import AGENT_ROLES, CONSOLE_ROLES, Role
 from channels import Settings, create_app
-from tests.accounts.conftest import PASSWORD, FixedClock, csrf_of, sign_in
+from tests.accounts.conftest import PASSWORD, FixedClock, csrf_of, portal_of, sign_in
 from tests.support import MINI_BOT, free_port
 
 HTML = {"accept": "text/html"}
@@ -154,12 +154,12 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(app: FastAPI, 
     accounts = app.state.services.accounts
     current = accounts.passwords
     accounts.passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=8192))
-    client.portal.call(accounts.add, "ancien", "Ancien", Role.VIEWER, PASSWORD)
+    portal_of(client).call(accounts.add, "ancien", "Ancien", Role.VIEWER, PASSWORD)
     accounts.passwords = current
-    stored = client.portal.call(_hash_of, accounts, "ancien")
+    stored = portal_of(client).call(_hash_of, accounts, "ancien")
     assert current.needs_rehash(stored)
     assert sign_in(client, "ancien").status_code == 303
-    assert not current.needs_rehash(client.portal.call(_hash_of, accounts, "ancien"))
+    assert not current.needs_rehash(portal_of(client).call(_hash_of, accounts, "ancien"))
 
 
 async def _hash_of(accounts, login: str) -> str:  # type: ignore[no-untyped-def]
