@@ -67,8 +67,55 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "
         time.sleep(0.05)
 
 
-class ServerProcess:
-    """``causette serve`` in a child process on a free loopback port, started at once."""
+class HttpChildProcess:
+    """A web server in a child process on a free loopback port, ready when its ``/healthz``
+    answers one of ``ready_statuses``; ``stop`` then ``start`` again keep the port."""
+
+    name: str
+    ready_statuses: tuple[int, ...] = (200,)
+    ready_timeout: float = 60
+    command: list[str]
+    env: dict[str, str]
+    url: str
+    port: int
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``: same port) and wait until it answers."""
+        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
+        self.wait_ready(self.ready_timeout)
+
+    def alive(self) -> bool:
+        """Whether the server process is still running."""
+        return self.process.poll() is None
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Poll /healthz until the server answers."""
+        wait_until(self._answers, timeout, f"{self.name} on port {self.port}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code in self.ready_statuses
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        """Terminate the server and wait for it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class ServerProcess(HttpChildProcess):
+    """``causette serve`` in a child process on a free loopback port, started at once; ready when
+    /healthz answers, ready (200) or not (503)."""
+
+    name = "server"
+    ready_statuses = (200, 503)
 
     def __init__(
         self,
@@ -101,36 +148,6 @@ class ServerProcess:
         # Benchmarks measure the server, not its rate limits: off unless the environment says otherwise.
         self.env = {"CAUSETTE_RATE_LIMITS": "off", **os.environ, **(env or {})}
         self.start()
-
-    def start(self) -> None:
-        """Start the server (again, after ``stop``: same port) and wait until it answers."""
-        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
-        self.wait_ready(self.ready_timeout)
-
-    def alive(self) -> bool:
-        """Whether the server process is still running."""
-        return self.process.poll() is None
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        """Poll /healthz until the server answers, ready (200) or not (503)."""
-        wait_until(self._answers, timeout, f"server on port {self.port}")
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"server exited with code {self.process.returncode}")
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code in (200, 503)
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        """Terminate the server and wait for it."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 class RedisServer:
@@ -273,9 +290,11 @@ class PostgresServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class ActionServerProcess:
+class ActionServerProcess(HttpChildProcess):
     """An action server, ``python -m MODULE --port P [ARGS]``, in a child process on a free loopback
     port; started at once, ready when its ``/healthz`` answers."""
+
+    name = "action server"
 
     def __init__(self, module: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
@@ -288,25 +307,3 @@ class ActionServerProcess:
     def actions_url(self) -> str:
         """Where action requests are POSTed."""
         return f"{self.url}/actions"
-
-    def start(self) -> None:
-        """Start the server (again, after ``stop``: same port) and wait until it answers."""
-        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
-        wait_until(self._answers, 60, f"action server on port {self.port}")
-
-    def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"action server exited with code {self.process.returncode}")
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        """Terminate the server and wait for it."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()

@@ -105,14 +105,6 @@ class Settings(BaseSettings):
     max_connections: int = Field(default=1000, ge=1, description="open connections a process serves at once")
     parse_workers: int = Field(default=4, ge=1, description="threads parsing and explaining messages")
 
-    @field_validator("allowed_hosts", "frame_ancestors", mode="before")
-    @classmethod
-    def _split_lists(cls, value: object) -> object:
-        """Comma-separated in the environment, a list in code."""
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
     @field_validator("allowed_hosts")
     @classmethod
     def _check_hosts(cls, hosts: list[str]) -> list[str]:
@@ -180,10 +172,11 @@ class Settings(BaseSettings):
         "(per-action URLs still apply)",
     )
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", "frame_ancestors", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
-        """``CAUSETTE_ALLOWED_ORIGINS=https://a.fr,https://b.fr`` as well as a list."""
+    def _split_lists(cls, value: object) -> object:
+        """Comma-separated in the environment (``CAUSETTE_ALLOWED_ORIGINS=https://a.fr,https://b.fr``),
+        a list in code."""
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
