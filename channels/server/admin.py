@@ -29,3 +29,14 @@ def require_admin(
         )
     if not secrets.compare_digest(credentials.credentials.encode(), key.get_secret_value().encode()):
         raise HTTPException(403, "wrong admin key")
+
+
+def is_admin(
+    services: Annotated[Services, Depends(get_services)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> bool:
+    """FastAPI dependency: False without a key, True with the admin key, 403 as require_admin otherwise."""
+    if credentials is None:
+        return False
+    require_admin(services, credentials)
+    return True
