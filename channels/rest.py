@@ -132,6 +132,7 @@ async def parse(
     response_model=ModelOut | ModelSummary,
     tags=["nlu"],
     responses=error_responses(403),
+    openapi_extra={"security": [{}]},  # the admin key is optional here: without it, the summary
 )
 async def get_model(services: ServicesDep, admin: Annotated[bool, Depends(is_admin)]) -> ModelOut | ModelSummary:
     """The model being served: its version and status to anyone; with the admin key, its details and

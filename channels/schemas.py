@@ -42,7 +42,9 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(examples=["je voudrais louer un scooter"])
+    # Described, not enforced, here: check_user_text refuses an empty or too long text with a
+    # sentence; the schema's maxLength is set from the settings by the app factory.
+    text: str = Field(examples=["je voudrais louer un scooter"], json_schema_extra={"minLength": 1, "pattern": r"\S"})
 
 
 class IntentOut(BaseModel):

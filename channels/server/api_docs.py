@@ -7,6 +7,7 @@ this page loads the same vendored Swagger UI and starts it from ``swagger-init.j
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -41,3 +42,15 @@ def add_api_docs(app: FastAPI) -> None:
         """The API's interactive documentation (Swagger UI), working without internet access."""
         root = request.scope.get("root_path", "").rstrip("/")
         return HTMLResponse(docs_page(f"{app.title} API", f"{root}{app.openapi_url}", f"{root}{SWAGGER_ASSETS}"))
+
+
+def describe_text_limit(app: FastAPI, max_text_chars: int) -> None:
+    """Give the schema's message text the server's own ``max_text_chars`` as its maxLength."""
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build_schema()  # built once, then cached by FastAPI
+        schema["components"]["schemas"]["MessageIn"]["properties"]["text"]["maxLength"] = max_text_chars
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema

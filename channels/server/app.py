@@ -18,8 +18,9 @@ from fastapi.staticfiles import StaticFiles
 
 from channels.rest import router as rest_router
 from channels.schemas import Health, error_responses
-from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs
+from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_limit
 from channels.server.limits import RequestBodyGuard
+from channels.server.methods import method_not_allowed
 from channels.server.origins import AllowedHosts, OriginPolicy
 from channels.server.outages import store_unavailable_response
 from channels.server.ratelimit import AddressRateLimit, RateLimited, RateLimiter, rate_limited_response
@@ -202,8 +203,10 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")
     app.add_exception_handler(StoreUnavailable, store_unavailable_response)
     app.add_exception_handler(RateLimited, rate_limited_response)
+    app.add_exception_handler(405, method_not_allowed)
     if settings.api_docs:
         add_api_docs(app)
+        describe_text_limit(app, settings.max_text_chars)
 
     @app.get(
         "/healthz",
