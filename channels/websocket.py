@@ -103,21 +103,27 @@ class ChatConnection:
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            reply = await self.rate_limit() or self.take(message)
+            reply = await self.rate_limit(message) or self.take(message)
             if reply is not None:
                 await self.send(reply)
             if self.refused_in_a_row >= REFUSED_FRAMES_BEFORE_CLOSE:
                 await self.websocket.close(code=POLICY_VIOLATION, reason="rate limit exceeded")
                 return
 
-    async def rate_limit(self) -> ErrorFrame | None:
+    async def rate_limit(self, message: Message) -> ErrorFrame | None:
         """Count a frame (pings included) against the address's and the conversation's limits."""
         try:
             await self.services.limiter.hit(Dimension.ADDRESS, self.address)
             await self.services.limiter.hit(Dimension.CONVERSATION, self.session_id)
         except RateLimited as limited:
             self.refused_in_a_row += 1
-            return ErrorFrame(code="rate_limited", message=str(limited), retry_after=limited.retry_after)
+            frame = parse_client_frame(message.get("text") or "")
+            return ErrorFrame(
+                code="rate_limited",
+                message=str(limited),
+                retry_after=limited.retry_after,
+                reply_to=frame.id if isinstance(frame, MessageFrame) else None,  # the widget marks that message
+            )
         self.refused_in_a_row = 0
         return None
 

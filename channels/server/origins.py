@@ -52,6 +52,16 @@ def parse_origin_rule(text: str) -> OriginRule:
     return OriginRule(scheme, host, int(port) if port else DEFAULT_PORTS[scheme])
 
 
+_HOST_RULE = re.compile(r"^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$")
+
+
+def check_host_rule(text: str) -> str:
+    """An allowed host as written: ``bot.example.fr``, ``*.example.fr``, ``[::1]`` or ``*``."""
+    if not _HOST_RULE.match(text.strip().lower()):
+        raise ValueError(f"{text!r} is not a host name like bot.example.fr, *.example.fr or [::1]")
+    return text.strip().lower()
+
+
 def host_allowed(host: str, patterns: Iterable[str]) -> bool:
     """Whether a host name matches the allow-list: exact, ``*.example.fr`` (subdomains) or ``*``."""
     host = host.lower()

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from channels.server.origins import parse_origin_rule
+from channels.server.origins import check_host_rule, parse_origin_rule
 from channels.server.ratelimit import parse_rate_limits
 from dialogue.redis_store import (
     DEFAULT_LOCK_SECONDS,
@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, hosts: list[str]) -> list[str]:
+        return [check_host_rule(host) for host in hosts]  # raises ValueError naming the bad entry
 
     @field_validator("rate_limit_per_address", "rate_limit_per_conversation", "rate_limit_per_api_key")
     @classmethod

@@ -91,6 +91,8 @@ def test_websocket_frames_and_pings_count_against_the_conversation(per_conversat
         refused = ws.receive_json()
         assert refused["type"] == "error" and refused["code"] == "rate_limited"
         assert refused["retry_after"] >= 1 and "conversation" in refused["message"]
+        ws.send_json({"type": "message", "text": "bonjour", "id": "m-5"})
+        assert ws.receive_json()["reply_to"] == "m-5"  # a refused message is named, for the widget
 
 
 def test_a_websocket_flooding_on_over_its_limit_is_closed(per_conversation: TestClient) -> None:

@@ -107,3 +107,11 @@ def test_subdomain_patterns_match_subdomains_only() -> None:
     assert host_allowed("chat.bot.example.fr", ["*.bot.example.fr"])
     assert not host_allowed("bot.example.fr.evil.example", ["*.bot.example.fr"])
     assert not host_allowed("evilbot.example.fr", ["*.bot.example.fr"])
+
+
+@pytest.mark.parametrize(
+    "entry", ["bot.example.fr:8000", "*bot.example.fr", "https://bot.example.fr", "a b", "bot.*.fr"]
+)
+def test_a_malformed_host_setting_is_refused_at_start_up(entry: str) -> None:
+    with pytest.raises(ValidationError, match="is not a host name"):
+        Settings(allowed_hosts=[entry])
