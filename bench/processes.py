@@ -94,7 +94,8 @@ class ServerProcess:
             "warning",
             *args,
         ]
-        self.env = {**os.environ, **(env or {})}
+        # Benchmarks measure the server, not its rate limits: off unless the environment says otherwise.
+        self.env = {"CAUSETTE_RATE_LIMITS": "off", **os.environ, **(env or {})}
         self.start()
 
     def start(self) -> None:

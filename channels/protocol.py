@@ -25,6 +25,7 @@ ErrorCode = Literal[
     "invalid_session_id",
     "store_unavailable",
     "internal_error",
+    "rate_limited",
 ]
 
 
@@ -101,6 +102,7 @@ class ErrorFrame(BaseModel):
     code: ErrorCode
     message: str
     reply_to: str | None = None
+    retry_after: int | None = Field(default=None, description="rate_limited: seconds before sending again")
 
 
 ServerFrame = WelcomeFrame | HistoryFrame | TypingFrame | BotFrame | PongFrame | ErrorFrame

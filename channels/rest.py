@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
@@ -14,19 +15,30 @@ from channels.schemas import (
     IntentOut,
     MessageIn,
     ModelOut,
+    ModelStatus,
+    ModelSummary,
     SessionId,
     TextRefused,
     TurnOut,
     check_user_text,
     error_responses,
 )
-from channels.server.admin import require_admin
+from channels.server.admin import is_admin, require_admin
+from channels.server.ratelimit import Dimension
 from channels.server.reload import ReloadResult
 from channels.server.services import Services, get_services
 from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def conversation_rate_limit(session_id: SessionId, services: ServicesDep) -> None:
+    """FastAPI dependency: counts the request against its conversation's rate limit (429 over it)."""
+    await services.limiter.hit(Dimension.CONVERSATION, session_id)
+
+
+PerConversation = [Depends(conversation_rate_limit)]
 
 
 def checked_text(message: MessageIn, services: Services) -> str:
@@ -41,7 +53,8 @@ def checked_text(message: MessageIn, services: Services) -> str:
     "/conversations/{session_id}/messages",
     response_model=TurnOut,
     tags=["conversations"],
-    responses=error_responses(413, 422, 503),
+    dependencies=PerConversation,
+    responses=error_responses(408, 413, 422, 503),
 )
 async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
     """Send a user message to a conversation and get the bot's reply."""
@@ -60,6 +73,7 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
     "/conversations/{session_id}",
     response_model=ConversationOut,
     tags=["conversations"],
+    dependencies=PerConversation,
     responses=error_responses(404, 422, 503),
 )
 async def get_conversation(session_id: SessionId, services: ServicesDep) -> ConversationOut:
@@ -74,6 +88,7 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     "/conversations/{session_id}",
     status_code=204,
     tags=["conversations"],
+    dependencies=PerConversation,
     responses=error_responses(422, 503),
 )
 async def delete_conversation(session_id: SessionId, services: ServicesDep) -> Response:
@@ -82,7 +97,7 @@ async def delete_conversation(session_id: SessionId, services: ServicesDep) -> R
     return Response(status_code=204)
 
 
-@router.post("/parse", tags=["nlu"], responses=error_responses(413, 422, 503))
+@router.post("/parse", tags=["nlu"], responses=error_responses(408, 413, 422, 503))
 async def parse(
     message: MessageIn,
     services: ServicesDep,
@@ -98,18 +113,34 @@ async def parse(
     ``session_id`` names a conversation, which is read but not changed.
     """
     text, brain = checked_text(message, services), services.brains.current
-    result = brain.model.parse(text).to_json()
+    threads = services.engine.parse_threads  # CPU work, off the event loop (its cost: nlu.explain's bound)
+    result = (await anyio.to_thread.run_sync(brain.model.parse, text, limiter=threads)).to_json()
     if explain:
+        if session_id:
+            await services.limiter.hit(Dimension.CONVERSATION, session_id)
         stored = await services.store.get(session_id) if session_id else None
         session = stored or services.store.new_session(session_id or "explain")
-        result["explanation"] = explain_message(services.engine, brain, text, session).model_dump()
+        explanation = await anyio.to_thread.run_sync(
+            explain_message, services.engine, brain, text, session, limiter=threads
+        )
+        result["explanation"] = explanation.model_dump()
     return result
 
 
-@router.get("/model", response_model=ModelOut, tags=["nlu"])
-async def get_model(services: ServicesDep) -> ModelOut:
-    """The model being served, and live reload's state: under way, last result, last error."""
+@router.get(
+    "/model",
+    response_model=ModelOut | ModelSummary,
+    tags=["nlu"],
+    responses=error_responses(403),
+    openapi_extra={"security": [{}]},  # the admin key is optional here: without it, the summary
+)
+async def get_model(services: ServicesDep, admin: Annotated[bool, Depends(is_admin)]) -> ModelOut | ModelSummary:
+    """The model being served: its version and status to anyone; with the admin key, its details and
+    live reload's state (under way, last result, last error with file and line)."""
     info, reloader = services.brains.current.model.info, services.reloader
+    if not admin:
+        status: ModelStatus = "reloading" if reloader.progress else "reload_failed" if reloader.last_error else "ok"
+        return ModelSummary(content_hash=info.content_hash, status=status)
     return ModelOut(
         **info.model_dump(),
         watching=services.settings.watch,

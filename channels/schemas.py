@@ -43,7 +43,9 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(examples=["je voudrais louer un scooter"])
+    # Described, not enforced, here: check_user_text refuses an empty or too long text with a
+    # sentence; the schema's maxLength is set from the settings by the app factory.
+    text: str = Field(examples=["je voudrais louer un scooter"], json_schema_extra={"minLength": 1, "pattern": r"\S"})
 
 
 class IntentOut(BaseModel):
@@ -105,6 +107,16 @@ class ModelOut(ModelInfo):
     )
 
 
+ModelStatus = Literal["ok", "reloading", "reload_failed"]
+
+
+class ModelSummary(BaseModel):
+    """The model being served, as anyone may see it: its version and whether reloads are healthy."""
+
+    content_hash: str = Field(description="the model's version: a hash of the files it was trained from")
+    status: ModelStatus
+
+
 class Health(BaseModel):
     """Whether this process can serve turns."""
 
@@ -122,9 +134,11 @@ class ErrorOut(BaseModel):
 class FieldIssue(BaseModel):
     """One reason a request failed validation (FastAPI's shape)."""
 
-    loc: list[str | int]
+    type: str = Field(examples=["missing", "json_invalid"])
+    loc: list[str | int] = Field(description="where: 'body', 'path' or 'query', then the field")
     msg: str
-    type: str
+    input: Any = Field(default=None, description="the value refused")
+    ctx: dict[str, Any] | None = Field(default=None, description="the rule broken, e.g. a pattern")
 
 
 class RefusedOut(BaseModel):
@@ -134,15 +148,26 @@ class RefusedOut(BaseModel):
 
 
 _ERRORS: dict[int, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the Host header is not one of the server's allowed_hosts"},
     401: {"model": ErrorOut, "description": "no admin key sent"},
     403: {"model": ErrorOut, "description": "wrong admin key, or admin endpoints disabled"},
     404: {"model": ErrorOut, "description": "no such conversation (unknown or expired)"},
+    408: {"model": ErrorOut, "description": "the request body was not received in time"},
     413: {"model": ErrorOut, "description": "request body larger than the server's max_body_bytes"},
     422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},
+    429: {
+        "model": ErrorOut,
+        "description": "too many requests from this address or for this conversation",
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
     503: {"model": ErrorOut, "description": "the session store cannot be reached; try again later"},
 }
+# Every route may answer these: the host check and the address's rate limit run before routing.
+HOST_REFUSED, RATE_LIMITED = 400, 429
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of an endpoint that can answer these error statuses."""
-    return {status: _ERRORS[status] for status in statuses}
+def error_responses(*statuses: int, rate_limited: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of an endpoint that can answer these error statuses, besides the
+    host check's 400 and (unless the route is not counted) the rate limit's 429."""
+    common = {HOST_REFUSED, RATE_LIMITED} if rate_limited else {HOST_REFUSED}
+    return {status: _ERRORS[status] for status in sorted({*statuses, *common})}

@@ -32,6 +32,7 @@ from channels.protocol import (
 )
 from channels.schemas import SESSION_ID_PATTERN, HistoryMessage, TextRefused, check_user_text
 from channels.server.outages import STORE_UNAVAILABLE, log_store_unavailable
+from channels.server.ratelimit import Dimension, RateLimited, client_address
 from channels.server.services import Services, get_services
 from dialogue import StoreUnavailable
 
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1")
 
 POLICY_VIOLATION = 1008  # WebSocket close code for a refused origin or session id
+# A client that goes on sending this many frames in a row over its rate limit is flooding: closed.
+REFUSED_FRAMES_BEFORE_CLOSE = 20
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 
 
@@ -70,6 +73,8 @@ class ChatConnection:
         self.session_id = session_id
         self.pending: asyncio.Queue[MessageFrame | None] = asyncio.Queue()
         self.connected = True
+        self.address = client_address(websocket.scope)
+        self.refused_in_a_row = 0
 
     async def run(self) -> None:
         """Greet, replay the history, then read until the client leaves and the turns are done."""
@@ -98,9 +103,29 @@ class ChatConnection:
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            reply = self.take(message)
+            reply = await self.rate_limit(message) or self.take(message)
             if reply is not None:
                 await self.send(reply)
+            if self.refused_in_a_row >= REFUSED_FRAMES_BEFORE_CLOSE:
+                await self.websocket.close(code=POLICY_VIOLATION, reason="rate limit exceeded")
+                return
+
+    async def rate_limit(self, message: Message) -> ErrorFrame | None:
+        """Count a frame (pings included) against the address's and the conversation's limits."""
+        try:
+            await self.services.limiter.hit(Dimension.ADDRESS, self.address)
+            await self.services.limiter.hit(Dimension.CONVERSATION, self.session_id)
+        except RateLimited as limited:
+            self.refused_in_a_row += 1
+            frame = parse_client_frame(message.get("text") or "")
+            return ErrorFrame(
+                code="rate_limited",
+                message=str(limited),
+                retry_after=limited.retry_after,
+                reply_to=frame.id if isinstance(frame, MessageFrame) else None,  # the widget marks that message
+            )
+        self.refused_in_a_row = 0
+        return None
 
     def take(self, message: Message) -> ServerFrame | None:
         """Queue a valid user message (None); anything else gets its reply right away."""

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 
+import anyio
 from pydantic import BaseModel, Field
 
 from dialogue.brain import Brain, BrainHolder
@@ -38,8 +39,12 @@ class DialogueEngine:
         store: SessionStore,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        parse_threads: anyio.CapacityLimiter | None = None,
     ) -> None:
         self.brains = brains
+        # Parsing is CPU work: it runs in these threads, never on the event loop, so one long
+        # message does not stall every other conversation of the process.
+        self.parse_threads = parse_threads or anyio.CapacityLimiter(1)
         self.store = store
         self.rng = rng or random.Random(brains.current.bot.config.response_seed)
         self.clock = clock
@@ -53,7 +58,7 @@ class DialogueEngine:
     async def handle(self, session_id: str, text: str) -> Turn:
         """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""
         brain = self.brains.current
-        parse = brain.model.parse(text)
+        parse = await anyio.to_thread.run_sync(brain.model.parse, text, limiter=self.parse_threads)
         async with self.store.transaction(session_id) as session:
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)

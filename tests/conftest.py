@@ -6,11 +6,13 @@ Two tiers: a test that starts real processes (a server, the CLI, Redis, Chromium
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from channels.server.settings import LOCAL_HOSTS
 from nlu import Model, load_bot, load_or_train
 from tests.support import BOOKING_BOT, DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
@@ -20,6 +22,16 @@ E2E_FIXTURES = frozenset({"demo_server", "redis_server", "server", "browser"})
 # The helper that runs ``causette`` as a user does, in a new interpreter: a test calling it is
 # end-to-end too (each call imports the whole stack again, and many train a model).
 E2E_HELPERS = frozenset({"run_cli"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Server settings of the whole run, in the environment so that server processes get them too.
+
+    Rate limits are off (tests fire requests far faster than people do; the rate limit tests turn
+    them on), and TestClient's host name ``testserver`` is allowed besides the local ones.
+    """
+    os.environ.setdefault("CAUSETTE_RATE_LIMITS", "off")
+    os.environ.setdefault("CAUSETTE_ALLOWED_HOSTS", ",".join([*LOCAL_HOSTS, "testserver"]))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

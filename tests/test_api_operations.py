@@ -15,11 +15,12 @@ from nlu import Model
 from tests.support import MINI_BOT, free_port
 
 SERVER_LOG = "causette.server"
+ADMIN_KEY = "operations-admin-key"
 
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir))) as client:
+    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=ADMIN_KEY))) as client:
         yield client
 
 
@@ -123,7 +124,7 @@ def test_history_times_are_iso_8601_over_rest_and_websocket(client: TestClient) 
 
 
 def test_the_model_endpoint_serves_the_saved_model_info(client: TestClient, mini_model: Model) -> None:
-    served = client.get("/api/v1/model").json()
+    served = client.get("/api/v1/model", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
     saved = mini_model.info.model_dump(mode="json")
     assert {name: served[name] for name in saved} == saved
     assert served["watching"] is False and served["reloading"] is None

@@ -20,7 +20,7 @@ from tests.support import MINI_BOT, ServerProcess
 
 pytestmark = pytest.mark.e2e  # real server processes
 
-ADMIN_KEY = "test-admin-key"
+ADMIN_KEY = "test-admin-key-0123"
 OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
 NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."
 PATIENCE = 180  # seconds; generous: training shares two cores with the rest of the suite
@@ -37,7 +37,8 @@ class Watched:
         return self.bot / "intents.json"
 
     def model(self) -> dict[str, Any]:
-        model: dict[str, Any] = httpx.get(f"{self.server.url}/api/v1/model").json()
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}  # the details (last_error) need the key
+        model: dict[str, Any] = httpx.get(f"{self.server.url}/api/v1/model", headers=admin).json()
         return model
 
 
@@ -173,7 +174,7 @@ def test_reload_endpoint_needs_the_admin_key(watched: Watched) -> None:
 
 async def test_reload_endpoint_is_disabled_without_an_admin_key(mini_model_dir: Path) -> None:
     app = create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=None))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://causette") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
         reply = await client.post("/api/v1/model/reload", headers={"Authorization": "Bearer anything"})
     assert reply.status_code == 403
     assert "disabled" in reply.json()["detail"]

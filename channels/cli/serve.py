@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import os
 import sys
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
@@ -14,6 +15,7 @@ from uvicorn.config import LOGGING_CONFIG
 from channels.cli.exit_codes import EXIT_USAGE
 from channels.server.app import prepare_model
 from channels.server.settings import Settings
+from channels.server.slow_clients import HeaderTimeoutProtocol
 
 # WebSocket frames above ws_max_frame_bytes get an error frame; frames above this much larger bound
 # are not read in full: the server closes the connection (code 1009).
@@ -21,6 +23,10 @@ WS_TRANSPORT_MAX_BYTES = 1 << 20
 # A worker answers uvicorn's health pings only once its interpreter is up: on a busy machine that
 # takes longer than uvicorn's default 5 s, and the supervisor would kill and respawn workers forever.
 WORKER_HEALTHCHECK_SECONDS = 60
+# An idle kept-alive connection is closed after this long (uvicorn's default, said here).
+KEEP_ALIVE_SECONDS = 5
+# Largest request head (request line and headers) h11 buffers; httptools has its own bound.
+MAX_HEAD_BYTES = 16_384
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -48,7 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
-    prepare_model(Settings())  # checks and trains if needed, loads nothing: each worker loads its model
+    settings = Settings()
+    prepare_model(settings)  # checks and trains if needed, loads nothing: each worker loads its model
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(
@@ -62,8 +69,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ws_max_size=WS_TRANSPORT_MAX_BYTES,
         ws_per_message_deflate=False,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **_client_bounds(settings),
     )
     return 0
+
+
+def _client_bounds(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options bounding clients: open connections (503 over the cap), idle keep-alive,
+    the request head's size, and the header read timeout uvicorn lacks (slow_clients)."""
+    protocol = functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout_seconds)
+    return {
+        "http": cast(Any, protocol),  # uvicorn takes a protocol class; a partial builds the same
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }
 
 
 def _log_config(level: str) -> dict[str, Any]:

@@ -18,14 +18,25 @@ def require_admin(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """FastAPI dependency: 401 without a key, 403 with a wrong one or when admin is disabled."""
-    key = services.settings.admin_key
-    if key is None:
-        raise HTTPException(403, "admin endpoints are disabled: start the server with CAUSETTE_ADMIN_KEY set")
     if credentials is None:
         raise HTTPException(
             401,
             "admin key required: send the header 'Authorization: Bearer <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    key = services.settings.admin_key
+    if key is None:
+        raise HTTPException(403, "admin endpoints are disabled: start the server with CAUSETTE_ADMIN_KEY set")
     if not secrets.compare_digest(credentials.credentials.encode(), key.get_secret_value().encode()):
         raise HTTPException(403, "wrong admin key")
+
+
+def is_admin(
+    services: Annotated[Services, Depends(get_services)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> bool:
+    """FastAPI dependency: False without a key, True with the admin key, 403 as require_admin otherwise."""
+    if credentials is None:
+        return False
+    require_admin(services, credentials)
+    return True

@@ -11,17 +11,21 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from channels.rest import router as rest_router
-from channels.schemas import Health
-from channels.server.limits import BodySizeLimit
-from channels.server.origins import OriginPolicy
+from channels.schemas import Health, error_responses
+from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_limit
+from channels.server.limits import RequestBodyGuard
+from channels.server.methods import method_not_allowed
+from channels.server.origins import AllowedHosts, OriginPolicy
 from channels.server.outages import store_unavailable_response
+from channels.server.ratelimit import AddressRateLimit, RateLimited, RateLimiter, rate_limited_response
 from channels.server.reload import Reloader
+from channels.server.security_headers import SecurityHeaders
 from channels.server.services import Services
 from channels.server.settings import Settings
 from channels.server.watch import watch_bot
@@ -39,7 +43,6 @@ from nlu import BotConfig, default_model_dir, load_bot, load_or_train, train
 from nlu.model import saved_model_is_current
 
 STATIC = Path(__file__).parent.parent / "static"
-SWAGGER_ASSETS = "/swagger"  # Swagger UI's files, served from the package: the API docs work offline
 
 log = logging.getLogger("causette.server")
 
@@ -97,9 +100,23 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         brains=brains,
         store=store,
-        engine=DialogueEngine(brains, store),
-        origins=OriginPolicy(settings.allowed_origins),
+        engine=DialogueEngine(brains, store, parse_threads=anyio.CapacityLimiter(settings.parse_workers)),
+        origins=OriginPolicy(settings.allowed_origins, settings.allowed_hosts),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
+        limiter=build_limiter(settings),
+    )
+
+
+def build_limiter(settings: Settings) -> RateLimiter:
+    """The rate limiter the settings ask for, its counters where the sessions are (memory or Redis)."""
+    return RateLimiter.build(
+        enabled=settings.rate_limits,
+        per_address=settings.rate_limit_per_address,
+        per_conversation=settings.rate_limit_per_conversation,
+        per_api_key=settings.rate_limit_per_api_key,
+        redis_url=settings.redis_url,
+        redis_prefix=settings.redis_prefix,
+        redis_timeout_seconds=settings.redis_timeout_seconds,
     )
 
 
@@ -168,33 +185,37 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         description="A French-first chatbot: REST API of the conversation channel.",
         docs_url=None,  # served below from the package's own copy of Swagger UI, not a CDN
         redoc_url=None,  # ReDoc's page needs a CDN: Swagger UI alone documents the API
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.services = services
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # The last added runs first: the host check, then the headers every answer gets, then the
+    # address's rate limit, then the body's bounds, before any route.
+    app.add_middleware(
+        RequestBodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds
+    )
+    app.add_middleware(AddressRateLimit, limiter=services.limiter)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.include_router(rest_router)
     app.include_router(websocket_router)
     app.mount("/widget", StaticFiles(directory=STATIC / "widget"), name="widget")
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")
     app.add_exception_handler(StoreUnavailable, store_unavailable_response)
-
-    @app.get("/docs", include_in_schema=False)
-    async def api_docs(request: Request) -> HTMLResponse:
-        """The API's interactive documentation (Swagger UI), working without internet access."""
-        root = request.scope.get("root_path", "").rstrip("/")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{app.title} API",
-            swagger_js_url=f"{root}{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{SWAGGER_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{SWAGGER_ASSETS}/favicon-32x32.png",
-        )
+    app.add_exception_handler(RateLimited, rate_limited_response)
+    app.add_exception_handler(405, method_not_allowed)
+    if settings.api_docs:
+        add_api_docs(app)
+        describe_text_limit(app, settings.max_text_chars)
 
     @app.get(
         "/healthz",
         response_model=Health,
         tags=["ops"],
-        responses={503: {"model": Health, "description": "the session store cannot be reached"}},
+        responses={
+            **error_responses(rate_limited=False),  # health probes are never rate limited
+            503: {"model": Health, "description": "the session store cannot be reached"},
+        },
     )
     async def healthz() -> JSONResponse:
         """Ready when the model is loaded and the session store answers (503 otherwise)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi.requests import HTTPConnection
 
 from channels.server.origins import OriginPolicy
+from channels.server.ratelimit import RateLimiter
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
 from dialogue import BrainHolder, DialogueEngine, SessionStore
@@ -14,7 +15,8 @@ from dialogue import BrainHolder, DialogueEngine, SessionStore
 
 @dataclass(frozen=True)
 class Services:
-    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader."""
+    """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
+    the rate limiter."""
 
     settings: Settings
     brains: BrainHolder
@@ -22,6 +24,7 @@ class Services:
     engine: DialogueEngine
     origins: OriginPolicy
     reloader: Reloader
+    limiter: RateLimiter
 
 
 def get_services(connection: HTTPConnection) -> Services:

@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from channels.server.origins import parse_origin_rule
+from channels.server.origins import check_host_rule, parse_origin_rule
+from channels.server.ratelimit import parse_rate_limits
 from dialogue.redis_store import (
     DEFAULT_LOCK_SECONDS,
     DEFAULT_PREFIX,
@@ -17,6 +18,8 @@ from dialogue.redis_store import (
 )
 
 LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+MIN_ADMIN_KEY_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -43,7 +46,11 @@ class Settings(BaseSettings):
     redis_wait_seconds: float = Field(
         default=DEFAULT_WAIT_SECONDS, gt=0, description="longest wait of a turn for its session"
     )
-    admin_key: SecretStr | None = Field(default=None, description="required for admin actions")
+    admin_key: SecretStr | None = Field(
+        default=None,
+        description=f"required for admin actions and model details, at least {MIN_ADMIN_KEY_CHARS} "
+        "characters; unset or empty: admin endpoints are disabled (403)",
+    )
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
     watch: bool = Field(default=False, description="reload the bot when its content files change")
@@ -54,6 +61,67 @@ class Settings(BaseSettings):
     )
     ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_HOSTS),
+        description="host names this server answers to (the Host header), comma-separated; "
+        "'*.example.fr' allows subdomains, '*' any host (no protection against DNS rebinding)",
+    )
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["'self'"],
+        description="pages that may show this server's pages in a frame (CSP frame-ancestors): "
+        "comma-separated sources, \"'none'\" for no page at all",
+    )
+    api_docs: bool = Field(default=True, description="serve /docs and /openapi.json")
+    rate_limits: bool = Field(default=True, description="refuse clients over the limits below (429)")
+    rate_limit_per_address: str = Field(
+        default="20/second;600/minute",
+        description="requests and WebSocket frames from one client address (limits' notation)",
+    )
+    rate_limit_per_conversation: str = Field(
+        default="2/second;60/minute",
+        description="turns, reads and WebSocket frames (pings included) of one conversation",
+    )
+    rate_limit_per_api_key: str = Field(default="50/second;3000/minute", description="requests made with one API key")
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="longest wait for a request's headers (slow clients are cut off)"
+    )
+    body_timeout_seconds: float = Field(default=10, gt=0, description="longest wait for a request's body (408)")
+    max_connections: int = Field(default=1000, ge=1, description="open connections a process serves at once")
+    parse_workers: int = Field(default=4, ge=1, description="threads parsing and explaining messages")
+
+    @field_validator("allowed_hosts", "frame_ancestors", mode="before")
+    @classmethod
+    def _split_lists(cls, value: object) -> object:
+        """Comma-separated in the environment, a list in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, hosts: list[str]) -> list[str]:
+        return [check_host_rule(host) for host in hosts]  # raises ValueError naming the bad entry
+
+    @field_validator("rate_limit_per_address", "rate_limit_per_conversation", "rate_limit_per_api_key")
+    @classmethod
+    def _check_rate_limits(cls, value: str) -> str:
+        parse_rate_limits(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("admin_key", mode="before")
+    @classmethod
+    def _empty_key_disables(cls, value: object) -> object:
+        """An empty key (``CAUSETTE_ADMIN_KEY=``) means admin is disabled, not a key anyone can guess."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < MIN_ADMIN_KEY_CHARS:
+            raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_CHARS} characters long")
+        return key
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from channels import Settings, create_app
 from tests.support import MINI_BOT
 
-KEY = "cle-de-test"
+KEY = "cle-de-test-assez-longue"
 AUTHORIZED = {"Authorization": f"Bearer {KEY}"}
 RELOAD = "/api/v1/model/reload"
 OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
@@ -77,7 +77,7 @@ def test_broken_content_keeps_the_old_model_and_names_the_file_and_line(editable
     assert (result["status"], result["content_hash"]) == ("failed", serving)
     [problem] = result["problems"]
     assert (problem["file"], problem["line"]) == ("intents.json", line)
-    model = editable.get("/api/v1/model").json()
+    model = editable.get("/api/v1/model", headers=AUTHORIZED).json()
     assert model["content_hash"] == serving
     assert model["last_error"]["problems"] == result["problems"]
     assert say(editable, "hours", "vous ouvrez à quelle heure ?")["responses"] == [OLD_HOURS]
