@@ -48,7 +48,7 @@ _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 @router.websocket("/ws")
 async def chat_socket(websocket: WebSocket, session_id: str | None = None) -> None:
     """Hold one widget conversation until the client leaves."""
-    services = get_services(websocket)
+    services = await get_services(websocket)
     if not services.origins.allows(websocket.headers.get("origin"), websocket.headers.get("host")):
         # Closing before accept makes the server answer the handshake with HTTP 403.
         await websocket.close(code=POLICY_VIOLATION)

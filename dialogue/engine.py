@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from dialogue.brain import Brain, BrainHolder
 from dialogue.plan import TurnPlan, plan_turn
-from dialogue.session import HistoryEntry, Session, SlotValue
+from dialogue.session import HistoryEntry, LastReply, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
 
@@ -87,19 +87,20 @@ class DialogueEngine:
 
     async def history(self, session_id: str) -> list[HistoryEntry] | None:
         """The session's recent messages, or None when there is no such session."""
-        session = await self.store.get(session_id)
-        return session.history if session else None
+        return await self.store.history(session_id)
 
 
 def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:
-    """Write a planned turn into its session: contexts, slots, pending question and history."""
+    """Write a planned turn into its session: contexts, slots, pending question, the reply the next
+    turn reads, and the messages the store appends to the history."""
     session.contexts = list(plan.contexts)
     session.slots = dict(plan.slots)
     session.awaiting = plan.awaiting
+    session.last_reply = LastReply(intent=plan.intent, quick_replies=plan.quick_replies)
     session.turns += 1
-    session.history.append(HistoryEntry(role="user", text=plan.input, at=now))
-    session.history += [
+    user = HistoryEntry(role="user", text=plan.input, at=now)
+    replies = [
         HistoryEntry(role="bot", text=response, at=now, intent=plan.intent, quick_replies=plan.quick_replies)
         for response in plan.responses
     ]
-    del session.history[:-history_limit]
+    session.add_history([user, *replies], history_limit)

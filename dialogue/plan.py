@@ -37,8 +37,6 @@ from dialogue.slots import (
     intent_slots,
     is_bare_value,
     missing_slot,
-    pick_response,
-    prompt,
     without_required,
 )
 from nlu import Intent, ParseResult, Slot
@@ -185,7 +183,7 @@ def _clarify_plan(
 def _clarified(brain: Brain, session: Session, text: str) -> Intent | None:
     """The intent whose button label ``text`` is, when the bot's last message was a clarifying
     question offering it (a question with buttons and no intent)."""
-    last = next((entry for entry in reversed(session.history) if entry.role == "bot"), None)
+    last = session.last_reply
     if last is None or last.intent is not None or not last.quick_replies:
         return None
     key = _label_key(text)
@@ -253,9 +251,10 @@ def _reply(
     if intent is not None:
         missing = missing_slot(intent, memory)
         if missing is None:
-            return intent, [pick_response(intent, memory, rng)], intent.quick_replies, None
+            return intent, [brain.replies[intent.name].response(memory, rng)], intent.quick_replies, None
         asks = asked.asks + 1 if asked is not None and (asked.intent, asked.slot) == (intent.name, missing) else 1
         if asks <= MAX_ASKS:
             question = SlotRequest(intent=intent.name, slot=missing, asks=asks)
-            return intent, [prompt(intent, missing, memory)], intent.slots[missing].quick_replies, question
+            prompt = brain.replies[intent.name].prompt(missing, memory)
+            return intent, [prompt], intent.slots[missing].quick_replies, question
     return None, [rng.choice(brain.bot.config.fallback_responses)], [], None

@@ -1,15 +1,18 @@
 """Sessions in Redis: any server process can serve any turn of any conversation.
 
-Two keys per session; the ``{ID}`` hash tag puts both in one Redis Cluster slot, so that one script
-may use both:
+Three keys per session; the ``{ID}`` hash tag puts them in one Redis Cluster slot, so that one
+script may use them all:
 
-    PREFIX:session:{ID}   the session as JSON, expiring ``ttl_seconds`` after its last turn
+    PREFIX:session:{ID}   the session's state as JSON, expiring ``ttl_seconds`` after its last turn
+    PREFIX:history:{ID}   its history, a list of JSON messages capped at the bot's history_limit,
+                          expiring with the state
     PREFIX:lock:{ID}      the token of the turn being applied, expiring after ``lock_seconds``
 
 A turn costs two round trips when nobody else is applying a turn to the same session: one script
-takes the lock and reads the session, one writes the session and frees the lock. The write is
-fenced: it happens only if the lock is still this turn's, so a turn that outlived its lock is
-refused instead of overwriting a newer turn. Erasing a session takes its lock too, so that a turn
+takes the lock and reads the state, one writes the state, appends the turn's messages to the
+history (RPUSH then LTRIM) and frees the lock. A turn never reads the history, so its cost does not
+grow with the conversation. The write is fenced: it happens only if the lock is still this turn's,
+so a turn that outlived its lock is refused instead of overwriting a newer turn. Erasing a session takes its lock too, so that a turn
 in flight cannot write the erased session back.
 
 A lock request carries a deadline: the moment its caller stops waiting for the answer. Redis runs
@@ -35,7 +38,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from dialogue.session import Session
+from dialogue.session import HistoryEntry, Session
 from dialogue.store import SessionStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -58,23 +61,36 @@ return {1, now, redis.call('get', KEYS[2])}
 """
 TAKEN, BUSY, LATE = 1, 0, -1
 
-# KEYS: lock, session. ARGV: token, session JSON, session TTL (ms). Returns 1 if saved, 0 if the
-# lock is no longer this turn's.
+# KEYS: lock, session, history. ARGV: token, session JSON, session TTL (ms), history limit (0: none),
+# 1 when the session is new (a history left by an expired one is dropped), then the messages to
+# append to the history. Returns 1 if saved, 0 if the lock is no longer this turn's.
 _COMMIT = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('set', KEYS[2], ARGV[2], 'px', ARGV[3])
+if ARGV[5] == '1' then
+  redis.call('del', KEYS[3])
+end
+if #ARGV > 5 then
+  redis.call('rpush', KEYS[3], unpack(ARGV, 6))
+  local limit = tonumber(ARGV[4])
+  if limit > 0 then
+    redis.call('ltrim', KEYS[3], -limit, -1)
+  end
+end
+redis.call('pexpire', KEYS[3], ARGV[3])
 redis.call('del', KEYS[1])
 return 1
 """
 
-# KEYS: lock, session. ARGV: token. Returns 1 if erased, 0 if the lock is no longer this caller's.
+# KEYS: lock, session, history. ARGV: token. Returns 1 if erased, 0 if the lock is no longer this
+# caller's.
 _ERASE = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-redis.call('del', KEYS[2], KEYS[1])
+redis.call('del', KEYS[2], KEYS[3], KEYS[1])
 return 1
 """
 
@@ -154,20 +170,21 @@ class RedisStore(SessionStore):
             client, ttl_seconds, prefix=prefix, lock_seconds=lock_seconds, wait_seconds=wait_seconds, clock=clock
         )
 
-    def keys(self, session_id: str) -> tuple[str, str]:
-        """The lock key and the session key of a session."""
+    def keys(self, session_id: str) -> tuple[str, str, str]:
+        """The lock key, the state's key and the history's key of a session."""
         return session_keys(self.prefix, session_id)
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
         async with self._held(session_id) as (keys, token, stored):
-            session = self._decode(stored) or self.new_session(session_id)
+            found = self._decode(stored)
+            session = found or self.new_session(session_id)
             yield session
             session.updated_at = self.clock()
-            await self._save(session, keys, token)
+            await self._save(session, keys, token, new=found is None)
 
     @asynccontextmanager
-    async def _held(self, session_id: str) -> AsyncIterator[tuple[tuple[str, str], str, bytes | str | None]]:
+    async def _held(self, session_id: str) -> AsyncIterator[tuple[tuple[str, str, str], str, bytes | str | None]]:
         """Hold the session's lock: (keys, token, stored JSON). The body must free it (its last
         script does); a body that fails frees it here."""
         keys, token = self.keys(session_id), secrets.token_hex(16)
@@ -183,7 +200,7 @@ class RedisStore(SessionStore):
             await self._unlock_quietly(keys, token)
             raise
 
-    async def _lock(self, session_id: str, keys: tuple[str, str], token: str) -> bytes | str | None:
+    async def _lock(self, session_id: str, keys: tuple[str, str, str], token: str) -> bytes | str | None:
         """Take the session's lock, waiting up to ``wait_seconds``; the stored JSON, if any."""
         deadline = time.monotonic() + self.wait_seconds
         pause = FIRST_PAUSE
@@ -201,7 +218,9 @@ class RedisStore(SessionStore):
                 pause = min(pause * 2, MAX_PAUSE)
             # LATE, answered in time: the clocks' offset was off, and is now learnt; try again.
 
-    async def _try_lock(self, keys: tuple[str, str], token: str, deadline: float) -> tuple[int, bytes | str | None]:
+    async def _try_lock(
+        self, keys: tuple[str, str, str], token: str, deadline: float
+    ) -> tuple[int, bytes | str | None]:
         """One lock request, void if Redis runs it after this caller stops waiting for its answer
         (the command timeout, or ``deadline`` on the monotonic clock): (status, stored JSON)."""
         budget = deadline - time.monotonic()
@@ -210,20 +229,23 @@ class RedisStore(SessionStore):
         void_after = round(time.time() * 1000 + self._redis_clock_ahead_ms + budget * 1000)
         with _unavailable_on_redis_error():
             status, redis_now, *stored = await self._acquire(
-                keys=keys, args=[token, _ms(self.lock_seconds), void_after]
+                keys=keys[:2], args=[token, _ms(self.lock_seconds), void_after]
             )
         self._redis_clock_ahead_ms = redis_now - time.time() * 1000
         return status, stored[0] if stored else None
 
-    async def _save(self, session: Session, keys: tuple[str, str], token: str) -> None:
+    async def _save(self, session: Session, keys: tuple[str, str, str], token: str, *, new: bool) -> None:
+        messages = [entry.model_dump_json() for entry in session.new_history]
+        state = session.model_dump_json()
+        args: list[str | int] = [token, state, _ms(self.ttl_seconds), session.history_limit or 0, int(new), *messages]
         with _unavailable_on_redis_error():
-            saved = await self._commit(keys=keys, args=[token, session.model_dump_json(), _ms(self.ttl_seconds)])
+            saved = await self._commit(keys=keys, args=args)
         if not saved:
             raise StoreUnavailable(
                 f"session {session.id!r}: the turn outlived its {self.lock_seconds:g} s lock and was not saved"
             )
 
-    async def _unlock_quietly(self, keys: tuple[str, str], token: str) -> None:
+    async def _unlock_quietly(self, keys: tuple[str, str, str], token: str) -> None:
         """Free the lock after a failed turn; when Redis cannot be reached, the lock expires alone."""
         try:
             await self._release(keys=keys[:1], args=[token])
@@ -242,6 +264,17 @@ class RedisStore(SessionStore):
             stored = await self.client.get(self.keys(session_id)[1])
         return self._decode(stored)
 
+    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+        _, state_key, history_key = self.keys(session_id)
+        with _unavailable_on_redis_error():
+            async with self.client.pipeline(transaction=True) as pipeline:
+                pipeline.get(state_key)
+                pipeline.lrange(history_key, 0, -1)
+                stored, messages = await pipeline.execute()
+        if self._decode(stored) is None:
+            return None
+        return [HistoryEntry.model_validate_json(message) for message in messages]
+
     async def delete(self, session_id: str) -> None:
         async with self._held(session_id) as (keys, token, _):
             with _unavailable_on_redis_error():
@@ -257,10 +290,10 @@ class RedisStore(SessionStore):
         await self.client.aclose()
 
 
-def session_keys(prefix: str, session_id: str) -> tuple[str, str]:
-    """The lock key and the session key of a session under ``prefix``, in one Cluster slot."""
+def session_keys(prefix: str, session_id: str) -> tuple[str, str, str]:
+    """The lock, state and history keys of a session under ``prefix``, in one Cluster slot."""
     tag = "{" + session_id + "}"
-    return f"{prefix}:lock:{tag}", f"{prefix}:session:{tag}"
+    return f"{prefix}:lock:{tag}", f"{prefix}:session:{tag}", f"{prefix}:history:{tag}"
 
 
 @contextmanager

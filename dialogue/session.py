@@ -1,10 +1,15 @@
-"""The state of one conversation, as stored between turns."""
+"""The state of one conversation, as stored between turns, and the messages of its history.
+
+A turn reads and writes the state only: its size does not grow with the conversation. The history
+is kept apart by the store, appended to at the end of each turn and read only to show it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class ActiveContext(BaseModel):
@@ -51,19 +56,47 @@ class SlotRequest(BaseModel):
     asks: int = 1
 
 
+class LastReply(BaseModel):
+    """What the next turn needs of the bot's last message: the intent it answered (None for a
+    clarifying question or a fallback) and the buttons it offered."""
+
+    intent: str | None = None
+    quick_replies: list[str] = Field(default_factory=list)
+
+
 class Session(BaseModel):
-    """A conversation: active contexts, remembered slots and recent history."""
+    """A conversation's state: active contexts, remembered slots, the pending question and the
+    bot's last reply. Its history is not part of it (see :meth:`add_history`)."""
 
     id: str
     contexts: list[ActiveContext] = Field(default_factory=list)
     slots: dict[str, SlotValue] = Field(default_factory=dict)  # slot name -> its remembered value
     awaiting: SlotRequest | None = None  # set while the bot waits for the answer to a slot question
-    history: list[HistoryEntry] = Field(default_factory=list)
+    last_reply: LastReply | None = None
     turns: int = 0
     created_at: float
     updated_at: float
+    # Messages of this turn, appended to the stored history when the transaction ends.
+    _new_history: list[HistoryEntry] = PrivateAttr(default_factory=list)
+    _history_limit: int | None = PrivateAttr(default=None)
 
     @property
     def context_names(self) -> list[str]:
         """Names of the active contexts."""
         return [context.name for context in self.contexts]
+
+    def add_history(self, entries: Iterable[HistoryEntry], limit: int | None = None) -> None:
+        """Append ``entries`` to the conversation's history when the turn is saved, keeping its
+        last ``limit`` messages (all of them when None)."""
+        self._new_history.extend(entries)
+        self._history_limit = limit
+
+    @property
+    def new_history(self) -> list[HistoryEntry]:
+        """The messages this turn adds to the history."""
+        return self._new_history
+
+    @property
+    def history_limit(self) -> int | None:
+        """How many messages the history keeps after this turn (None: all)."""
+        return self._history_limit

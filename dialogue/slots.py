@@ -1,4 +1,4 @@
-"""Slot filling: remember slot values, ask for required ones, read the answers, fill templates.
+"""Slot filling: remember slot values, ask for required ones, read the answers.
 
 An intent may declare required slots, each with a question. When the chosen intent still misses
 one, the bot asks for it and the session records what it is waiting for. The next message is read
@@ -7,14 +7,11 @@ as an answer with :func:`answer_by_model` and :func:`answer_by_entity`.
 
 from __future__ import annotations
 
-import random
-
 from dialogue.brain import Brain
 from dialogue.session import SlotRequest, SlotValue
 from dialogue.slot_text import slot_text
 from nlu import Intent, Slot
 from nlu.entities.extractor import to_slot
-from nlu.templates import fill, placeholders
 from nlu.text import tokenize
 
 # How many times in a row the bot asks for the same slot before it gives up and falls back.
@@ -69,25 +66,3 @@ def is_bare_value(slot: Slot, text: str) -> bool:
     """Whether ``text`` holds nothing but the slot's value ("rose", "le 14 juillet" and a "!")."""
     rest = text[: slot.range.start] + " " + text[slot.range.end :]
     return not tokenize(rest)
-
-
-def texts(memory: Memory) -> dict[str, str]:
-    """Slot name -> value in French, for templates."""
-    return {name: value.text for name, value in memory.items()}
-
-
-def pick_response(intent: Intent, memory: Memory, rng: random.Random) -> str:
-    """A response of ``intent`` with its placeholders filled.
-
-    Responses whose placeholders all have values are preferred, then responses without
-    placeholders; a placeholder without a value becomes empty rather than an error.
-    """
-    known = {name for name, value in memory.items() if value.text}
-    complete = [r for r in intent.responses if set(placeholders(r)) <= known]
-    plain = [r for r in intent.responses if not placeholders(r)]
-    return fill(rng.choice(complete or plain or intent.responses), texts(memory))
-
-
-def prompt(intent: Intent, slot: str, memory: Memory) -> str:
-    """The question that asks for ``slot``, its placeholders filled."""
-    return fill(intent.slots[slot].prompt or "", texts(memory))

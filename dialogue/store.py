@@ -1,14 +1,21 @@
-"""Where sessions live between turns: one interface, an in-memory implementation."""
+"""Where sessions live between turns: one interface, an in-memory implementation.
+
+A store keeps two things per conversation: its state (the Session a turn reads and writes, of a
+size that does not grow with the conversation) and its history, appended to at the end of each turn
+and read only to show the conversation. Both expire together and are deleted together.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
-from dialogue.session import Session
+from dialogue.session import HistoryEntry, Session
 
 
 class StoreUnavailable(Exception):
@@ -46,8 +53,12 @@ class SessionStore(ABC):
         """The stored session, or None when it does not exist or has expired."""
 
     @abstractmethod
+    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+        """The session's recent messages, oldest first; None when the session does not exist or has expired."""
+
+    @abstractmethod
     async def delete(self, session_id: str) -> None:
-        """Forget a session, once the turn being applied to it (if any) is saved."""
+        """Forget a session and its history, once the turn being applied to it (if any) is saved."""
 
     async def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot serve; the memory store always can."""
@@ -56,15 +67,29 @@ class SessionStore(ABC):
         """Release connections."""
 
 
+@dataclass
+class Traffic:
+    """Bytes of session state a store has decoded and encoded: what its turns cost it."""
+
+    read: int = 0
+    written: int = 0
+
+
 class MemoryStore(SessionStore):
-    """Sessions in this process's memory: the embedded default, lost on restart."""
+    """Sessions in this process's memory: the embedded default, lost on restart.
+
+    The state is kept as JSON, so that a turn works on a copy and a failed turn changes nothing;
+    the history as a bounded deque of messages, which a turn only appends to.
+    """
 
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.time) -> None:
         super().__init__(ttl_seconds, clock)
         self._sessions: dict[str, tuple[float, str]] = {}  # id -> (updated_at, JSON)
+        self._histories: dict[str, deque[HistoryEntry]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiters: dict[str, int] = {}
         self._last_sweep = clock()
+        self.traffic = Traffic()
 
     @asynccontextmanager
     async def transaction(self, session_id: str) -> AsyncIterator[Session]:
@@ -73,7 +98,10 @@ class MemoryStore(SessionStore):
             session = await self.get(session_id) or self.new_session(session_id)
             yield session
             session.updated_at = self.clock()
-            self._sessions[session_id] = (session.updated_at, session.model_dump_json())
+            state = session.model_dump_json()
+            self.traffic.written += len(state.encode())
+            self._sessions[session_id] = (session.updated_at, state)
+            self._append_history(session)
 
     @asynccontextmanager
     async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
@@ -89,18 +117,38 @@ class MemoryStore(SessionStore):
                 del self._waiters[session_id], self._locks[session_id]
             self._sweep()
 
+    def _append_history(self, session: Session) -> None:
+        if not session.new_history:
+            return
+        kept = self._histories.get(session.id)
+        if kept is None or kept.maxlen != session.history_limit:
+            kept = self._histories[session.id] = deque(kept or (), maxlen=session.history_limit)
+        kept.extend(session.new_history)
+
     async def get(self, session_id: str) -> Session | None:
         stored = self._sessions.get(session_id)
         if stored is None:
             return None
         if self.expired(stored[0]):
-            self._sessions.pop(session_id, None)
+            # Not delete(): get() runs inside a transaction, which already holds the lock.
+            self._drop(session_id)
             return None
+        self.traffic.read += len(stored[1].encode())
         return Session.model_validate_json(stored[1])
+
+    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+        stored = self._sessions.get(session_id)
+        if stored is None or self.expired(stored[0]):
+            return None
+        return list(self._histories.get(session_id, ()))
 
     async def delete(self, session_id: str) -> None:
         async with self._exclusive(session_id):
-            self._sessions.pop(session_id, None)
+            self._drop(session_id)
+
+    def _drop(self, session_id: str) -> None:
+        self._sessions.pop(session_id, None)
+        self._histories.pop(session_id, None)
 
     def _sweep(self) -> None:
         """Drop expired sessions now and then, so memory stays bounded by the TTL."""
@@ -111,3 +159,4 @@ class MemoryStore(SessionStore):
         expired = [sid for sid, (updated, _) in self._sessions.items() if self.expired(updated)]
         for sid in expired:
             del self._sessions[sid]
+            self._histories.pop(sid, None)

@@ -71,7 +71,7 @@ async def test_unknown_session_is_none(kit: StoreKit) -> None:
 async def test_a_turn_creates_saves_and_loads_the_session(kit: StoreKit) -> None:
     store = kit.open()
     async with store.transaction("s1") as session:
-        assert session.turns == 0 and session.history == []
+        assert session.turns == 0 and session.new_history == []
         session.turns += 1
         session.slots["ville"] = NANTES
         session.contexts.append(ActiveContext(name="jourlocation", turns_left=3, expires_at=2e6))
@@ -125,20 +125,24 @@ async def test_concurrent_turns_are_applied_one_after_the_other(kit: StoreKit) -
             seen = session.turns
             await asyncio.sleep(0)  # let every other turn try to get in now
             session.turns = seen + 1
-            session.history.append(HistoryEntry(role="user", text=f"message {number}", at=kit.clock()))
+            session.add_history([HistoryEntry(role="user", text=f"message {number}", at=kit.clock())])
 
     await asyncio.gather(*(turn(n) for n in range(50)))
     stored = await kit.open().get("shared")
     assert stored is not None and stored.turns == 50
-    assert sorted(entry.text for entry in stored.history) == sorted(f"message {n}" for n in range(50))
+    history = await kit.open().history("shared")
+    assert history is not None
+    assert sorted(entry.text for entry in history) == sorted(f"message {n}" for n in range(50))
 
 
 async def test_delete_forgets_the_session(kit: StoreKit) -> None:
     store = kit.open()
     async with store.transaction("s1") as session:
         session.turns = 4
+        session.add_history([HistoryEntry(role="user", text="bonjour", at=kit.clock())])
     await store.delete("s1")
     assert await kit.open().get("s1") is None
+    assert await kit.open().history("s1") is None
     await store.delete("s1")  # deleting what is not there is fine
     async with store.transaction("s1") as session:
         assert session.turns == 0
@@ -148,20 +152,21 @@ async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
     store = kit.open()
     for number in range(3):
         async with store.transaction("s1") as session:
-            session.history += [
-                HistoryEntry(role="user", text=f"question {number}", at=kit.clock()),
-                HistoryEntry(
-                    role="bot",
-                    text=f"réponse {number} é",
-                    at=kit.clock(),
-                    intent="location",
-                    quick_replies=["aujourd'hui", "plus tard"],
-                ),
-            ]
+            session.add_history(
+                [
+                    HistoryEntry(role="user", text=f"question {number}", at=kit.clock()),
+                    HistoryEntry(
+                        role="bot",
+                        text=f"réponse {number} é",
+                        at=kit.clock(),
+                        intent="location",
+                        quick_replies=["aujourd'hui", "plus tard"],
+                    ),
+                ]
+            )
         kit.clock.advance(1)
-    stored = await kit.open().get("s1")
-    assert stored is not None
-    history = stored.history
+    history = await kit.open().history("s1")
+    assert history is not None
     assert [entry.text for entry in history] == [
         "question 0",
         "réponse 0 é",
@@ -172,6 +177,25 @@ async def test_history_is_kept_in_order_with_its_details(kit: StoreKit) -> None:
     ]
     assert history[1].intent == "location" and history[1].quick_replies == ["aujourd'hui", "plus tard"]
     assert [entry.at for entry in history[::2]] == [1_000_000.0, 1_000_001.0, 1_000_002.0]
+
+
+async def test_history_keeps_its_last_messages_and_expires_with_the_session(kit: StoreKit) -> None:
+    store = kit.open()
+    assert await store.history("s1") is None
+    for number in range(5):
+        async with store.transaction("s1") as session:
+            session.add_history([HistoryEntry(role="user", text=f"message {number}", at=kit.clock())], limit=3)
+    history = await kit.open().history("s1")
+    assert history is not None and [entry.text for entry in history] == ["message 2", "message 3", "message 4"]
+    async with store.transaction("s1") as session:  # a turn without messages keeps the history
+        session.turns += 1
+    assert len(await kit.open().history("s1") or []) == 3
+    kit.clock.advance(TTL + 1)
+    assert await kit.open().history("s1") is None
+    async with store.transaction("s1") as session:
+        session.add_history([HistoryEntry(role="user", text="de retour", at=kit.clock())], limit=3)
+    history = await kit.open().history("s1")
+    assert history is not None and [entry.text for entry in history] == ["de retour"], "an expired history is gone"
 
 
 def test_slot_values_keep_the_seed_json_shape_sessions_were_stored_in() -> None:

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SlotValue
-from dialogue.slots import MAX_ASKS, pick_response
+from dialogue.replies import Replies
+from dialogue.slots import MAX_ASKS
 from nlu import Intent, Model, load_bot
 from nlu.dataset import SlotSpec
 from nlu.parse_result import Slot
@@ -134,11 +135,9 @@ def test_missing_slot_values_never_break_a_response() -> None:
         slots={"date": SlotSpec(entity="snips/datetime")},
         responses=["Noté pour {date}.", "C'est noté."],
     )
-    assert pick_response(intent, {}, random.Random(0)) == "C'est noté."
-    assert (
-        pick_response(intent.model_copy(update={"responses": ["Noté pour {date}."]}), {}, random.Random(0))
-        == "Noté pour ."
-    )
+    assert Replies.of(intent).response({}, random.Random(0)) == "C'est noté."
+    only_templated = Replies.of(intent.model_copy(update={"responses": ["Noté pour {date}."]}))
+    assert only_templated.response({}, random.Random(0)) == "Noté pour ."
     tomorrow = SlotValue(entity="snips/datetime", raw_value="demain", value={}, text="demain")
-    chosen = {pick_response(intent, {"date": tomorrow}, random.Random(seed)) for seed in range(20)}
+    chosen = {Replies.of(intent).response({"date": tomorrow}, random.Random(seed)) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}

@@ -27,7 +27,11 @@ class Services:
     limiter: RateLimiter
 
 
-def get_services(connection: HTTPConnection) -> Services:
-    """FastAPI dependency: the services of the app serving this request or WebSocket."""
+async def get_services(connection: HTTPConnection) -> Services:
+    """FastAPI dependency: the services of the app serving this request or WebSocket.
+
+    A coroutine: FastAPI runs a plain function dependency in a worker thread, and that hand-off
+    cost a REST turn more than the work it did.
+    """
     services: Services = connection.app.state.services
     return services

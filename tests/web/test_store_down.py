@@ -10,7 +10,7 @@ import pytest
 
 import channels.server.app
 from channels import Settings, create_app
-from dialogue import MemoryStore, Session, SessionStore, StoreUnavailable
+from dialogue import HistoryEntry, MemoryStore, Session, SessionStore, StoreUnavailable
 from nlu import BotConfig
 from tests.web.support import ThreadedServer, open_socket, receive, send
 
@@ -26,6 +26,9 @@ class DownStore(MemoryStore):
         yield  # never reached: the yield makes this the generator asynccontextmanager wraps
 
     async def get(self, session_id: str) -> Session | None:
+        raise StoreUnavailable("connection refused")
+
+    async def history(self, session_id: str) -> list[HistoryEntry] | None:
         raise StoreUnavailable("connection refused")
 
 

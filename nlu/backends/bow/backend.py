@@ -34,7 +34,7 @@ from nlu.parse_result import IntentGuess, ParseResult, Slot, empty_result
 from nlu.text import Token, tokenize
 
 if TYPE_CHECKING:  # torch is imported by training only: a served model parses with numpy
-    from nlu.backends.bow.network import BagClassifier, Ensemble
+    from nlu.backends.bow.network import BagClassifier, Corpus, Ensemble
 
 UNIT = "bow"
 FORMAT = 3  # 2: one bow.json and weights for every part; 3: units that save themselves
@@ -136,46 +136,52 @@ class BowBackend(Backend):
     def _train(self, ensemble: Ensemble, encoded: list[Example], progress: Progress, rng: random.Random) -> None:
         """Train the networks one after the other, each from its own random weights, then the
         linear classifier; one progress count runs over all of them."""
-        import torch
 
-        from nlu.backends.bow.network import flatten, train_linear
+        from nlu.backends.bow.network import Corpus, train_linear
 
         settings, networks, linear = self.settings, ensemble.members, ensemble.linear
-        batches = math.ceil(len(encoded) / settings.batch_size)
+        corpus = Corpus([doc for doc, _ in encoded], [label for _, label in encoded])
+        order = list(range(len(corpus)))
+        batches = math.ceil(len(corpus) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
         total = epochs * len(networks) + (settings.linear_iterations if linear is not None else 0)
         with torch_threads(settings.threads):
             for number, network in enumerate(networks):
                 network.train()
-                self._epochs(network, encoded, epochs, _offset(progress, number * epochs, total), rng)
+                self._epochs(network, corpus, order, epochs, _offset(progress, number * epochs, total), rng)
                 network.eval()
             if linear is not None:
                 train_linear(
                     linear,
-                    flatten([doc for doc, _ in encoded]),
-                    torch.tensor([label for _, label in encoded]),
+                    corpus.inputs,
+                    corpus.labels,
                     settings.linear_c,
                     settings.linear_iterations,
                     lambda done, _: progress(total - settings.linear_iterations + done, total, "training"),
                 )
 
     def _epochs(
-        self, network: BagClassifier, encoded: list[Example], epochs: int, progress: Progress, rng: random.Random
+        self,
+        network: BagClassifier,
+        corpus: Corpus,
+        order: list[int],
+        epochs: int,
+        progress: Progress,
+        rng: random.Random,
     ) -> None:
+        """Train ``network`` for ``epochs`` passes over the corpus, each in an order ``rng`` shuffles."""
         import torch
         from torch.nn import functional as F
 
-        from nlu.backends.bow.network import flatten, optimisers
+        from nlu.backends.bow.network import optimisers
 
         settings = self.settings
         steppers = optimisers(network, settings.learning_rate)
         for epoch in range(epochs):
-            rng.shuffle(encoded)
-            for start in range(0, len(encoded), settings.batch_size):
-                batch = encoded[start : start + settings.batch_size]
-                logits = network(*flatten([doc for doc, _ in batch]))
-                targets = torch.tensor([label for _, label in batch])
-                loss = F.cross_entropy(logits, targets, label_smoothing=settings.label_smoothing)
+            rng.shuffle(order)
+            for start in range(0, len(order), settings.batch_size):
+                inputs, targets = corpus.batch(order[start : start + settings.batch_size])
+                loss = F.cross_entropy(network(*inputs), targets, label_smoothing=settings.label_smoothing)
                 for stepper in steppers:
                     stepper.zero_grad()
                 torch.autograd.backward(loss)
@@ -199,9 +205,12 @@ class BowBackend(Backend):
 
     def probabilities(self, text: str) -> dict[str | None, float] | None:
         """Probability of each intent and of ``None`` (no intent); None when no feature is known."""
+        return self._probabilities(tokenize(text))
+
+    def _probabilities(self, tokens: list[Token]) -> dict[str | None, float] | None:
         if self._forward is None:
             raise ModelError("the bow backend has not been trained")
-        encoded = self.encode(text)
+        encoded = self._encode(tokens, token_features(tokens, self.settings.char_ngrams))
         if not _known(encoded):
             return None
         scores = self._forward.probabilities(*encoded).tolist()
@@ -209,8 +218,10 @@ class BowBackend(Backend):
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Rank intents for ``text`` and fill the best one's slots; the out-of-scope class gives
-        intentName null (and no slots)."""
-        scores = self.probabilities(text)
+        intentName null (and no slots). The text is tokenised once: the bag, the word vectors and
+        the slot tagger read the same tokens."""
+        tokens = tokenize(text)
+        scores = self._probabilities(tokens)
         if scores is None:
             return empty_result(text)
         none_score = scores.pop(None)
@@ -220,12 +231,12 @@ class BowBackend(Backend):
         if best is None or none_score > best_score:
             chosen = IntentGuess(intentName=None, probability=none_score)
             return ParseResult(input=text, intent=chosen, alternatives=guesses)
-        slots = self.slots_for_intent(text, best)
+        slots = self.slot_tagger.tag(text, tokens, best) if self.slot_tagger else []
         return ParseResult(input=text, intent=guesses[0], slots=slots, alternatives=guesses[1:])
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
         """The CRF's slots of ``intent`` in ``text``, resolved."""
-        return self.slot_tagger.tag(text, intent) if self.slot_tagger else []
+        return self.slot_tagger.tag(text, tokenize(text), intent) if self.slot_tagger else []
 
     def save(self, folder: Path) -> None:
         """Each unit saves itself in its own folder; the backend's file says which there are."""

@@ -104,10 +104,10 @@ class SlotTagger:
         extractor = EntityExtractor(saved.entities, saved.language)
         return cls((folder / CRF_FILE).read_bytes(), saved.slot_entities, extractor)
 
-    def tag(self, text: str, intent: str) -> list[Slot]:
-        """The slots of ``intent`` found in ``text``, resolved; unresolvable spans are dropped."""
+    def tag(self, text: str, tokens: list[Token], intent: str) -> list[Slot]:
+        """The slots of ``intent`` found in ``text`` (whose ``tokens`` the caller has), resolved;
+        unresolvable spans are dropped."""
         slots_of_intent = self.slot_entities.get(intent)
-        tokens = tokenize(text)
         if not slots_of_intent or not tokens:
             return []
         matches = self.extractor.find(text, self.entity_scope)
