@@ -33,7 +33,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[SessionStore]:
 
 async def remember_secret(store: SessionStore, session_id: str) -> None:
     async with store.transaction(session_id) as session:
-        session.history.append(HistoryEntry(role="user", text=SECRET, at=store.clock()))
+        session.add_history([HistoryEntry(role="user", text=SECRET, at=store.clock())])
 
 
 async def turn_in_flight(store: SessionStore, session_id: str, inside: asyncio.Event, finish: asyncio.Event) -> None:
@@ -41,7 +41,7 @@ async def turn_in_flight(store: SessionStore, session_id: str, inside: asyncio.E
     async with store.transaction(session_id) as session:
         inside.set()
         await finish.wait()
-        session.history.append(HistoryEntry(role="user", text="et sinon ?", at=store.clock()))
+        session.add_history([HistoryEntry(role="user", text="et sinon ?", at=store.clock())])
 
 
 def resurrected(history: list[str] | None) -> bool:
@@ -63,8 +63,8 @@ async def test_a_delete_racing_a_turn_never_resurrects_the_conversation(store: S
         await asyncio.sleep(rng.uniform(0, 0.002))
         finish.set()
         await asyncio.gather(turn, erase)
-        stored = await store.get(session_id)
-        back += resurrected([entry.text for entry in stored.history] if stored else None)
+        history = await store.history(session_id)
+        back += resurrected([entry.text for entry in history] if history is not None else None)
     assert back == 0, f"{back} of {TRIES} erased conversations came back"
 
 
