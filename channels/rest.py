@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 import anyio
@@ -17,6 +18,7 @@ from channels.schemas import (
     ModelOut,
     ModelStatus,
     ModelSummary,
+    OpenedOut,
     SessionId,
     TextRefused,
     TurnOut,
@@ -24,21 +26,24 @@ from channels.schemas import (
     error_responses,
 )
 from channels.server.admin import is_admin, require_admin
+from channels.server.api_keys import digest, new_secret
+from channels.server.ownership import (
+    Caller,
+    ConversationAccessDep,
+    NotYours,
+    OwnerKey,
+    access_to,
+    not_found,
+    optional_caller,
+)
 from channels.server.ratelimit import Dimension
 from channels.server.reload import ReloadResult
 from channels.server.services import Services, get_services
+from dialogue import Session, Turn
 from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
 ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-async def conversation_rate_limit(session_id: SessionId, services: ServicesDep) -> None:
-    """FastAPI dependency: counts the request against its conversation's rate limit (429 over it)."""
-    await services.limiter.hit(Dimension.CONVERSATION, session_id)
-
-
-PerConversation = [Depends(conversation_rate_limit)]
 
 
 def checked_text(message: MessageIn, services: Services) -> str:
@@ -49,18 +54,10 @@ def checked_text(message: MessageIn, services: Services) -> str:
         raise HTTPException(422, str(refused)) from None
 
 
-@router.post(
-    "/conversations/{session_id}/messages",
-    response_model=TurnOut,
-    tags=["conversations"],
-    dependencies=PerConversation,
-    responses=error_responses(408, 413, 422, 503),
-)
-async def post_message(session_id: SessionId, message: MessageIn, services: ServicesDep) -> TurnOut:
-    """Send a user message to a conversation and get the bot's reply."""
-    turn = await services.engine.handle(session_id, checked_text(message, services))
+def turn_out(session_id: str, turn: Turn) -> TurnOut:
+    """The API shape of a turn of conversation ``session_id`` (as its caller names it)."""
     return TurnOut(
-        session_id=turn.session_id,
+        session_id=session_id,
         responses=turn.responses,
         intent=None if turn.intent is None else IntentOut(name=turn.intent, probability=turn.probability),
         contexts=turn.contexts,
@@ -69,18 +66,67 @@ async def post_message(session_id: SessionId, message: MessageIn, services: Serv
     )
 
 
+@router.post(
+    "/conversations",
+    response_model=OpenedOut,
+    status_code=201,
+    tags=["conversations"],
+    responses=error_responses(401, 403, 408, 413, 422, 503),
+)
+async def open_conversation(
+    message: MessageIn, services: ServicesDep, caller: Annotated[Caller | None, Depends(optional_caller)]
+) -> OpenedOut:
+    """Open a conversation with its first message: the server chooses its id and, for a visitor
+    (no credentials), returns the token every later request of it needs."""
+    if caller is not None and caller.kind == "admin":
+        raise HTTPException(403, "the admin key reads and erases conversations; it does not open them")
+    text, session_id = checked_text(message, services), uuid.uuid4().hex
+    token = new_secret() if caller is None else None
+    owner = caller or Caller("visitor", token=token)
+    await services.limiter.hit(Dimension.CONVERSATION, owner.store_id(session_id))
+
+    def claim(session: Session) -> None:
+        session.token_hash = None if token is None else digest(token)
+
+    turn = await services.engine.handle(owner.store_id(session_id), text, message_id=message.message_id, guard=claim)
+    return OpenedOut(**turn_out(session_id, turn).model_dump(), conversation_token=token)
+
+
+@router.post(
+    "/conversations/{session_id}/messages",
+    response_model=TurnOut,
+    tags=["conversations"],
+    responses=error_responses(401, 403, 404, 408, 413, 422, 503),
+)
+async def post_message(
+    session_id: SessionId, message: MessageIn, services: ServicesDep, access: ConversationAccessDep
+) -> TurnOut:
+    """Send a user message to a conversation and get the bot's reply. A visitor's conversation
+    needs its token; an API key may choose the id, which opens the conversation if it is new."""
+    if access.caller.kind == "admin":
+        raise HTTPException(403, "the admin key reads and erases conversations; it does not speak in them")
+    text = checked_text(message, services)
+    try:
+        turn = await services.engine.handle(access.store_id, text, message_id=message.message_id, guard=access.guard())
+    except NotYours:
+        raise not_found(session_id) from None
+    return turn_out(session_id, turn)
+
+
 @router.get(
     "/conversations/{session_id}",
     response_model=ConversationOut,
     tags=["conversations"],
-    dependencies=PerConversation,
-    responses=error_responses(404, 422, 503),
+    responses=error_responses(401, 404, 422, 503),
 )
-async def get_conversation(session_id: SessionId, services: ServicesDep) -> ConversationOut:
-    """A conversation's recent history (404 when unknown or expired)."""
-    history = await services.engine.history(session_id)
+async def get_conversation(
+    session_id: SessionId, services: ServicesDep, access: ConversationAccessDep
+) -> ConversationOut:
+    """A conversation's recent history (404 when unknown, expired or not the caller's)."""
+    await access.session(services)
+    history = await services.engine.history(access.store_id)
     if history is None:
-        raise HTTPException(404, f"no conversation {session_id!r}")
+        raise not_found(session_id)
     return ConversationOut(session_id=session_id, history=[HistoryMessage.of(entry) for entry in history])
 
 
@@ -88,38 +134,42 @@ async def get_conversation(session_id: SessionId, services: ServicesDep) -> Conv
     "/conversations/{session_id}",
     status_code=204,
     tags=["conversations"],
-    dependencies=PerConversation,
-    responses=error_responses(422, 503),
+    responses=error_responses(401, 404, 422, 503),
 )
-async def delete_conversation(session_id: SessionId, services: ServicesDep) -> Response:
-    """Forget a conversation."""
-    await services.store.delete(session_id)
+async def delete_conversation(session_id: SessionId, services: ServicesDep, access: ConversationAccessDep) -> Response:
+    """Forget a conversation (404 when unknown, expired or not the caller's)."""
+    await access.session(services)
+    await services.store.delete(access.store_id)
     return Response(status_code=204)
 
 
-@router.post("/parse", tags=["nlu"], responses=error_responses(408, 413, 422, 503))
+@router.post("/parse", tags=["nlu"], responses=error_responses(401, 404, 408, 413, 422, 503))
 async def parse(
     message: MessageIn,
     services: ServicesDep,
     explain: Annotated[bool, Query(description="add why: words and contexts behind the intent")] = False,
     session_id: Annotated[
-        str | None, Query(pattern=SESSION_ID_PATTERN, description="judge contexts as in this conversation")
+        str | None,
+        Query(
+            pattern=SESSION_ID_PATTERN, description="judge contexts as in this conversation (its credentials needed)"
+        ),
     ] = None,
+    caller: Annotated[Caller | None, Depends(optional_caller)] = None,
+    owner_key: OwnerKey = None,
 ) -> dict[str, Any]:
     """What the model understands of a text: the Snips-shaped parse with ranked alternatives.
 
     With ``explain=true``, an ``explanation`` says which words pushed the chosen intent and the
     runner-up, and which contexts made each candidate eligible: none are active unless
-    ``session_id`` names a conversation, which is read but not changed.
+    ``session_id`` names a conversation, which is read but not changed; it needs the credentials
+    its other requests need (401 without, 404 when unknown or not the caller's).
     """
+    access = await access_to(session_id, services, caller, owner_key) if explain and session_id else None
     text, brain = checked_text(message, services), services.brains.current
     threads = services.engine.parse_threads  # CPU work, off the event loop (its cost: nlu.explain's bound)
     result = (await anyio.to_thread.run_sync(brain.model.parse, text, limiter=threads)).to_json()
     if explain:
-        if session_id:
-            await services.limiter.hit(Dimension.CONVERSATION, session_id)
-        stored = await services.store.get(session_id) if session_id else None
-        session = stored or services.store.new_session(session_id or "explain")
+        session = await access.session(services) if access else services.store.new_session("explain")
         explanation = await anyio.to_thread.run_sync(
             explain_message, services.engine, brain, text, session, limiter=threads
         )

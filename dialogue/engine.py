@@ -55,15 +55,31 @@ class DialogueEngine:
         (a terminal chat, a benchmark)."""
         return cls(BrainHolder(Brain(bot=bot, model=model)), MemoryStore(bot.config.session_ttl_seconds))
 
-    async def handle(self, session_id: str, text: str) -> Turn:
-        """Answer ``text`` in conversation ``session_id``; the session is updated atomically."""
+    async def handle(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        message_id: str | None = None,
+        guard: Callable[[Session], None] | None = None,
+    ) -> Turn:
+        """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
+
+        ``guard`` runs first inside the transaction and may refuse the session by raising (the
+        session is left as it was). A ``message_id`` already answered in this session gets its
+        recorded turn again, and nothing is applied twice; a new one is recorded with the turn.
+        """
         brain = self.brains.current
         parse = await anyio.to_thread.run_sync(brain.model.parse, text, limiter=self.parse_threads)
         async with self.store.transaction(session_id) as session:
+            if guard is not None:
+                guard(session)
+            if message_id is not None and (recorded := session.recorded_turn(message_id)) is not None:
+                return Turn.model_validate_json(recorded)
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
-            _apply(session, plan, now, brain.bot.config.history_limit)
-            return Turn(
+            _apply(session, plan, now, brain.bot.config.history_limit, message_id)
+            turn = Turn(
                 session_id=session.id,
                 responses=plan.responses,
                 intent=plan.intent,
@@ -73,6 +89,9 @@ class DialogueEngine:
                 slots=plan.slots,
                 quick_replies=plan.quick_replies,
             )
+            if message_id is not None:
+                session.record_turn(message_id, turn.model_dump_json())
+            return turn
 
     def preview(self, brain: Brain, session: Session, parse: ParseResult) -> TurnPlan:
         """The turn ``parse`` would take in ``session`` now, as :meth:`handle` would plan it.
@@ -90,7 +109,7 @@ class DialogueEngine:
         return await self.store.history(session_id)
 
 
-def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:
+def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int, message_id: str | None) -> None:
     """Write a planned turn into its session: contexts, slots, pending question, the reply the next
     turn reads, and the messages the store appends to the history."""
     session.contexts = list(plan.contexts)
@@ -98,7 +117,7 @@ def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> 
     session.awaiting = plan.awaiting
     session.last_reply = LastReply(intent=plan.intent, quick_replies=plan.quick_replies)
     session.turns += 1
-    user = HistoryEntry(role="user", text=plan.input, at=now)
+    user = HistoryEntry(role="user", text=plan.input, at=now, message_id=message_id)
     replies = [
         HistoryEntry(role="bot", text=response, at=now, intent=plan.intent, quick_replies=plan.quick_replies)
         for response in plan.responses

@@ -12,8 +12,8 @@ A turn costs two round trips when nobody else is applying a turn to the same ses
 takes the lock and reads the state, one writes the state, appends the turn's messages to the
 history (RPUSH then LTRIM) and frees the lock. A turn never reads the history, so its cost does not
 grow with the conversation. The write is fenced: it happens only if the lock is still this turn's,
-so a turn that outlived its lock is refused instead of overwriting a newer turn. Erasing a session takes its lock too, so that a turn
-in flight cannot write the erased session back.
+so a turn that outlived its lock is refused instead of overwriting a newer turn. Erasing a session
+takes its lock too, so that a turn in flight cannot write the erased session back.
 
 A lock request carries a deadline: the moment its caller stops waiting for the answer. Redis runs
 the commands it received while stalled once it thaws; a request run past its deadline takes

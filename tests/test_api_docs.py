@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 # Each endpoint's statuses, beyond its success: what the code really answers.
 EXPECTED_STATUSES = {
@@ -27,7 +27,7 @@ EXPECTED_STATUSES = {
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir))) as client:
+    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir)), headers=API_KEY_HEADERS) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
 from nlu import Model
-from tests.support import MINI_BOT, free_port
+from tests.support import API_KEY_HEADERS, MINI_BOT, free_port
 
 SERVER_LOG = "causette.server"
 ADMIN_KEY = "operations-admin-key"
@@ -20,7 +20,9 @@ ADMIN_KEY = "operations-admin-key"
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=ADMIN_KEY))) as client:
+    with TestClient(
+        create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=ADMIN_KEY)), headers=API_KEY_HEADERS
+    ) as client:
         yield client
 
 
@@ -60,7 +62,7 @@ def test_an_unreachable_redis_is_a_clear_warning_at_start(
 @pytest.fixture(scope="module")
 def store_down(mini_model_dir: Path) -> Iterator[TestClient]:
     settings = Settings(model_dir=mini_model_dir, redis_url=unreachable_redis_url(), redis_timeout_seconds=0.5)
-    with TestClient(create_app(MINI_BOT, settings)) as client:
+    with TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ from channels import Settings, create_app
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import Explanation, explain
 from nlu import Model, load_bot
-from tests.support import DEMO_BOT, ServerProcess, run_cli
+from tests.support import API_KEY_HEADERS, DEMO_BOT, ServerProcess, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,9 @@ def test_rest_explains_against_a_conversation_without_changing_it(demo_server: S
 
 async def test_a_pending_slot_question_is_explained_as_the_turn_that_follows(demo_model_dir: Path) -> None:
     app = create_app(DEMO_BOT, Settings(model_dir=demo_model_dir))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+    ) as client:
         talk = "/api/v1/conversations/booking-1/messages"
         asked = (await client.post(talk, json={"text": "je voudrais réserver un scooter"})).json()
         assert asked["responses"] == ["Pour quelle date souhaitez-vous réserver ?"]

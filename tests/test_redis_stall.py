@@ -13,7 +13,7 @@ import pytest
 
 from dialogue import RedisStore, StoreUnavailable
 from dialogue.redis_store import session_keys
-from tests.support import MINI_BOT, RedisServer, ServerProcess
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess
 
 pytestmark = pytest.mark.e2e  # a redis-server of the test's own, frozen with SIGSTOP
 
@@ -95,7 +95,9 @@ async def test_a_busy_conversation_serves_again_when_redis_thaws(
     own_redis: RedisServer, stalled_server: ServerProcess
 ) -> None:
     lock_key, session_key, _ = session_keys("stall", "busy")
-    async with httpx.AsyncClient(base_url=f"{stalled_server.url}/api/v1", timeout=30) as client:
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, base_url=f"{stalled_server.url}/api/v1", timeout=30
+    ) as client:
         assert (await client.post("/conversations/busy/messages", json={"text": "bonjour"})).status_code == 200
         own_redis.pause()
         try:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from nlu import load_bot
-from tests.support import DEMO_BOT, ServerProcess, say
+from tests.support import API_KEY_HEADERS, DEMO_BOT, ServerProcess, say
 
 DEMO = load_bot(DEMO_BOT).dataset
 
@@ -22,7 +22,7 @@ def responses_of(tag: str) -> list[str]:
 @pytest.fixture
 def rest(demo_server: ServerProcess) -> Iterator[httpx.Client]:
     """An HTTP client of the real demo server."""
-    with httpx.Client(base_url=demo_server.url) as client:
+    with httpx.Client(headers=API_KEY_HEADERS, base_url=demo_server.url) as client:
         yield client
 
 

@@ -19,7 +19,7 @@ from channels import Settings
 from channels.cli import main
 from dialogue import RedisStore
 from nlu import load_bot
-from tests.support import MINI_BOT, RedisServer, ServerProcess, wait_until
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess, wait_until
 
 pytestmark = pytest.mark.e2e  # real server processes and a real redis-server
 
@@ -87,7 +87,7 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(
     a, b = servers
     session = new_session()
     texts = [RENT if n % 3 == 1 else TODAY for n in range(50)]
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, timeout=60) as client:
         replies = await asyncio.gather(
             *(
                 client.post(f"{(a, b)[n % 2].url}/api/v1/conversations/{session}/messages", json={"text": text})

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from channels.rest import router as rest_router
 from channels.schemas import Health, error_responses
 from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_limit
+from channels.server.api_keys import read_api_keys
 from channels.server.limits import RequestBodyGuard
 from channels.server.methods import method_not_allowed
 from channels.server.origins import AllowedHosts, OriginPolicy
@@ -104,6 +105,7 @@ def build_services(settings: Settings) -> Services:
         origins=OriginPolicy(settings.allowed_origins, settings.allowed_hosts),
         reloader=Reloader(brains, settings.bot_dir, model_dir),
         limiter=build_limiter(settings),
+        api_keys=read_api_keys(settings.api_keys, settings.api_keys_file),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi.requests import HTTPConnection
 
@@ -16,7 +16,7 @@ from dialogue import BrainHolder, DialogueEngine, SessionStore
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the rate limiter."""
+    the rate limiter, the API keys (name -> SHA-256 of the key)."""
 
     settings: Settings
     brains: BrainHolder
@@ -25,6 +25,7 @@ class Services:
     origins: OriginPolicy
     reloader: Reloader
     limiter: RateLimiter
+    api_keys: dict[str, str] = field(default_factory=dict)
 
 
 async def get_services(connection: HTTPConnection) -> Services:

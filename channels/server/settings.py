@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from channels.server.api_keys import read_api_keys
 from channels.server.origins import check_host_rule, parse_origin_rule
 from channels.server.ratelimit import parse_rate_limits
 from dialogue.redis_store import (
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
         description=f"required for admin actions and model details, at least {MIN_ADMIN_KEY_CHARS} "
         "characters; unset or empty: admin endpoints are disabled (403)",
     )
+    api_keys: str = Field(
+        default="",
+        description="API keys of server-to-server channels: NAME:SHA256HEX entries, comma-separated "
+        "('causette apikey new NAME' prints one); remove an entry to revoke its key",
+    )
+    api_keys_file: Path | None = Field(default=None, description="more API key entries, one a line")
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
     watch: bool = Field(default=False, description="reload the bot when its content files change")
@@ -107,6 +114,14 @@ class Settings(BaseSettings):
     def _check_rate_limits(cls, value: str) -> str:
         parse_rate_limits(value)  # raises ValueError naming the bad entry
         return value
+
+    @model_validator(mode="after")
+    def _check_api_keys(self) -> Settings:
+        try:
+            read_api_keys(self.api_keys, self.api_keys_file)  # raises ValueError naming the bad entry
+        except OSError as error:
+            raise ValueError(f"cannot read the API keys file: {error}") from None
+        return self
 
     @field_validator("admin_key", mode="before")
     @classmethod

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support import ServerProcess
+from tests.support import API_KEY_HEADERS, ServerProcess
 from tests.web.conftest import FALLBACK, LATER_ANSWER, LOCATION_QUESTION, SHOP_ORIGIN, TODAY_ANSWER
 from tests.web.support import greeting, open_socket, receive, say, send
 
@@ -148,7 +148,7 @@ async def test_allowed_origins_connect(server: ServerProcess, origin: str) -> No
 
 async def test_a_conversation_started_on_rest_goes_on_over_the_websocket(server: ServerProcess) -> None:
     session_id = new_session()
-    async with httpx.AsyncClient(base_url=server.url) as rest:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, base_url=server.url) as rest:
         turn = await rest.post(
             f"/api/v1/conversations/{session_id}/messages", json={"text": "je voudrais louer un scooter"}
         )
@@ -161,7 +161,7 @@ async def test_a_conversation_started_on_the_websocket_goes_on_over_rest(server:
     async with open_socket(server, session_id) as ws:
         await greeting(ws)
         await say(ws, "je voudrais louer un scooter")
-    async with httpx.AsyncClient(base_url=server.url) as rest:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, base_url=server.url) as rest:
         turn = (await rest.post(f"/api/v1/conversations/{session_id}/messages", json={"text": "plus tard"})).json()
         assert turn["intent"]["name"] == "plus_tard"
         history = (await rest.get(f"/api/v1/conversations/{session_id}")).json()["history"]
@@ -174,7 +174,7 @@ async def test_a_client_leaving_mid_turn_leaves_the_turn_stored(server: ServerPr
         await greeting(ws)
         await send(ws, {"type": "message", "text": "je voudrais louer un scooter"})
     # Gone without waiting for the answer. The turn completes on the server; wait until it shows.
-    async with httpx.AsyncClient(base_url=server.url) as rest:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, base_url=server.url) as rest:
         for _ in range(100):
             response = await rest.get(f"/api/v1/conversations/{session_id}")
             if response.status_code == 200 and len(response.json()["history"]) == 2:
