@@ -137,8 +137,10 @@ async def get_conversation(
     responses=error_responses(401, 404, 422, 503),
 )
 async def delete_conversation(session_id: SessionId, services: ServicesDep, access: ConversationAccessDep) -> Response:
-    """Forget a conversation (404 when unknown, expired or not the caller's)."""
-    await access.session(services)
+    """Forget a conversation: 204, also when there is none (an API key's or the admin's erasure
+    is idempotent); a visitor gets 404 when it is unknown, expired or not theirs."""
+    if access.caller.kind == "visitor":
+        await access.session(services)
     await services.store.delete(access.store_id)
     return Response(status_code=204)
 
