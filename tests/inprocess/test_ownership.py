@@ -33,7 +33,9 @@ def client(mini_model_dir: Path) -> Iterator[TestClient]:
 
 
 def turn(client: TestClient, session_id: str, headers: dict[str, str], **body: Any) -> Any:
-    return client.post(f"/api/v1/conversations/{session_id}/messages", json={"text": "bonjour", **body}, headers=headers)
+    return client.post(
+        f"/api/v1/conversations/{session_id}/messages", json={"text": "bonjour", **body}, headers=headers
+    )
 
 
 def history(client: TestClient, session_id: str, headers: dict[str, str], query: str = "") -> Any:
@@ -69,7 +71,9 @@ def test_only_the_token_holder_touches_a_visitor_conversation(client: TestClient
         refused = ask(client, mine, stranger)
         unknown = ask(client, "nobody-has-this-id", stranger)
         assert refused.status_code == unknown.status_code == 404  # a stranger cannot tell it exists
-        assert refused.json()["detail"].replace(mine, "X") == unknown.json()["detail"].replace("nobody-has-this-id", "X")
+        assert refused.json()["detail"].replace(mine, "X") == unknown.json()["detail"].replace(
+            "nobody-has-this-id", "X"
+        )
     assert client.delete(f"/api/v1/conversations/{mine}", headers=NO_KEY).status_code == 401
     assert client.delete(f"/api/v1/conversations/{mine}", headers=stranger).status_code == 404
     assert len(texts(history(client, mine, owner))) == 4  # two turns: the stranger changed nothing
