@@ -94,7 +94,7 @@ def stalled_server(own_redis: RedisServer, mini_model_dir: Path) -> Iterator[Ser
 async def test_a_busy_conversation_serves_again_when_redis_thaws(
     own_redis: RedisServer, stalled_server: ServerProcess
 ) -> None:
-    lock_key, session_key, _ = session_keys("stall", "busy")
+    lock_key, session_key, _ = session_keys("stall", "bench.busy")  # the tests' API key's namespace
     async with httpx.AsyncClient(
         headers=API_KEY_HEADERS, base_url=f"{stalled_server.url}/api/v1", timeout=30
     ) as client:

@@ -58,9 +58,9 @@ def test_gibberish_falls_back(rest: httpx.Client) -> None:
 
 def test_history_is_served(demo_server: ServerProcess, rest: httpx.Client) -> None:
     say(rest, "hist-1", "bonjour")
-    history = httpx.get(f"{demo_server.url}/api/v1/conversations/hist-1").json()["history"]
+    history = rest.get("/api/v1/conversations/hist-1").json()["history"]
     assert [entry["role"] for entry in history] == ["user", "bot"]
-    assert httpx.get(f"{demo_server.url}/api/v1/conversations/nobody").status_code == 404
+    assert rest.get("/api/v1/conversations/nobody").status_code == 404
 
 
 def test_parse_returns_the_snips_json(demo_server: ServerProcess) -> None:
@@ -117,7 +117,7 @@ def test_hostile_text_gets_an_answer(demo_server: ServerProcess, text: str) -> N
     reply = httpx.post(
         f"{demo_server.url}/api/v1/conversations/hostile/messages",
         content=json.dumps({"text": text}).encode(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **API_KEY_HEADERS},
     )
     assert reply.status_code == 200, reply.text
     assert reply.json()["responses"]
