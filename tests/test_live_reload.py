@@ -205,7 +205,9 @@ async def test_reloads_are_coalesced(tmp_path: Path, mini_model_dir: Path) -> No
 
 def _hours(watched: Watched) -> list[str]:
     reply = httpx.post(
-        f"{watched.server.url}/api/v1/conversations/hours-check/messages", json={"text": "vous ouvrez à quelle heure ?"}
+        f"{watched.server.url}/api/v1/conversations/hours-check/messages",
+        json={"text": "vous ouvrez à quelle heure ?"},
+        headers=API_KEY_HEADERS,
     )
     assert reply.status_code == 200
     responses: list[str] = reply.json()["responses"]

@@ -63,7 +63,12 @@ def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[Servers]:
 
 
 def say(server: ServerProcess, session_id: str, text: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/api/v1/conversations/{session_id}/messages", json={"text": text}, timeout=30)
+    return httpx.post(
+        f"{server.url}/api/v1/conversations/{session_id}/messages",
+        json={"text": text},
+        timeout=30,
+        headers=API_KEY_HEADERS,
+    )
 
 
 def new_session() -> str:
@@ -77,7 +82,7 @@ def test_the_context_set_on_one_process_is_used_by_the_other(servers: Servers) -
     assert first["responses"] == [LOCATION] and first["contexts"] == ["jourlocation"]
     second = say(b, session, TODAY).json()
     assert second["intent"]["name"] == "aujourd'hui" and second["responses"] == [DAY_RENTAL]
-    history = httpx.get(f"{a.url}/api/v1/conversations/{session}").json()["history"]
+    history = httpx.get(f"{a.url}/api/v1/conversations/{session}", headers=API_KEY_HEADERS).json()["history"]
     assert [entry["text"] for entry in history] == [RENT, LOCATION, TODAY, DAY_RENTAL]
 
 
