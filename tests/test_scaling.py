@@ -101,10 +101,11 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(
         )
     assert [reply.status_code for reply in replies] == [200] * 50
     store = RedisStore.from_url(redis.url, 600)
-    stored = await store.get(session)
+    stored = await store.get(f"bench.{session}")  # the tests' API key's namespace
+    history = await store.history(f"bench.{session}")
     await store.close()
     assert stored is not None and stored.turns == 50
-    history = stored.history
+    assert history is not None
     assert [entry.role for entry in history] == ["user", "bot"] * 50, "each question then its answer"
     assert Counter(entry.text for entry in history[::2]) == Counter(texts)
     # Each turn saw exactly the turns before it in the history: "pour aujourd'hui" is understood
