@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from causette_sdk.messages import Message
 from channels.schemas import HistoryMessage, MessageId
 from nlu.errors import validation_problems
 
@@ -87,18 +88,15 @@ class TypingFrame(BaseModel):
     active: bool
 
 
-class BotMessage(BaseModel):
-    """One bot message and the choices offered with it (labels to send back as text)."""
-
-    text: str
-    quick_replies: list[str] = Field(default_factory=list)
-
-
 class BotFrame(BaseModel):
-    """The bot's answer to one user message."""
+    """The bot's answer to one user message: typed messages, each with its ``type``.
+
+    A ``text`` message keeps the shape frames had before typed messages (``text`` and
+    ``quick_replies``), so a client that reads only those still shows texts.
+    """
 
     type: Literal["bot"] = "bot"
-    messages: list[BotMessage]
+    messages: list[Message]
     intent: str | None = Field(description="null when the bot fell back")
     reply_to: str | None = None
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from channels.schemas import (
@@ -28,6 +28,7 @@ from channels.schemas import (
 from channels.server.admin import is_admin, require_admin
 from channels.server.api_keys import digest, new_secret
 from channels.server.ownership import (
+    TOKEN_HEADER,
     Caller,
     ConversationAccessDep,
     NotYours,
@@ -58,6 +59,7 @@ def turn_out(session_id: str, turn: Turn) -> TurnOut:
     """The API shape of a turn of conversation ``session_id`` (as its caller names it)."""
     return TurnOut(
         session_id=session_id,
+        messages=turn.messages,
         responses=turn.responses,
         intent=None if turn.intent is None else IntentOut(name=turn.intent, probability=turn.probability),
         contexts=turn.contexts,
@@ -136,13 +138,37 @@ async def get_conversation(
     tags=["conversations"],
     responses=error_responses(401, 404, 422, 503),
 )
-async def delete_conversation(session_id: SessionId, services: ServicesDep, access: ConversationAccessDep) -> Response:
+async def delete_conversation(
+    session_id: SessionId, request: Request, services: ServicesDep, access: ConversationAccessDep
+) -> Response:
     """Forget a conversation: 204, also when there is none (an API key's or the admin's erasure
     is idempotent); a visitor gets 404 when it is unknown, expired or not theirs."""
     if access.caller.kind == "visitor":
         await access.session(services)
     await services.store.delete(access.store_id)
-    return Response(status_code=204)
+    return Response(status_code=204, headers=_erase_cors(request, services))
+
+
+@router.options("/conversations/{session_id}", include_in_schema=False)
+async def conversation_preflight(request: Request, services: ServicesDep) -> Response:
+    """The browser's question before the widget, on a page of another allowed site, erases its
+    conversation (the allowed origins are the chat WebSocket's)."""
+    headers = _erase_cors(request, services)
+    if headers:
+        headers |= {
+            "Access-Control-Allow-Methods": "DELETE",
+            "Access-Control-Allow-Headers": TOKEN_HEADER,  # the widget proves the conversation is its own
+            "Access-Control-Max-Age": "600",
+        }
+    return Response(status_code=204, headers=headers)
+
+
+def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
+    """CORS headers letting an allowed page's script delete a conversation; none for others."""
+    origin = request.headers.get("origin")
+    if origin is None or not services.origins.allows(origin, request.headers.get("host")):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
 @router.post("/parse", tags=["nlu"], responses=error_responses(401, 404, 408, 413, 422, 503))

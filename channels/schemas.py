@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from causette_sdk.messages import Message, has_visible_text
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
 from nlu import ModelInfo
-from nlu.text import has_visible_text
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -68,7 +68,10 @@ class TurnOut(BaseModel):
     """The bot's reply to one message."""
 
     session_id: str
-    responses: list[str]
+    messages: list[Message] = Field(
+        description="the reply as typed messages: text (with quick replies), buttons, image, card, carousel"
+    )
+    responses: list[str] = Field(description="the reply as texts, one per message, for clients that show only text")
     intent: IntentOut | None = Field(description="null when the bot fell back")
     contexts: list[str] = Field(description="contexts active after this turn")
     slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")

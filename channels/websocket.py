@@ -22,7 +22,6 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 from channels.protocol import (
     RESUME_SECONDS,
     BotFrame,
-    BotMessage,
     ErrorFrame,
     HistoryFrame,
     MessageFrame,
@@ -241,7 +240,7 @@ class ChatConnection:
             logger.exception("turn failed in session %s", self.session_id)
             return ErrorFrame(code="internal_error", reply_to=frame.id, message="the turn failed")
         return BotFrame(
-            messages=[BotMessage(text=text, quick_replies=turn.quick_replies) for text in turn.responses],
+            messages=turn.messages,
             intent=None if turn.fallback else turn.intent,
             reply_to=frame.id,
         )

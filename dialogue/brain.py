@@ -4,29 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dialogue.replies import Replies
+from causette_sdk.messages import AnyMessage, TextMessage
 from nlu import Bot, Intent, Model
 from nlu.entities.extractor import EntityExtractor
+from nlu.templates import MessageTemplate
 
 
 @dataclass(frozen=True)
 class Brain:
-    """A bot's content and the model trained on it; a turn uses one Brain from start to end.
-
-    What a turn would otherwise derive from the content again each time is prepared here, once.
-    """
+    """A bot's content and the model trained on it; a turn uses one Brain from start to end."""
 
     bot: Bot
     model: Model
     intents: dict[str, Intent] = field(init=False)
-    replies: dict[str, Replies] = field(init=False)  # intent name -> its responses and questions
     extractor: EntityExtractor = field(init=False)  # reads answers to slot questions
+    replies: dict[str, list[MessageTemplate]] = field(init=False)  # intent -> its responses, ready to fill
+    prompts: dict[tuple[str, str], MessageTemplate] = field(init=False)  # (intent, slot) -> its question
 
     def __post_init__(self) -> None:
         dataset = self.bot.dataset
         object.__setattr__(self, "intents", {i.name: i for i in dataset.intents})
-        object.__setattr__(self, "replies", {i.name: Replies.of(i) for i in dataset.intents})
         object.__setattr__(self, "extractor", EntityExtractor(dataset.entities, dataset.language))
+        # Templates are read once per model, not at every turn.
+        replies = {
+            i.name: [MessageTemplate.of(_with_quick_replies(r, i.quick_replies)) for r in i.responses]
+            for i in dataset.intents
+        }
+        prompts = {
+            (intent.name, name): MessageTemplate.of(TextMessage(text=spec.prompt, quick_replies=spec.quick_replies))
+            for intent in dataset.intents
+            for name, spec in intent.slots.items()
+            if spec.required and spec.prompt
+        }
+        object.__setattr__(self, "replies", replies)
+        object.__setattr__(self, "prompts", prompts)
+
+
+def _with_quick_replies(message: AnyMessage, offered: list[str]) -> AnyMessage:
+    """A text response with its intent's quick replies first (intent files allow them only with texts)."""
+    if not offered or not isinstance(message, TextMessage):
+        return message
+    merged = list(dict.fromkeys([*offered, *message.quick_replies]))
+    return message.model_copy(update={"quick_replies": merged})
 
 
 class BrainHolder:

@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable
 
 import anyio
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from causette_sdk.messages import Message, TextMessage, text_form
 from dialogue.brain import Brain, BrainHolder
-from dialogue.plan import TurnPlan, plan_turn
+from dialogue.plan import TurnPlan, plan_turn, quick_replies_of
 from dialogue.session import HistoryEntry, LastReply, Session, SlotValue
 from dialogue.store import MemoryStore, SessionStore
 from nlu import Bot, Model, ParseResult
@@ -20,13 +21,24 @@ class Turn(BaseModel):
     """The bot's answer to one user message, and the conversation state after it."""
 
     session_id: str
-    responses: list[str]
+    messages: list[Message] = Field(description="the reply: typed messages (text, buttons, image, card, carousel)")
     intent: str | None
     probability: float
     fallback: bool
     contexts: list[str]
     slots: dict[str, SlotValue] = Field(default_factory=dict)
-    quick_replies: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented way to serve a property
+    @property
+    def responses(self) -> list[str]:
+        """The reply as texts, one per message, for clients that show only text."""
+        return [text_form(message) for message in self.messages]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quick_replies(self) -> list[str]:
+        """The labels offered under the reply's text messages."""
+        return quick_replies_of(self.messages)
 
 
 class DialogueEngine:
@@ -81,13 +93,12 @@ class DialogueEngine:
             _apply(session, plan, now, brain.bot.config.history_limit, message_id)
             turn = Turn(
                 session_id=session.id,
-                responses=plan.responses,
+                messages=plan.messages,
                 intent=plan.intent,
                 probability=plan.probability,
                 fallback=plan.fallback,
                 contexts=session.context_names,
                 slots=plan.slots,
-                quick_replies=plan.quick_replies,
             )
             if message_id is not None:
                 session.record_turn(message_id, turn.model_dump_json())
@@ -115,11 +126,19 @@ def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int, mes
     session.contexts = list(plan.contexts)
     session.slots = dict(plan.slots)
     session.awaiting = plan.awaiting
-    session.last_reply = LastReply(intent=plan.intent, quick_replies=plan.quick_replies)
     session.turns += 1
-    user = HistoryEntry(role="user", text=plan.input, at=now, message_id=message_id)
     replies = [
-        HistoryEntry(role="bot", text=response, at=now, intent=plan.intent, quick_replies=plan.quick_replies)
-        for response in plan.responses
+        HistoryEntry(
+            role="bot",
+            text=text_form(message),
+            at=now,
+            intent=plan.intent,
+            quick_replies=message.quick_replies if isinstance(message, TextMessage) else [],
+            message=message,
+        )
+        for message in plan.messages
     ]
+    if replies:
+        session.last_reply = LastReply(intent=replies[-1].intent, quick_replies=replies[-1].quick_replies)
+    user = HistoryEntry(role="user", text=plan.input, at=now, message_id=message_id)
     session.add_history([user, *replies], history_limit)

@@ -24,8 +24,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from causette_sdk.messages import AnyMessage, Message, TextMessage, text_form
 from dialogue.brain import Brain
 from dialogue.rules import Candidate, advance_contexts, choose_intent, live_contexts
 from dialogue.session import ActiveContext, Session, SlotRequest, SlotValue
@@ -37,6 +38,8 @@ from dialogue.slots import (
     intent_slots,
     is_bare_value,
     missing_slot,
+    pick_response,
+    prompt,
     without_required,
 )
 from nlu import Intent, ParseResult, Slot
@@ -66,9 +69,27 @@ class TurnPlan(BaseModel):
     given: dict[str, SlotValue] = Field(description="the slots this message gives to its intent")
     slots: dict[str, SlotValue] = Field(description="the conversation's slots after the turn")
     awaiting: SlotRequest | None = Field(description="the slot question pending after the turn")
-    responses: list[str]
-    quick_replies: list[str]
+    messages: list[Message] = Field(
+        description="the bot's reply: typed messages (text, buttons, image, card, carousel)"
+    )
     contexts: list[ActiveContext] = Field(description="the contexts active after the turn")
+
+    @computed_field(description="the reply as texts, one per message, for clients that show only text")  # type: ignore[prop-decorator]
+    @property
+    def responses(self) -> list[str]:
+        """The reply as texts, one per message."""
+        return [text_form(message) for message in self.messages]
+
+    @computed_field(description="the labels offered under the reply's text messages")  # type: ignore[prop-decorator]
+    @property
+    def quick_replies(self) -> list[str]:
+        """The labels offered under the reply's text messages."""
+        return quick_replies_of(self.messages)
+
+
+def quick_replies_of(messages: list[AnyMessage]) -> list[str]:
+    """The quick replies of the text messages among ``messages``, in order, each once."""
+    return list(dict.fromkeys(r for m in messages if isinstance(m, TextMessage) for r in m.quick_replies))
 
 
 @dataclass(frozen=True)
@@ -112,7 +133,7 @@ def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Ra
     if understood.reading in ("new_intent", "fallback") and (offered := _clarify_options(brain, parse, names)):
         return _clarify_plan(brain, parse, offered, decision.candidates, session.slots, active, now)
     memory = _remembered(session.slots, understood)
-    intent, responses, quick_replies, awaiting = _reply(brain, session.awaiting, understood.intent, memory, rng)
+    intent, message, awaiting = _reply(brain, session.awaiting, understood.intent, memory, rng)
     return TurnPlan(
         input=parse.input,
         understood_as=understood.reading,
@@ -123,8 +144,7 @@ def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Ra
         given=intent_slots(understood.intent, understood.slots) if understood.intent else {},
         slots=memory,
         awaiting=awaiting,
-        responses=responses,
-        quick_replies=quick_replies,
+        messages=[message],
         contexts=advance_contexts(active, intent, config.context_lifespan, config.context_ttl_seconds, now),
     )
 
@@ -174,8 +194,7 @@ def _clarify_plan(
         given={},
         slots=dict(memory),
         awaiting=None,
-        responses=[CLARIFY_QUESTION.format(options=" · ".join(labels))],
-        quick_replies=labels,
+        messages=[TextMessage(text=CLARIFY_QUESTION.format(options=" · ".join(labels)), quick_replies=labels)],
         contexts=advance_contexts(active, None, config.context_lifespan, config.context_ttl_seconds, now),
     )
 
@@ -245,16 +264,15 @@ def _remembered(memory: Memory, understood: _Understood) -> Memory:
 
 def _reply(
     brain: Brain, asked: SlotRequest | None, intent: Intent | None, memory: Memory, rng: random.Random
-) -> tuple[Intent | None, list[str], list[str], SlotRequest | None]:
+) -> tuple[Intent | None, AnyMessage, SlotRequest | None]:
     """The intent's response, or the question for its first missing slot, or a fallback; and the
     slot question pending afterwards."""
     if intent is not None:
         missing = missing_slot(intent, memory)
         if missing is None:
-            return intent, [brain.replies[intent.name].response(memory, rng)], intent.quick_replies, None
+            return intent, pick_response(brain.replies[intent.name], memory, rng), None
         asks = asked.asks + 1 if asked is not None and (asked.intent, asked.slot) == (intent.name, missing) else 1
         if asks <= MAX_ASKS:
             question = SlotRequest(intent=intent.name, slot=missing, asks=asks)
-            prompt = brain.replies[intent.name].prompt(missing, memory)
-            return intent, [prompt], intent.slots[missing].quick_replies, question
-    return None, [rng.choice(brain.bot.config.fallback_responses)], [], None
+            return intent, prompt(brain, intent, missing, memory), question
+    return None, TextMessage(text=rng.choice(brain.bot.config.fallback_responses)), None

@@ -84,8 +84,7 @@ redis.call('del', KEYS[1])
 return 1
 """
 
-# KEYS: lock, session, history. ARGV: token. Returns 1 if erased, 0 if the lock is no longer this
-# caller's.
+# KEYS: lock, session, history. ARGV: token. Returns 1 if erased, 0 if the lock is no longer this caller's.
 _ERASE = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then
   return 0

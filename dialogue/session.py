@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
 
+from causette_sdk.messages import Message
+
 
 class ActiveContext(BaseModel):
     """A context set by an intent: active for ``turns_left`` more user turns and until ``expires_at``."""
@@ -28,6 +30,10 @@ class HistoryEntry(BaseModel):
     at: float
     intent: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
+    message: Message | None = Field(
+        default=None,
+        description="the bot's message as sent (text, buttons, image, card, carousel); ``text`` is its text form",
+    )
     message_id: str | None = None  # a user message's client id: a client sees which were applied
 
 

@@ -1,4 +1,4 @@
-"""Slot filling: remember slot values, ask for required ones, read the answers.
+"""Slot filling: remember slot values, ask for required ones, read the answers, fill templates.
 
 An intent may declare required slots, each with a question. When the chosen intent still misses
 one, the bot asks for it and the session records what it is waiting for. The next message is read
@@ -7,11 +7,15 @@ as an answer with :func:`answer_by_model` and :func:`answer_by_entity`.
 
 from __future__ import annotations
 
+import random
+
+from causette_sdk.messages import AnyMessage
 from dialogue.brain import Brain
 from dialogue.session import SlotRequest, SlotValue
 from dialogue.slot_text import slot_text
 from nlu import Intent, Slot
 from nlu.entities.extractor import to_slot
+from nlu.templates import MessageTemplate
 from nlu.text import tokenize
 
 # How many times in a row the bot asks for the same slot before it gives up and falls back.
@@ -66,3 +70,25 @@ def is_bare_value(slot: Slot, text: str) -> bool:
     """Whether ``text`` holds nothing but the slot's value ("rose", "le 14 juillet" and a "!")."""
     rest = text[: slot.range.start] + " " + text[slot.range.end :]
     return not tokenize(rest)
+
+
+def texts(memory: Memory) -> dict[str, str]:
+    """Slot name -> value in French, for templates."""
+    return {name: value.text for name, value in memory.items()}
+
+
+def pick_response(replies: list[MessageTemplate], memory: Memory, rng: random.Random) -> AnyMessage:
+    """One of an intent's prepared responses (``Brain.replies``) with its placeholders filled.
+
+    Responses whose placeholders all have values are preferred, then responses without
+    placeholders; a placeholder without a value becomes empty rather than an error.
+    """
+    known = {name for name, value in memory.items() if value.text}
+    complete = [r for r in replies if r.slots <= known]
+    plain = [r for r in replies if not r.slots]
+    return rng.choice(complete or plain or replies).fill(texts(memory))
+
+
+def prompt(brain: Brain, intent: Intent, slot: str, memory: Memory) -> AnyMessage:
+    """The question that asks for ``slot`` (with its quick replies), its placeholders filled."""
+    return brain.prompts[intent.name, slot].fill(texts(memory))

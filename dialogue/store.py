@@ -103,6 +103,14 @@ class MemoryStore(SessionStore):
             self._sessions[session_id] = (session.updated_at, state)
             self._append_history(session)
 
+    def _append_history(self, session: Session) -> None:
+        if not session.new_history:
+            return
+        kept = self._histories.get(session.id)
+        if kept is None or kept.maxlen != session.history_limit:
+            kept = self._histories[session.id] = deque(kept or (), maxlen=session.history_limit)
+        kept.extend(session.new_history)
+
     @asynccontextmanager
     async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
         """Hold the session's lock (turns and erasure wait for each other, in arrival order)."""
@@ -117,21 +125,12 @@ class MemoryStore(SessionStore):
                 del self._waiters[session_id], self._locks[session_id]
             self._sweep()
 
-    def _append_history(self, session: Session) -> None:
-        if not session.new_history:
-            return
-        kept = self._histories.get(session.id)
-        if kept is None or kept.maxlen != session.history_limit:
-            kept = self._histories[session.id] = deque(kept or (), maxlen=session.history_limit)
-        kept.extend(session.new_history)
-
     async def get(self, session_id: str) -> Session | None:
         stored = self._sessions.get(session_id)
         if stored is None:
             return None
         if self.expired(stored[0]):
-            # Not delete(): get() runs inside a transaction, which already holds the lock.
-            self._drop(session_id)
+            self._forget(session_id)
             return None
         self.traffic.read += len(stored[1].encode())
         return Session.model_validate_json(stored[1])
@@ -144,9 +143,9 @@ class MemoryStore(SessionStore):
 
     async def delete(self, session_id: str) -> None:
         async with self._exclusive(session_id):
-            self._drop(session_id)
+            self._forget(session_id)
 
-    def _drop(self, session_id: str) -> None:
+    def _forget(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
         self._histories.pop(session_id, None)
 
@@ -158,5 +157,4 @@ class MemoryStore(SessionStore):
         self._last_sweep = now
         expired = [sid for sid, (updated, _) in self._sessions.items() if self.expired(updated)]
         for sid in expired:
-            del self._sessions[sid]
-            self._histories.pop(sid, None)
+            self._forget(sid)

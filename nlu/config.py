@@ -15,11 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from causette_sdk.messages import Text, has_visible_text
 from nlu.backends import available_backends, backend_options_model
 from nlu.errors import ContentError, Location, Problem, validation_problems
 from nlu.formats.reading import nesting_problem, read_content_text
 from nlu.messages import ParamValue
-from nlu.text import has_visible_text
 
 CONFIG_FILE = "bot.toml"
 
@@ -44,7 +44,7 @@ class BotConfig(BaseModel):
     context_ttl_seconds: float = Field(default=900, gt=0, le=YEAR_SECONDS)
     session_ttl_seconds: float = Field(default=86400, gt=0, le=YEAR_SECONDS)
     history_limit: int = Field(default=200, ge=1, le=10_000)
-    fallback_responses: list[str] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
+    fallback_responses: list[Text] = Field(default_factory=lambda: list(DEFAULT_FALLBACKS), min_length=1)
     response_seed: int | None = None
     backend_options: dict[str, Any] = Field(default_factory=dict)
     # Clarifying questions (a two-stage fallback): when the two best intents are within
@@ -60,13 +60,6 @@ class BotConfig(BaseModel):
         if not has_visible_text(name):
             raise PydanticCustomError("blank-tag", "must not be blank")
         return name
-
-    @field_validator("fallback_responses")
-    @classmethod
-    def _responses_show(cls, responses: list[str]) -> list[str]:
-        if not all(has_visible_text(response) for response in responses):
-            raise PydanticCustomError("blank-string", "must not contain empty strings")
-        return responses
 
 
 def load_config(folder: Path) -> BotConfig:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from causette_sdk.messages import Message, text_form
 from nlu.entities.builtin import is_builtin
 
 
@@ -95,12 +96,17 @@ class Intent(BaseModel):
     name: str
     utterances: list[Utterance]
     slots: dict[str, SlotSpec] = Field(default_factory=dict)
-    responses: list[str] = Field(default_factory=list)
+    responses: list[Message] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
     label: str | None = None  # its button in a clarifying question; None: made from the name
     source: SourceRef | None = None
+
+    @property
+    def response_texts(self) -> list[str]:
+        """Its responses as texts, as a turn's ``responses`` gives them (placeholders unfilled)."""
+        return [text_form(response) for response in self.responses]
 
     @property
     def button_label(self) -> str:

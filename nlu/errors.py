@@ -123,12 +123,13 @@ def _problem(
 ) -> Problem:
     inner = [part for part in tuple(details["loc"])[skip:] if not _is_type_name(part)]
     location, path = prefix + tuple(details["loc"]), [*prefix, *inner]
-    params: dict[str, ParamValue] = {"where": ".".join(str(part) for part in path)}
+    shown = [*prefix, *_shown(model, inner)]
+    params: dict[str, ParamValue] = {"where": ".".join(str(part) for part in shown)}
     code = details["type"]
     context = details.get("ctx") or {}
     if code == "extra_forbidden":
         key = str(path[-1]) if path else ""
-        params["where"] = ".".join(str(part) for part in path[:-1])
+        params["where"] = ".".join(str(part) for part in shown[:-1])
         params["key"] = key
         suggestion = _nearest_key(model, inner[:-1], key)
         code = "unknown-key-suggestion" if suggestion else "unknown-key"
@@ -155,6 +156,21 @@ def _is_type_name(part: int | str) -> bool:
     return isinstance(part, str) and (part[:1].isupper() or part == "str" or "[" in part)
 
 
+def _shown(model: type[BaseModel] | None, path: Sequence[int | str]) -> list[int | str]:
+    """``path`` as its writer reads it: without the tags pydantic adds for a tagged union (a
+    message's type, which the writer gave as ``"type"``)."""
+    shown: list[int | str] = []
+    target: Any = model
+    for part in path:
+        union = _strip(target)
+        if get_origin(union) in (Union, types.UnionType) and (member := _tagged_member(union, part)) is not None:
+            target = member
+            continue
+        shown.append(part)
+        target = _inner(target, part)
+    return shown
+
+
 def _nearest_key(model: type[BaseModel] | None, path: Sequence[int | str], key: str) -> str | None:
     """The known key closest to ``key`` in the object at ``path``, if one is close enough."""
     target: Any = model
@@ -166,8 +182,11 @@ def _nearest_key(model: type[BaseModel] | None, path: Sequence[int | str], key: 
 
 
 def _inner(annotation: Any, part: int | str) -> Any:
-    """The type found one step down ``annotation`` (a model's field, a list's item, a dict's value)."""
+    """The type found one step down ``annotation`` (a model's field, a list's item, a dict's value,
+    a tagged union's member)."""
     annotation = _strip(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        return _tagged_member(annotation, part)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         field = annotation.model_fields.get(str(part))
         return _strip(field.annotation) if field is not None else None
@@ -180,10 +199,26 @@ def _inner(annotation: Any, part: int | str) -> Any:
 
 
 def _strip(annotation: Any) -> Any:
-    """``X`` from ``Annotated[X, ...]`` and ``X | None``: the type that holds keys."""
+    """``X`` from ``Annotated[X, ...]`` and ``X | None``: the type that holds keys; a union of
+    several models (told apart by their ``type``, as messages are) stays whole."""
     if get_origin(annotation) is Annotated:
         return _strip(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
         members = [_strip(arg) for arg in get_args(annotation) if arg is not type(None)]
-        return next((m for m in members if get_origin(m) or (isinstance(m, type) and issubclass(m, BaseModel))), None)
+        if sum(1 for m in members if _is_model(m)) > 1:
+            return annotation
+        return next((m for m in members if get_origin(m) or _is_model(m)), None)
     return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _tagged_member(union: Any, tag: int | str) -> Any:
+    """The model of ``union`` whose ``type`` field is ``tag`` (pydantic puts the tag in the location)."""
+    for member in get_args(union):
+        field = member.model_fields.get("type") if _is_model(member) else None
+        if field is not None and field.default == tag:
+            return member
+    return None

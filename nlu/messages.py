@@ -111,6 +111,20 @@ FRENCH: dict[str, str] = {
     "bad-regex": "expression régulière invalide : {error}",
     "intent-and-fallback": "un tour attend une intention ou un repli (fallback), pas les deux",
     "span-mismatch": "le slot « {slot} » [{start}:{end}] ne correspond pas au texte",
+    # messages in responses (causette_sdk.messages)
+    "blank-text": "ne doit pas être un texte vide (ou sans caractère visible)",
+    "response-type": 'une réponse est un texte entre guillemets ou un message {{"type": ...}}',
+    "union_tag_invalid": "type de message inconnu « {tag} » : utilisez {expected_tags}",
+    "union_tag_not_found": (
+        'le message n\'a pas de « type » : donnez "type": "text", "buttons", "image", "card" ou "carousel"'
+    ),
+    "url-scheme": "le lien « {url} » n'est pas accepté : il doit commencer par {schemes} ou « / »",
+    "url-spaces": "un lien ne doit contenir ni espace ni caractère invisible",
+    "button-target": "un bouton a soit un « payload » (texte renvoyé), soit une « url » (lien), pas les deux ni aucun",
+    "quick-replies-need-text": (
+        "les quick_replies de l'intention s'affichent sous un texte : toutes ses réponses doivent être des "
+        "textes (un bouton, une carte ou un carrousel a ses propres boutons)"
+    ),
     # the bot folder and its configuration
     "not-a-folder": "ce n'est pas un dossier",
     "no-intent-file": "aucun fichier d'intentions (*.json ou intent_*.txt) dans le dossier du bot",
@@ -267,6 +281,17 @@ ENGLISH: dict[str, str] = {
     "bad-regex": "not a valid regular expression: {error}",
     "intent-and-fallback": "a turn expects an intent or a fallback, not both",
     "span-mismatch": "slot {slot!r} [{start}:{end}] does not match the text",
+    "blank-text": "must not be blank",
+    "response-type": 'a response is a text or a message object {{"type": ...}}',
+    "union_tag_invalid": "unknown message type {tag!r}: use {expected_tags}",
+    "union_tag_not_found": 'the message has no "type": give "text", "buttons", "image", "card" or "carousel"',
+    "url-scheme": "link {url!r} is refused: it must start with {schemes} or '/'",
+    "url-spaces": "a link must not contain spaces or control characters",
+    "button-target": 'a button has either a "payload" (text sent back) or a "url" (link), not both nor none',
+    "quick-replies-need-text": (
+        "the intent's quick_replies are shown under a text: all its responses must be texts "
+        "(buttons, a card or a carousel have buttons of their own)"
+    ),
     "not-a-folder": "not a folder",
     "no-intent-file": "no intent file (*.json or intent_*.txt) in the bot folder",
     "unknown-backend": "unknown backend {backend!r}; available: {available}",

@@ -1,6 +1,7 @@
 """Slot placeholders in responses and prompts: ``"C'est noté pour {date}."``.
 
-A placeholder is a slot name in braces. Other braces are left as they are, so a response may
+A placeholder is a slot name in braces; in a rich message, every text (titles, labels, alt texts,
+quick replies) may hold some, links none. Other braces are left as they are, so a response may
 still contain ``{`` for other reasons.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from causette_sdk.messages import AnyMessage, map_texts, texts_of
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d][\w-]*)\}")
 
@@ -23,19 +26,20 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values.get(match[1], ""), template)
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A response or prompt with its placeholders read once, when the content is loaded: a turn
-    only checks them against the slots it knows, and fills the template if it has any."""
+@dataclass(frozen=True)
+class MessageTemplate:
+    """A message whose texts may hold placeholders, read once per model so that a turn only fills it."""
 
-    text: str
-    names: frozenset[str]
+    message: AnyMessage
+    slots: frozenset[str]  # the slot names its texts refer to
 
     @classmethod
-    def of(cls, text: str) -> Template:
-        """``text`` with its placeholders found."""
-        return cls(text, frozenset(placeholders(text)))
+    def of(cls, message: AnyMessage) -> MessageTemplate:
+        """``message`` prepared for filling."""
+        return cls(message, frozenset(name for text in texts_of(message) for name in placeholders(text)))
 
-    def fill(self, values: Mapping[str, str]) -> str:
-        """The text, each placeholder replaced by its value (empty when it has none)."""
-        return fill(self.text, values) if self.names else self.text
+    def fill(self, values: Mapping[str, str]) -> AnyMessage:
+        """The message with each placeholder of each text replaced by its value."""
+        if not self.slots:
+            return self.message
+        return map_texts(self.message, lambda text: fill(text, values))

@@ -129,12 +129,3 @@ def clean_input(text: str, max_chars: int) -> str:
 def normal_form(text: str) -> str:
     """A pattern reduced to what the models see: folded words, no punctuation."""
     return " ".join(token.norm for token in tokenize(text))
-
-
-def has_visible_text(text: str) -> bool:
-    """Whether ``text`` shows anything: a letter, a digit, a punctuation mark or a symbol.
-
-    Spaces, control and format characters (zero-width spaces and joiners, byte-order marks) and
-    combining marks on their own show nothing: a text made of them is as empty as ``""``.
-    """
-    return any(unicodedata.category(char)[0] in "LNPS" for char in text)

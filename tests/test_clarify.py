@@ -48,7 +48,7 @@ async def test_a_click_on_a_button_continues_with_the_chosen_intent(demo_model: 
     assert question.responses == [f"Vous voulez parler de : {labels[0]} · {labels[1]} ?"]
     chosen = await engine.handle("s", brain.intents["location"].button_label)  # as the widget sends it
     assert (chosen.intent, chosen.fallback) == ("location", False)
-    assert chosen.responses[0] in brain.intents["location"].responses
+    assert chosen.responses[0] in brain.intents["location"].response_texts
     assert chosen.contexts == ["jourlocation"]
     # The chosen intent's context holds: "plus_tard" (which needs it) is offered, then answers.
     assert "Plus tard" in (await engine.handle("s", "pour demain")).quick_replies

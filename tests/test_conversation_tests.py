@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from causette_sdk.messages import TextMessage
 from dialogue import Brain, SlotValue, Turn
 from dialogue.conversation_tests import TurnCase, load_conversation_tests, outcome_lines, run_conversations
 from dialogue.conversation_tests.runner import compare
@@ -139,7 +140,7 @@ def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expe
     )
     turn = Turn(
         session_id="s",
-        responses=["ok"],
+        messages=[TextMessage(text="ok")],
         intent="location",
         probability=0.9,
         fallback=False,
@@ -153,7 +154,7 @@ def test_a_slot_matches_as_typed_resolved_or_written_out(mini_model: Model, expe
 async def test_an_exact_response_among_several_gets_a_hint(tmp_path: Path, demo_model_dir: Path) -> None:
     demo = tmp_path / "demo"
     shutil.copytree(DEMO_BOT, demo, ignore=shutil.ignore_patterns(".causette", "tests"))
-    responses = load_bot(demo).dataset.intent("horaires").responses
+    responses = load_bot(demo).dataset.intent("horaires").response_texts
     (demo / "tests").mkdir()
     (demo / "tests" / "exact.yaml").write_text(
         "conversations:\n"

@@ -98,7 +98,7 @@ HOSTILE: dict[str, tuple[dict[str, str | bytes], str]] = {
     ),
     "a zero-width fallback": (
         {"bot.toml": MINI_TOML.replace('["Désolé, je n\'ai pas compris."]', f'["{ZERO_WIDTH}"]')},
-        "bot.toml:6: fallback_responses: ne doit pas contenir de texte vide (ou sans caractère visible)",
+        "bot.toml:6: fallback_responses.0: ne doit pas être un texte vide (ou sans caractère visible)",
     ),
     "a zero-width pattern": (
         {"a.json": intents({**GOOD, "patterns": ["vous ouvrez quand ?", ZERO_WIDTH]})},
@@ -106,7 +106,7 @@ HOSTILE: dict[str, tuple[dict[str, str | bytes], str]] = {
     ),
     "a zero-width response": (
         {"a.json": intents({**GOOD, "responses": [ZERO_WIDTH]})},
-        "a.json:8: intents.0.responses: ne doit pas contenir de texte vide (ou sans caractère visible)",
+        "a.json:9: intents.0.responses.0.text: ne doit pas être un texte vide (ou sans caractère visible)",
     ),
     "a zero-width tag": (
         {"a.json": intents({**GOOD, "tag": ZERO_WIDTH})},

@@ -16,7 +16,7 @@ DEMO = load_bot(DEMO_BOT).dataset
 
 
 def responses_of(tag: str) -> list[str]:
-    return DEMO.intent(tag).responses
+    return DEMO.intent(tag).response_texts
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.e2e  # real server processes and a real redis-server
 RENT = "je voudrais louer un scooter"
 TODAY = "pour aujourd'hui"
 MINI = load_bot(MINI_BOT)
-(LOCATION,) = MINI.dataset.intent("location").responses
-(DAY_RENTAL,) = MINI.dataset.intent("aujourd'hui").responses
+(LOCATION,) = MINI.dataset.intent("location").response_texts
+(DAY_RENTAL,) = MINI.dataset.intent("aujourd'hui").response_texts
 # Server A (two worker processes) and server B (one), on the same Redis.
 Servers = tuple[ServerProcess, ServerProcess]
 

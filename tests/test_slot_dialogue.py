@@ -6,12 +6,12 @@ import random
 
 import pytest
 
+from causette_sdk.messages import MESSAGE, CardMessage, TextMessage, text_form, texts_of
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore, SlotValue
-from dialogue.replies import Replies
-from dialogue.slots import MAX_ASKS
-from nlu import Intent, Model, load_bot
-from nlu.dataset import SlotSpec
+from dialogue.slots import MAX_ASKS, pick_response
+from nlu import Model, load_bot
 from nlu.parse_result import Slot
+from nlu.templates import MessageTemplate
 from tests.support import BOOKING_BOT
 
 ASK_DATE = "Pour quelle date ?"
@@ -128,16 +128,44 @@ async def test_the_model_is_asked_for_an_intents_slots_at_most_once_per_turn(boo
     assert (again.responses, model.asked) == ([ASK_DATE], [])
 
 
+def _replies(*texts: str) -> list[MessageTemplate]:
+    return [MessageTemplate.of(TextMessage(text=text)) for text in texts]
+
+
 def test_missing_slot_values_never_break_a_response() -> None:
-    intent = Intent(
-        name="r",
-        utterances=[],
-        slots={"date": SlotSpec(entity="snips/datetime")},
-        responses=["Noté pour {date}.", "C'est noté."],
-    )
-    assert Replies.of(intent).response({}, random.Random(0)) == "C'est noté."
-    only_templated = Replies.of(intent.model_copy(update={"responses": ["Noté pour {date}."]}))
-    assert only_templated.response({}, random.Random(0)) == "Noté pour ."
+    replies = _replies("Noté pour {date}.", "C'est noté.")
+    assert pick_response(replies, {}, random.Random(0)) == TextMessage(text="C'est noté.")
+    assert pick_response(_replies("Noté pour {date}."), {}, random.Random(0)) == TextMessage(text="Noté pour .")
     tomorrow = SlotValue(entity="snips/datetime", raw_value="demain", value={}, text="demain")
-    chosen = {Replies.of(intent).response({"date": tomorrow}, random.Random(seed)) for seed in range(20)}
+    chosen = {text_form(pick_response(replies, {"date": tomorrow}, random.Random(seed))) for seed in range(20)}
     assert chosen == {"Noté pour demain.", "C'est noté."}
+
+
+def test_placeholders_are_filled_in_every_text_of_a_rich_message_but_not_in_links() -> None:
+    card = MESSAGE.validate_python(
+        {
+            "type": "card",
+            "title": "Scooter {couleur}",
+            "text": "Réservé pour {date}.",
+            "image": {"url": "/demo/{couleur}.svg", "alt": "Un scooter {couleur}"},
+            "buttons": [
+                {"label": "Changer {date}", "payload": "changer la date du {date}"},
+                {"label": "Plan", "url": "https://example.org/{couleur}"},
+            ],
+        }
+    )
+    rose = SlotValue(entity="couleur", raw_value="rose", value={"value": "rose"}, text="rose")
+    tomorrow = SlotValue(entity="snips/datetime", raw_value="demain", value={}, text="demain")
+    (template,) = [MessageTemplate.of(card)]
+    assert template.slots == {"couleur", "date"}
+    filled = pick_response([template], {"couleur": rose, "date": tomorrow}, random.Random(0))
+    assert texts_of(filled) == [
+        "Scooter rose",
+        "Réservé pour demain.",
+        "Un scooter rose",
+        "Changer demain",
+        "changer la date du demain",
+        "Plan",
+    ]
+    assert isinstance(filled, CardMessage) and filled.image is not None
+    assert (filled.image.url, filled.buttons[1].url) == ("/demo/{couleur}.svg", "https://example.org/{couleur}")

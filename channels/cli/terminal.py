@@ -50,13 +50,20 @@ def problem_line(problem: Problem, severity: str, palette: Palette, lang: Langua
 
 
 def turn_lines(turn: Turn, interactive: bool) -> list[str]:
-    """The bot's answer as a person reads it: each response, then the quick replies on one line.
+    """The bot's answer as a person reads it: each message in its text form, then the quick
+    replies on one line.
 
-    A person at a terminal sees ``bot > `` before each response (the quick replies aligned under
-    them); piped output stays bare, one line per response, for scripts.
+    A message in text form reads buttons as ``[label]`` (a link shows its address), an image as its
+    alt text and a carousel's cards numbered (:func:`causette_sdk.messages.text_form`). A person at
+    a terminal sees ``bot > `` before each message, its further lines and the quick replies aligned
+    under it; piped output stays bare, for scripts.
     """
     prompt, indent = (BOT_PROMPT, " " * len(BOT_PROMPT)) if interactive else ("", "")
-    lines = [f"{prompt}{response}" for response in turn.responses]
+    lines = [
+        f"{prompt if number == 0 else indent}{line}"
+        for response in turn.responses
+        for number, line in enumerate(response.split("\n"))
+    ]
     if turn.quick_replies:
         lines.append(f"{indent}{QUICK_REPLIES_LABEL}" + " ".join(f"[{reply}]" for reply in turn.quick_replies))
     return lines

@@ -108,14 +108,14 @@ def _matches(brain: Brain, rule: ResponseRule, response: str) -> bool:
 
 def _one_of(brain: Brain, rule: ResponseRule) -> list[str]:
     """The texts a ``one_of`` allows: listed, or all the responses of the intent it names."""
-    return brain.intents[rule.one_of].responses if isinstance(rule.one_of, str) else list(rule.one_of or [])
+    return brain.intents[rule.one_of].response_texts if isinstance(rule.one_of, str) else list(rule.one_of or [])
 
 
 def _response_mismatch(brain: Brain, rule: ResponseRule, turn: Turn) -> Mismatch:
     got = " / ".join(repr(r) for r in turn.responses)
     if rule.exact is not None:
         intent = brain.intents.get(turn.intent) if turn.intent else None
-        choices = intent.responses if intent else brain.bot.config.fallback_responses
+        choices = intent.response_texts if intent else brain.bot.config.fallback_responses
         hint = (
             (
                 f"the bot picks one of {len(choices)} responses at random: expect "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from causette_sdk.messages import texts_of
 from nlu.dataset import Intent, SourceRef
 from nlu.errors import Problem
 from nlu.templates import placeholders
@@ -45,7 +46,8 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
     """A {name} in a response or prompt must be one of the intent's slots."""
     problems = []
     for intent in intents:
-        texts = intent.responses + [spec.prompt for spec in intent.slots.values() if spec.prompt]
+        texts = [text for response in intent.responses for text in texts_of(response)]
+        texts += [spec.prompt for spec in intent.slots.values() if spec.prompt]
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
                 code = "unknown-slot" if intent.slots else "unknown-slot-none"

@@ -79,7 +79,11 @@ def line_of(document: Any, path: tuple[int | str, ...], default: int = 1) -> int
     """The line of the deepest located value along ``path`` (a pydantic error location)."""
     line = getattr(document, "line", default) or default
     node = document
+    tagged = None
     for key in path:
+        if isinstance(node, dict) and node is not tagged and node.get("type") == key:
+            tagged = node  # a tagged union's tag (a message's type): the object itself holds the rest
+            continue
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from causette_sdk.messages import AnyMessage
 from nlu.dataset import Entity, SourceRef, Utterance
 from nlu.errors import Problem
 
@@ -29,7 +30,7 @@ class DeclaredSlot:
 class IntentDetails:
     """What a JSON entry adds to an intent besides examples: the dialogue side."""
 
-    responses: list[str]
+    responses: list[AnyMessage]
     context_set: str | None
     context_filter: str | None
     quick_replies: list[str]

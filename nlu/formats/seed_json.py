@@ -1,6 +1,10 @@
 """The seed's JSON intent files: ``{"intents": [{"tag", "patterns", "responses", ...}]}``.
 
-Two additions to the seed's format, both optional:
+A response is a text, as in the seed, or a message object with a ``type``: ``text`` (with
+``quick_replies``), ``buttons``, ``image``, ``card`` or ``carousel`` (see
+:mod:`causette_sdk.messages`); slot placeholders such as ``{date}`` may appear in any of its texts.
+
+Two more additions to the seed's format, both optional:
 
 - an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
   date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
@@ -17,9 +21,25 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from causette_sdk.messages import (
+    MAX_LABEL_CHARS,
+    MAX_QUICK_REPLIES,
+    MAX_TEXT_CHARS,
+    Message,
+    TextMessage,
+    has_visible_text,
+)
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import ContentError, Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
@@ -27,7 +47,6 @@ from nlu.formats.json_syntax import json_syntax_problem
 from nlu.formats.located_json import line_of, loads_located
 from nlu.formats.parts import ContentPart, DeclaredSlot, IntentDetails, IntentPart
 from nlu.formats.reading import nesting_problem, read_content_text
-from nlu.text import has_visible_text
 
 
 def _non_blank(values: list[str] | None) -> list[str] | None:
@@ -45,6 +64,20 @@ def _visible(text: str | None) -> str | None:
     return text
 
 
+def _text_as_message(value: Any) -> Any:
+    """A plain response is a text message; an object is validated as a message; anything else is
+    refused here, with words for authors, rather than by every member of the message union."""
+    if isinstance(value, str):
+        return {"type": "text", "text": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError("response-type", "a response is a text or a message object with a type")
+    return value
+
+
+Response = Annotated[Message, BeforeValidator(_text_as_message)]
+QuickReply = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]  # a label, as in a text message
+
+
 class SlotEntry(BaseModel):
     """A slot declared by an intent: what fills it, and the question asking for it."""
 
@@ -52,8 +85,8 @@ class SlotEntry(BaseModel):
 
     entity: str | None = Field(default=None, min_length=1)
     required: bool = False
-    prompt: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
 
     _check_replies = field_validator("quick_replies")(_non_blank)
     _check_prompt = field_validator("prompt")(_visible)
@@ -72,15 +105,22 @@ class IntentEntry(BaseModel):
 
     tag: str = Field(min_length=1)
     patterns: Annotated[list[str], Field(min_length=1)] | None = None
-    responses: list[str] = Field(min_length=1)
+    responses: list[Response] = Field(min_length=1)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
-    quick_replies: list[str] = Field(default_factory=list)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
-    _check_patterns = field_validator("patterns", "responses", "quick_replies")(_non_blank)
+    _check_patterns = field_validator("patterns", "quick_replies")(_non_blank)
     _check_texts = field_validator("tag", "label")(_visible)
+
+    @model_validator(mode="after")
+    def _quick_replies_follow_a_text(self) -> IntentEntry:
+        # Quick replies are offered under a text; a card or a carousel has buttons of its own.
+        if self.quick_replies and not all(isinstance(r, TextMessage) for r in self.responses):
+            raise PydanticCustomError("quick-replies-need-text", "quick_replies need text responses")
+        return self
 
 
 class EntityEntry(BaseModel):

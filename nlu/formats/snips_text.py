@@ -18,13 +18,13 @@ import csv
 import re
 from pathlib import Path, PurePath
 
+from causette_sdk.messages import has_visible_text
 from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import ContentError, Problem
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.parts import ContentPart, IntentPart
 from nlu.formats.reading import read_content_text
 from nlu.messages import ParamValue
-from nlu.text import has_visible_text
 
 INTENT_PREFIX, ENTITY_PREFIX = "intent_", "entity_"
 INTENT_FOLDER, ENTITY_FOLDER = "intents", "entities"

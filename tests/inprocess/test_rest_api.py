@@ -17,7 +17,7 @@ DEMO = load_bot(DEMO_BOT)
 
 
 def responses_of(tag: str) -> list[str]:
-    return DEMO.dataset.intent(tag).responses
+    return DEMO.dataset.intent(tag).response_texts
 
 
 def test_the_seed_conversation_keeps_its_context(client: TestClient) -> None:

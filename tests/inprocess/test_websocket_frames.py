@@ -21,7 +21,7 @@ POLICY_VIOLATION = 1008
 
 
 def responses_of(tag: str) -> list[str]:
-    return DEMO.dataset.intent(tag).responses
+    return DEMO.dataset.intent(tag).response_texts
 
 
 def greeting(ws: WebSocketTestSession) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -38,12 +38,12 @@ async def test_seed_scooter_conversation_keeps_its_context(server: ServerProcess
             "type": "bot",
             "intent": "location",
             "reply_to": "m1",
-            "messages": [{"text": LOCATION_QUESTION, "quick_replies": ["Aujourd'hui", "Plus tard"]}],
+            "messages": [{"type": "text", "text": LOCATION_QUESTION, "quick_replies": ["Aujourd'hui", "Plus tard"]}],
         }
         answered = await say(ws, "pour aujourd'hui", "m2")
         assert answered["intent"] == "aujourd'hui"
         assert answered["reply_to"] == "m2"
-        assert answered["messages"] == [{"text": TODAY_ANSWER, "quick_replies": []}]
+        assert answered["messages"] == [{"type": "text", "text": TODAY_ANSWER, "quick_replies": []}]
 
 
 async def test_same_words_without_the_context_fall_back(server: ServerProcess) -> None:

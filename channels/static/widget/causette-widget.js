@@ -10,6 +10,11 @@
  * It talks to the server over the WebSocket protocol described in the README. Everything the bot
  * or the user writes is shown as text (textContent, text nodes): never parsed as HTML. Links in
  * bot texts are elements built from the matched text, with an href of our own making.
+ *
+ * Bot messages are typed: text (with quick replies), buttons, image, card and carousel. Each is
+ * DOM built here from its texts; a payload button sends its payload as the visitor's message, a
+ * link button opens only an http(s), mailto: or tel: address, an image always has its alt text.
+ * Nothing sets a style attribute in markup, so a page may forbid inline styles (CSP).
  */
 (function () {
   "use strict";
@@ -48,6 +53,16 @@
   var PENDING_LABEL = "En attente d’envoi";
   var PRIVACY_TEXT = "Vos messages sont enregistrés pour vous répondre.";
   var PRIVACY_LINK = "Confidentialité";
+  var ERASE = {
+    label: "Effacer la conversation",
+    question: "Effacer toute la conversation ? Elle sera aussi supprimée du serveur.",
+    confirm: "Effacer",
+    cancel: "Annuler",
+    done: "Conversation effacée. Vous pouvez en commencer une nouvelle.",
+    failed: "La conversation n’a pas pu être effacée. Réessayez dans un instant."
+  };
+  var WEB_SCHEMES = ["http:", "https:"];
+  var LINK_SCHEMES = WEB_SCHEMES.concat(["mailto:", "tel:"]);
 
   function readConfig() {
     var base = window.CausetteConfig || {};
@@ -67,13 +82,19 @@
 
   /* ``text`` as an absolute http(s) address, or null: no other scheme ever becomes an href. */
   function webUrl(text, base) {
+    return safeUrl(text, base, WEB_SCHEMES);
+  }
+
+  /* ``text`` (absolute, or relative to ``base``) as an address with one of ``schemes``, or null.
+     The server checks every message already; the widget does not trust it blindly. */
+  function safeUrl(text, base, schemes) {
     var url;
     try {
-      url = new URL(text, base);
+      url = new URL(String(text || ""), base);
     } catch (error) {
       return null;
     }
-    return text !== "" && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
+    return text && schemes.indexOf(url.protocol) >= 0 ? url.href : null;
   }
 
   /* Storage may be refused (private browsing, blocked cookies): the widget then works without
@@ -213,9 +234,97 @@
     return el("div", { "class": "message " + role }, [el("span", { "class": "sr-only", text: who + " : " }), bubble]);
   }
 
+  /* Typed bot messages as DOM. ``context`` gives what they need from the widget: the server
+     (paths in links and images are on it), a way to send a payload, and unique ids. */
+
+  function actionNode(button, context) {
+    var label = frenchTypography(String(button.label || ""));
+    if (button.url) {
+      var href = safeUrl(button.url, context.server, LINK_SCHEMES);
+      if (!href) { return el("span", { "class": "action disabled", text: label }); }
+      var web = /^https?:/.test(href);
+      var link = linkNode({ text: label, href: href, web: web });
+      link.classList.add("action", "action-link");
+      return link;
+    }
+    var node = el("button", { type: "button", "class": "action", text: label });
+    node.addEventListener("click", function () { context.send(String(button.payload)); });
+    return node;
+  }
+
+  function actionsNode(buttons, context, name) {
+    var group = el("div", { "class": "actions", role: "group", "aria-label": name });
+    (buttons || []).forEach(function (button) { group.appendChild(actionNode(button, context)); });
+    return group;
+  }
+
+  /* An image; its alt text in its place when its address is not one to load or it fails to load. */
+  function imageNode(image, context, className) {
+    var src = safeUrl(image.url, context.server, WEB_SCHEMES);
+    var alt = String(image.alt || "");
+    var missing = el("p", { "class": className + " image-missing", text: alt });
+    if (!src) { return missing; }
+    var img = el("img", { "class": className, src: src, alt: alt, decoding: "async" });
+    img.addEventListener("error", function () { img.replaceWith(missing); });
+    return img;
+  }
+
+  /* A card; ``place`` ("1 sur 3 : ") is read before its title by screen readers. */
+  function cardNode(card, context, place) {
+    var titleId = context.id("cw-card");
+    var node = el("article", { "class": "card", "aria-labelledby": titleId });
+    if (card.image) { node.appendChild(imageNode(card.image, context, "card-image")); }
+    var title = el("h3", { id: titleId, "class": "card-title", text: frenchTypography(String(card.title)) });
+    if (place) { title.prepend(el("span", { "class": "sr-only", text: place })); }
+    var body = el("div", { "class": "card-body" }, [title]);
+    if (card.text) { body.appendChild(el("p", { "class": "card-text" }, [botText(String(card.text))])); }
+    if (card.buttons && card.buttons.length) {
+      body.appendChild(actionsNode(card.buttons, context, "Actions : " + card.title));
+    }
+    node.appendChild(body);
+    return node;
+  }
+
+  /* Cards side by side, scrolled sideways: the strip takes the focus so that arrow keys scroll it,
+     and each card says its place ("1 sur 3") to screen readers. */
+  function carouselNode(message, context) {
+    var cards = message.cards || [];
+    var strip = el("ul", {
+      "class": "carousel", role: "list", tabindex: "0",
+      "aria-label": "Carrousel de " + cards.length + (cards.length > 1 ? " cartes" : " carte") +
+        ", faites défiler horizontalement"
+    });
+    cards.forEach(function (card, index) {
+      var place = (index + 1) + " sur " + cards.length + " : ";
+      strip.appendChild(el("li", { "class": "carousel-item" }, [cardNode(card, context, place)]));
+    });
+    return strip;
+  }
+
+  /* One bot message of any type as the nodes that go in its row; an unknown type shows its text
+     if it has one (a newer server), else nothing. */
+  function botMessageParts(message, context) {
+    switch (message.type) {
+      case "buttons":
+        return [
+          el("p", { "class": "bubble" }, [botText(String(message.text))]),
+          actionsNode(message.buttons, context, "Choix proposés")
+        ];
+      case "image":
+        return [imageNode(message, context, "image")];
+      case "card":
+        return [cardNode(message, context, null)];
+      case "carousel":
+        return [carouselNode(message, context)];
+      default:
+        return message.text ? [el("p", { "class": "bubble" }, [botText(String(message.text))])] : [];
+    }
+  }
+
   var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
   var ICON_CLOSE = "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z";
   var ICON_SEND = "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z";
+  var ICON_ERASE = "M9 3h6l1 2h4v2H4V5h4l1-2zM6 8h12l-1 13H7L6 8zm4 3v7h1.5v-7H10zm2.5 0v7H14v-7h-1.5z";
 
   /* The widget's elements, inside a shadow root so the host page's CSS cannot break it. */
   function buildView(config) {
@@ -237,6 +346,13 @@
       statusText: el("span", { "class": "status-text", text: STATE_LABELS.connecting }),
       close: el("button", { type: "button", "class": "close", "aria-label": "Fermer la discussion" },
         [icon(ICON_CLOSE)]),
+      erase: el("button", { type: "button", "class": "erase", "aria-label": ERASE.label, title: ERASE.label },
+        [icon(ICON_ERASE)]),
+      confirm: el("div", {
+        "class": "confirm", role: "group", "aria-labelledby": "cw-confirm-question", hidden: ""
+      }),
+      eraseYes: el("button", { type: "button", "class": "confirm-yes", text: ERASE.confirm }),
+      eraseNo: el("button", { type: "button", "class": "confirm-no", text: ERASE.cancel }),
       log: el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-relevant": "additions" }),
       typing: el("div", { "class": "typing", hidden: "" }, [
         el("span", { "class": "dot" }), el("span", { "class": "dot" }), el("span", { "class": "dot" }),
@@ -254,6 +370,10 @@
       notice: el("p", { id: "cw-notice", "class": "notice", "aria-live": "polite" }),
       counter: el("p", { id: "cw-counter", "class": "counter", hidden: "" })
     };
+    view.confirm.append(
+      el("p", { id: "cw-confirm-question", text: ERASE.question }),
+      el("div", { "class": "confirm-buttons" }, [view.eraseYes, view.eraseNo])
+    );
     view.status = el("p", { "class": "status", role: "status" }, [
       el("span", { "class": "status-dot", "aria-hidden": "true" }), view.statusText
     ]);
@@ -274,9 +394,10 @@
     }, [
       el("div", { "class": "header" }, [
         el("div", { "class": "heading" }, [el("h2", { id: "cw-title", text: config.title }), view.status]),
+        view.erase,
         view.close
       ]),
-      view.scroller, view.form,
+      view.confirm, view.scroller, view.form,
       el("span", { id: "cw-new-tab", hidden: "", text: "s’ouvre dans un nouvel onglet" })
     ]);
     view.greeting = messageNode("bot", config.title, config.greeting);
@@ -311,6 +432,19 @@
     this.lastFrameAt = 0;
     this.maxTextChars = DEFAULT_MAX_TEXT_CHARS;
     this.sent = {}; // message id -> its bubble, to mark the one an error frame refers to
+    this.ids = 0;
+    this.erased = false;
+    var self = this;
+    this.context = {
+      server: config.server.href,
+      send: function (text) {
+        if (self.isOpen()) {
+          self.sendMessage(text);
+          self.view.input.focus();
+        }
+      },
+      id: function (prefix) { self.ids += 1; return prefix + "-" + self.ids; }
+    };
     this.bind();
     this.showGreeting();
   }
@@ -320,9 +454,15 @@
     var view = this.view;
     view.launcher.addEventListener("click", function () { self.toggle(); });
     view.close.addEventListener("click", function () { self.close(); });
+    view.erase.addEventListener("click", function () { self.askToErase(); });
+    view.eraseNo.addEventListener("click", function () { self.hideConfirm(view.erase); });
+    view.eraseYes.addEventListener("click", function () { self.erase(); });
     view.panel.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        event.preventDefault();
+      if (event.key !== "Escape") { return; }
+      event.preventDefault();
+      if (!view.confirm.hidden) {
+        self.hideConfirm(view.erase); // Escape answers the question "no", and leaves the panel open
+      } else {
         self.close();
       }
     });
@@ -579,10 +719,20 @@
     this.sent = {};
     this.showGreeting();
     var self = this;
-    frame.messages.forEach(function (entry) { self.addMessage(entry.role, entry.text); });
+    frame.messages.forEach(function (entry) {
+      if (entry.role === "bot") {
+        self.addBotMessage(entry.message || { type: "text", text: entry.text });
+      } else {
+        self.addMessage(entry.role, entry.text);
+      }
+    });
     var last = frame.messages[frame.messages.length - 1];
     this.showQuickReplies(last && last.role === "bot" ? last.quick_replies : []);
     log.setAttribute("aria-busy", "false");
+    if (this.erased) {
+      this.erased = false;
+      log.appendChild(el("p", { "class": "log-note", text: ERASE.done }));
+    }
     this.sendOutbox(frame.messages);
   };
 
@@ -652,9 +802,9 @@
     var self = this;
     if (frame.reply_to) { this.settle(frame.reply_to); }
     this.showTyping(false);
-    frame.messages.forEach(function (message) { self.addMessage("bot", message.text); });
+    frame.messages.forEach(function (message) { self.addBotMessage(message); });
     var last = frame.messages[frame.messages.length - 1];
-    this.showQuickReplies(last ? last.quick_replies : []);
+    this.showQuickReplies(last && last.type === "text" ? last.quick_replies : []);
   };
 
   Widget.prototype.onError = function (frame) {
@@ -704,6 +854,74 @@
     return message;
   };
 
+  Widget.prototype.addBotMessage = function (message) {
+    var row = el("div", { "class": "message bot message-" + String(message.type || "text") }, [
+      el("span", { "class": "sr-only", text: this.config.title + " : " })
+    ]);
+    row.append.apply(row, botMessageParts(message, this.context));
+    this.view.log.appendChild(row);
+    return row;
+  };
+
+  /* Erasing the conversation: asked first, then forgotten by the server and started anew. */
+
+  Widget.prototype.askToErase = function () {
+    this.view.confirm.hidden = false;
+    this.view.eraseNo.focus();
+  };
+
+  Widget.prototype.hideConfirm = function (focus) {
+    this.view.confirm.hidden = true;
+    focus.focus();
+  };
+
+  Widget.prototype.erase = function () {
+    var self = this;
+    var session = this.storedSession();
+    this.view.confirm.hidden = true;
+    if (!session) {
+      this.startOver();
+      return;
+    }
+    var url = new URL("/api/v1/conversations/" + encodeURIComponent(session), this.config.server);
+    var proof = { "X-Conversation-Token": this.storedToken() };
+    fetch(url.href, { method: "DELETE", headers: proof }).then(function (response) {
+      if (response.ok || response.status === 404) {
+        self.startOver();
+      } else {
+        self.eraseFailed();
+      }
+    }, function () { self.eraseFailed(); });
+  };
+
+  /* A new conversation: no session to resume, an empty view, a new connection. */
+  Widget.prototype.startOver = function () {
+    if (this.local) {
+      this.local.removeItem(this.sessionKey);
+      this.local.removeItem(this.tokenKey);
+      this.local.removeItem(this.outboxKey); // erased: nothing of it is sent any more
+    }
+    var old = this.socket;
+    this.socket = null; // its close event is then ignored: no reconnection to the old session
+    this.stopHeartbeat();
+    if (old) { old.close(); }
+    this.view.log.replaceChildren();
+    this.sent = {};
+    this.showGreeting();
+    this.showQuickReplies([]);
+    this.showTyping(false);
+    this.attempts = 0;
+    this.erased = true; // said once the new conversation's (empty) history has replaced the view
+    this.connect();
+    this.view.input.focus();
+  };
+
+  Widget.prototype.eraseFailed = function () {
+    this.view.log.appendChild(el("p", { "class": "error", role: "alert", text: ERASE.failed }));
+    this.scrollToEnd();
+    this.view.erase.focus();
+  };
+
   Widget.prototype.showGreeting = function () {
     if (!this.view.log.contains(this.view.greeting)) {
       this.view.log.appendChild(this.view.greeting);
@@ -716,12 +934,7 @@
     replies.replaceChildren();
     (labels || []).forEach(function (label) {
       var button = el("button", { type: "button", "class": "quick-reply", text: frenchTypography(label) });
-      button.addEventListener("click", function () {
-        if (self.isOpen()) {
-          self.sendMessage(label);
-          self.view.input.focus();
-        }
-      });
+      button.addEventListener("click", function () { self.context.send(label); });
       replies.appendChild(button);
     });
     replies.hidden = replies.childElementCount === 0;

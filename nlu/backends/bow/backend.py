@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from safetensors import SafetensorError
@@ -53,6 +55,8 @@ OUT_OF_SCOPE_PER_EXAMPLE = 0.4
 
 # A training example: its encoded input and its class (an intent's index, or "none"'s).
 Example = tuple[Encoded, int]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class _SavedState(BaseModel):
@@ -86,12 +90,25 @@ class BowBackend(Backend):
         self._forward: FastForward | None = None
 
     def fit(self, dataset: Dataset, progress: Progress = no_progress) -> None:
-        """Train the networks and the slot tagger; the same dataset and seed give the same model."""
-        self._fit_intents(dataset, progress)
-        extractor = EntityExtractor(dataset.entities, dataset.language)
-        self.slot_tagger = SlotTagger.fit(dataset, extractor, self.settings)
+        """Train the networks, the linear classifier and the slot tagger; the same dataset and seed
+        give the same model.
 
-    def _fit_intents(self, dataset: Dataset, progress: Progress) -> None:
+        The slot tagger, then the linear classifier, train on a second thread while the networks
+        train on this one: crfsuite's training is C code that lets go of the GIL, torch's
+        operations do too, so on two cores both threads go at once. The networks draw all of
+        torch's random numbers, on this thread, and the slot tagger has its own generator: the
+        model does not depend on how the threads interleave.
+        """
+        extractor = EntityExtractor(dataset.entities, dataset.language)
+        with (
+            torch_threads(self.settings.threads),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-side") as side,
+        ):
+            tagger = side.submit(SlotTagger.fit, dataset, extractor, self.settings)
+            self._fit_intents(dataset, progress, side)
+            self.slot_tagger = tagger.result()
+
+    def _fit_intents(self, dataset: Dataset, progress: Progress, side: ThreadPoolExecutor) -> None:
         import torch
 
         from nlu.backends.bow.network import Ensemble
@@ -130,13 +147,19 @@ class BowBackend(Backend):
                 linear_weight=settings.linear_weight,
             )
         )
-        self._train(self.ensemble, encoded, progress, rng)
+        self._train(self.ensemble, encoded, progress, rng, side)
         self._forward = self.ensemble.forward_pass()
 
-    def _train(self, ensemble: Ensemble, encoded: list[Example], progress: Progress, rng: random.Random) -> None:
-        """Train the networks one after the other, each from its own random weights, then the
-        linear classifier; one progress count runs over all of them."""
-
+    def _train(
+        self,
+        ensemble: Ensemble,
+        encoded: list[Example],
+        progress: Progress,
+        rng: random.Random,
+        side: ThreadPoolExecutor,
+    ) -> None:
+        """Train the networks one after the other, each from its own random weights, and the
+        linear classifier on the ``side`` thread meanwhile; one progress count runs over all of them."""
         from nlu.backends.bow.network import Corpus, train_linear
 
         settings, networks, linear = self.settings, ensemble.members, ensemble.linear
@@ -144,21 +167,24 @@ class BowBackend(Backend):
         order = list(range(len(corpus)))
         batches = math.ceil(len(corpus) / settings.batch_size)
         epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
-        total = epochs * len(networks) + (settings.linear_iterations if linear is not None else 0)
-        with torch_threads(settings.threads):
-            for number, network in enumerate(networks):
-                network.train()
-                self._epochs(network, corpus, order, epochs, _offset(progress, number * epochs, total), rng)
-                network.eval()
-            if linear is not None:
-                train_linear(
-                    linear,
-                    corpus.inputs,
-                    corpus.labels,
-                    settings.linear_c,
-                    settings.linear_iterations,
-                    lambda done, _: progress(total - settings.linear_iterations + done, total, "training"),
-                )
+        tally = _Tally(progress, epochs * len(networks) + (settings.linear_iterations if linear is not None else 0))
+        fitted = None
+        if linear is not None:
+            fitted = side.submit(
+                _on_threads(settings.threads, train_linear),
+                linear,
+                corpus.inputs,
+                corpus.labels,
+                settings.linear_c,
+                settings.linear_iterations,
+                lambda done, _: tally.count("linear", done),
+            )
+        for number, network in enumerate(networks):
+            network.train()
+            self._epochs(network, corpus, order, epochs, tally.of(number), rng)
+            network.eval()
+        if fitted is not None:
+            fitted.result()
 
     def _epochs(
         self,
@@ -298,6 +324,34 @@ def _known(encoded: Encoded) -> bool:
     return bool(indices) or (vector is not None and bool(vector.any()))
 
 
-def _offset(progress: Progress, done_before: int, total: int) -> Progress:
-    """``progress`` for one network of several: its steps counted after ``done_before`` of ``total``."""
-    return lambda done, _, what: progress(done_before + done, total, what)
+class _Tally:
+    """One progress count over parts trained on two threads: each part reports its own steps done,
+    the count shown is their sum."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done: dict[object, int] = {}
+        self.lock = threading.Lock()
+
+    def of(self, part: object) -> Progress:
+        """The progress callback of one part."""
+        return lambda done, _, __: self.count(part, done)
+
+    def count(self, part: object, done: int) -> None:
+        """``part`` has done ``done`` of its steps."""
+        with self.lock:
+            self.done[part] = done
+            self.progress(sum(self.done.values()), self.total, "training")
+
+
+def _on_threads(count: int, function: Callable[P, R]) -> Callable[P, R]:
+    """``function`` run with torch on ``count`` threads: the setting belongs to the thread that makes it."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        import torch
+
+        torch.set_num_threads(count)
+        return function(*args, **kwargs)
+
+    return run
