@@ -44,6 +44,8 @@ from dialogue import Session, Turn
 from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
+# A key is optional here: visitors send none (the schema's security says so, for clients and fuzzers).
+OPTIONAL_KEY = {"security": [{}, {"HTTPBearer": []}]}
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
@@ -74,6 +76,7 @@ def turn_out(session_id: str, turn: Turn) -> TurnOut:
     status_code=201,
     tags=["conversations"],
     responses=error_responses(401, 403, 408, 413, 422, 503),
+    openapi_extra=OPTIONAL_KEY,
 )
 async def open_conversation(
     message: MessageIn, services: ServicesDep, caller: Annotated[Caller | None, Depends(optional_caller)]
@@ -171,7 +174,9 @@ def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-@router.post("/parse", tags=["nlu"], responses=error_responses(401, 404, 408, 413, 422, 503))
+@router.post(
+    "/parse", tags=["nlu"], responses=error_responses(401, 404, 408, 413, 422, 503), openapi_extra=OPTIONAL_KEY
+)
 async def parse(
     message: MessageIn,
     services: ServicesDep,
