@@ -45,7 +45,7 @@ from dialogue.explain import explain as explain_message
 
 router = APIRouter(prefix="/api/v1")
 # A key is optional here: visitors send none (the schema's security says so, for clients and fuzzers).
-OPTIONAL_KEY = {"security": [{}, {"HTTPBearer": []}]}
+OPTIONAL_KEY: dict[str, Any] = {"security": [{}, {"HTTPBearer": []}]}
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
