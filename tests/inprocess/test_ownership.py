@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from channels import Settings, create_app
 from channels.server.api_keys import new_key_entry
-from tests.support import MINI_BOT, open_conversation
+from tests.support import MINI_BOT, open_conversation, run_cli
 
 ADMIN = "cle-admin-de-test-assez-longue"
 NO_KEY = {"Authorization": ""}
@@ -168,3 +168,12 @@ def test_only_the_token_holder_replays_a_websocket_conversation(client: TestClie
     owner = {**NO_KEY, "X-Conversation-Token": token}
     assert texts(history(client, session_id, owner)).count("au revoir") == 1
     assert history(client, session_id, stranger).status_code == 404
+
+
+def test_apikey_new_prints_a_key_and_the_entry_that_admits_it(mini_model_dir: Path) -> None:
+    done = run_cli("apikey", "new", "gateway")
+    assert done.returncode == 0, done.stderr
+    key, entry = done.stdout.split()
+    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir, api_keys=entry))) as served:
+        assert turn(served, "0612345678", {"Authorization": f"Bearer {key}"}).status_code == 200
+    assert run_cli("apikey", "new", "not a name").returncode == 2
