@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+ACTIONS_PORT ?= 8001
 INSTALL_INPUTS := pyproject.toml sdk/pyproject.toml scripts/install.sh scripts/install_snips.sh
 
 .PHONY: install install-dev system-deps run lint test bench clean
@@ -29,8 +30,8 @@ system-deps:
 run: install
 	@echo "Causette : entraînement du bot de démo (intents/)…"
 	@$(VENV)/bin/causette train intents
-	@echo "Causette : le bot de démo démarre. Ouvrez http://$(HOST):$(PORT)/ dans un navigateur (Ctrl+C pour l'arrêter)."
-	@$(VENV)/bin/causette serve intents --host $(HOST) --port $(PORT)
+	@echo "Causette : le bot de démo et son serveur d'actions démarrent. Ouvrez http://$(HOST):$(PORT)/ dans un navigateur (Ctrl+C pour les arrêter)."
+	@scripts/run_demo.sh $(VENV) $(HOST) $(PORT) $(ACTIONS_PORT)
 
 # Formatting, lint and types over the whole tree (configuration in pyproject.toml).
 lint: install-dev

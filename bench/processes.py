@@ -1,4 +1,5 @@
-"""Real processes for benchmarks and end-to-end tests: the CLI, ``causette serve``, a redis-server.
+"""Real processes for benchmarks and end-to-end tests: the CLI, ``causette serve``, a redis-server,
+a PostgreSQL server.
 
 The benchmarks need them as much as the tests do, and benchmarks import no test helpers: both
 import them from here. Only the standard library, httpx and redis, which the project depends on.
@@ -7,12 +8,15 @@ import them from here. Only the standard library, httpx and redis, which the pro
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -216,3 +220,105 @@ class RedisServer:
         """Undo ``pause``."""
         if self.process is not None:
             self.process.send_signal(signal.SIGCONT)
+
+
+POSTGRES_PORT = 5432
+
+
+def postgres_answers(port: int = POSTGRES_PORT) -> bool:
+    """Whether a PostgreSQL server (or anything) listens on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class PostgresServer:
+    """A PostgreSQL server of the tests' own: ``initdb`` into a new temporary folder, on a free
+    loopback port, trust authentication for the ``postgres`` user. Run as the ``postgres`` system
+    user when this process is root (PostgreSQL refuses to run as root), so the folder is its own,
+    outside pytest's private temporary tree. ``stop`` and ``start`` again keep the data;
+    ``remove`` stops it and deletes the folder.
+    """
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed: run scripts/system_deps.sh")
+        self.bin = Path(binaries[-1])
+        self.workdir = Path(tempfile.mkdtemp(prefix="causette-postgres-"))
+        self.data = self.workdir / "data"
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._initdb()
+
+    def _run(self, *command: str | Path) -> None:
+        done = subprocess.run([*self.as_user, *map(str, command)], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{Path(command[0]).name} failed ({done.returncode}): {done.stderr or done.stdout}")
+
+    def _initdb(self) -> None:
+        if self.as_user:
+            postgres = pwd.getpwnam("postgres")
+            os.chown(self.workdir, postgres.pw_uid, postgres.pw_gid)
+        self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``) and wait until it accepts connections."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.workdir} -c fsync=off"
+        self._run(
+            self.bin / "pg_ctl", "-D", self.data, "-l", self.workdir / "postgres.log", "-o", options, "-w", "start"
+        )
+
+    def stop(self) -> None:
+        """Stop the server at once (``-m fast``: connections are cut, as in a crash of the network)."""
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def running(self) -> bool:
+        """Whether the server is up (its pid file is there)."""
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and delete its folder."""
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class ActionServerProcess:
+    """An action server, ``python -m MODULE --port P [ARGS]``, in a child process on a free loopback
+    port; started at once, ready when its ``/healthz`` answers."""
+
+    def __init__(self, module: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = [sys.executable, "-m", module, "--port", str(self.port), *args]
+        self.env = {**os.environ, **(env or {})}
+        self.start()
+
+    @property
+    def actions_url(self) -> str:
+        """Where action requests are POSTed."""
+        return f"{self.url}/actions"
+
+    def start(self) -> None:
+        """Start the server (again, after ``stop``: same port) and wait until it answers."""
+        self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env)
+        wait_until(self._answers, 60, f"action server on port {self.port}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"action server exited with code {self.process.returncode}")
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        """Terminate the server and wait for it."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 import anyio
@@ -10,7 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from channels.schemas import (
+    LOG_ERRORS,
     SESSION_ID_PATTERN,
+    ConversationExport,
     ConversationOut,
     HistoryMessage,
     IntentOut,
@@ -40,6 +43,7 @@ from channels.server.ownership import (
 from channels.server.ratelimit import Dimension
 from channels.server.reload import ReloadResult
 from channels.server.services import Services, get_services
+from conversation_log import Analytics, ConversationLog
 from dialogue import Session, Turn
 from dialogue.explain import explain as explain_message
 
@@ -67,6 +71,7 @@ def turn_out(session_id: str, turn: Turn) -> TurnOut:
         contexts=turn.contexts,
         slots=turn.slots,
         quick_replies=turn.quick_replies,
+        action=turn.action,
     )
 
 
@@ -93,7 +98,9 @@ async def open_conversation(
     def claim(session: Session) -> None:
         session.token_hash = None if token is None else digest(token)
 
-    turn = await services.engine.handle(owner.store_id(session_id), text, message_id=message.message_id, guard=claim)
+    turn = await services.engine.handle(
+        owner.store_id(session_id), text, "rest", message_id=message.message_id, guard=claim
+    )
     return OpenedOut(**turn_out(session_id, turn).model_dump(), conversation_token=token)
 
 
@@ -112,7 +119,9 @@ async def post_message(
         raise HTTPException(403, "the admin key reads and erases conversations; it does not speak in them")
     text = checked_text(message, services)
     try:
-        turn = await services.engine.handle(access.store_id, text, message_id=message.message_id, guard=access.guard())
+        turn = await services.engine.handle(
+            access.store_id, text, "rest", message_id=message.message_id, guard=access.guard()
+        )
     except NotYours:
         raise not_found(session_id) from None
     return turn_out(session_id, turn)
@@ -144,11 +153,17 @@ async def get_conversation(
 async def delete_conversation(
     session_id: SessionId, request: Request, services: ServicesDep, access: ConversationAccessDep
 ) -> Response:
-    """Forget a conversation: 204, also when there is none (an API key's or the admin's erasure
-    is idempotent); a visitor gets 404 when it is unknown, expired or not theirs."""
+    """Forget a conversation: its session and its records in the conversation log (RGPD erasure).
+
+    204, also when there is none (an API key's or the admin's erasure is idempotent); a visitor
+    gets 404 when it is unknown, expired or not theirs. A 503 means the log's database could not
+    be reached: nothing is promised, try again.
+    """
     if access.caller.kind == "visitor":
         await access.session(services)
     await services.store.delete(access.store_id)
+    if services.log is not None:
+        await services.log.erase(access.store_id)
     return Response(status_code=204, headers=_erase_cors(request, services))
 
 
@@ -172,6 +187,67 @@ def _erase_cors(request: Request, services: ServicesDep) -> dict[str, str]:
     if origin is None or not services.origins.allows(origin, request.headers.get("host")):
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def conversation_log(services: Services) -> ConversationLog:
+    """The served log, or a 404 saying it is off."""
+    if services.log is None:
+        raise HTTPException(404, "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)")
+    return services.log
+
+
+@router.get(
+    "/conversations/{session_id}/export",
+    response_model=ConversationExport,
+    tags=["conversations", "conversation log"],
+    responses={**error_responses(401, 403, 404, 422), **LOG_ERRORS},
+)
+async def export_conversation(
+    session_id: SessionId, services: ServicesDep, access: ConversationAccessDep
+) -> ConversationExport:
+    """Everything stored about a conversation, as JSON: its session and its log rows. Its owner
+    (the visitor's token, the API key) or the admin key may export it; others get 404.
+
+    Texts in the log are masked (e-mail addresses, phone numbers, IBANs, card and social security
+    numbers); the session holds the visitor's own words until it expires or is erased.
+    """
+    log = conversation_log(services)
+    if access.caller.kind == "visitor":
+        await access.session(services)  # an expired conversation's log is its API key's or the admin's
+    rows = await log.export(access.store_id)
+    history = await services.engine.history(access.store_id)
+    session = None if history is None else [HistoryMessage.of(entry) for entry in history]
+    return ConversationExport(session_id=session_id, session=session, log=rows)
+
+
+@router.get(
+    "/analytics",
+    response_model=Analytics,
+    tags=["conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403, 422), **LOG_ERRORS},
+)
+async def get_analytics(
+    services: ServicesDep,
+    since: Annotated[date | None, Query(description="first day counted (UTC), e.g. 2026-11-01")] = None,
+    until: Annotated[date | None, Query(description="last day counted (UTC)")] = None,
+) -> Analytics:
+    """The bot's figures from the conversation log (admin key needed): conversations, messages,
+    fallback and handoff rates, action failures, top intents, per day, per channel."""
+    if since is not None and until is not None and since > until:
+        raise HTTPException(422, f"since ({since}) is after until ({until})")
+    return await conversation_log(services).analytics(since, until)
+
+
+@router.get(
+    "/conversation-log",
+    tags=["conversation log"],
+    dependencies=[Depends(require_admin)],
+    responses={**error_responses(401, 403), 404: LOG_ERRORS[404]},
+)
+async def get_log_status(services: ServicesDep) -> dict[str, Any]:
+    """The log's metrics (admin key needed): events recorded, written, dropped, waiting; database up."""
+    return conversation_log(services).status()
 
 
 @router.post(
@@ -230,6 +306,7 @@ async def get_model(services: ServicesDep, admin: Annotated[bool, Depends(is_adm
         reloading=reloader.progress,
         last_reload=reloader.last_result,
         last_error=reloader.last_error,
+        shared=services.shared.state if services.shared else None,
     )
 
 

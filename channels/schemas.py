@@ -9,8 +9,10 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from causette_sdk.messages import Message, has_visible_text
+from channels.server.model_sync import SharedState
 from channels.server.reload import ReloadProgress, ReloadResult
 from dialogue import HistoryEntry, SlotValue
+from dialogue.actions import ActionReport
 from nlu import ModelInfo
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -76,6 +78,9 @@ class TurnOut(BaseModel):
     contexts: list[str] = Field(description="contexts active after this turn")
     slots: dict[str, SlotValue] = Field(default_factory=dict, description="the slots the conversation holds")
     quick_replies: list[str] = Field(default_factory=list)
+    action: ActionReport | None = Field(
+        default=None, description="the action this turn ran: name, duration_ms, outcome and what it changed"
+    )
 
 
 class OpenedOut(TurnOut):
@@ -125,6 +130,9 @@ class ModelOut(ModelInfo):
     last_reload: ReloadResult | None = Field(description="how the latest reload ended")
     last_error: ReloadResult | None = Field(
         description="the latest failed reload, until one succeeds: the problems, with file and line"
+    )
+    shared: SharedState | None = Field(
+        default=None, description="with Redis: the published version every process serves, and any refused"
     )
 
 
@@ -192,3 +200,20 @@ def error_responses(*statuses: int, rate_limited: bool = True) -> dict[int | str
     host check's 400 and (unless the route is not counted) the rate limit's 429."""
     common = {HOST_REFUSED, RATE_LIMITED} if rate_limited else {HOST_REFUSED}
     return {status: _ERRORS[status] for status in sorted({*statuses, *common})}
+
+
+# The log's endpoints answer 404 when the log is off, and 503 when its database cannot be reached.
+LOG_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "the conversation log is off (CAUSETTE_CONVERSATION_LOG=false)"},
+    503: {"model": ErrorOut, "description": "the session store or the conversation log's database cannot be reached"},
+}
+
+
+class ConversationExport(BaseModel):
+    """Everything stored about one conversation: its session (if it is still kept) and its log rows."""
+
+    session_id: str
+    session: list[HistoryMessage] | None = Field(description="the session's history; null when expired or erased")
+    log: dict[str, list[dict[str, Any]]] = Field(
+        description="the conversation log's rows by table (turns, action_calls, handoff_events), masked, oldest first"
+    )

@@ -226,7 +226,7 @@ class ChatConnection:
         """One turn of the conversation; it completes even if the client has left."""
         try:
             turn = await self.services.engine.handle(
-                self.session_id, frame.text, message_id=frame.message_id, guard=self.guard
+                self.session_id, frame.text, message_id=frame.message_id, guard=self.guard, channel="websocket"
             )
         except NotYours:
             return ErrorFrame(code="not_found", reply_to=frame.id, message="this conversation is not yours, or expired")

@@ -24,7 +24,9 @@ class Brain:
     def __post_init__(self) -> None:
         dataset = self.bot.dataset
         object.__setattr__(self, "intents", {i.name: i for i in dataset.intents})
-        object.__setattr__(self, "extractor", EntityExtractor(dataset.entities, dataset.language))
+        object.__setattr__(
+            self, "extractor", EntityExtractor(dataset.entities, dataset.language, self.bot.config.opening_hours)
+        )
         # Templates are read once per model, not at every turn.
         replies = {
             i.name: [MessageTemplate.of(_with_quick_replies(r, i.quick_replies)) for r in i.responses]
@@ -34,7 +36,7 @@ class Brain:
             (intent.name, name): MessageTemplate.of(TextMessage(text=spec.prompt, quick_replies=spec.quick_replies))
             for intent in dataset.intents
             for name, spec in intent.slots.items()
-            if spec.required and spec.prompt
+            if spec.prompt  # an optional slot's question too: an action may ask for it (ask_slot)
         }
         object.__setattr__(self, "replies", replies)
         object.__setattr__(self, "prompts", prompts)

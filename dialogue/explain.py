@@ -3,7 +3,9 @@
 The explanation is the plan of the turn the message would take, exactly as the engine plans a
 real turn (how the message is understood, every candidate intent with the reason the context rules
 give, the slots, the reply), plus which words pushed the answering intent (or, when the bot would
-fall back, the model's best guess) and the runner-up. Nothing is changed: no turn is taken.
+fall back, the model's best guess) and the runner-up. Nothing is changed: no turn is taken, and
+no action is called: ``action`` names the action that would answer (the turn's JSON then reports
+its duration, outcome and changes).
 """
 
 from __future__ import annotations

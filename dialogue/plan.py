@@ -73,6 +73,9 @@ class TurnPlan(BaseModel):
         description="the bot's reply: typed messages (text, buttons, image, card, carousel)"
     )
     contexts: list[ActiveContext] = Field(description="the contexts active after the turn")
+    action: str | None = Field(
+        default=None, description="the action the turn calls (its intent names one and has its required slots)"
+    )
 
     @computed_field(description="the reply as texts, one per message, for clients that show only text")  # type: ignore[prop-decorator]
     @property
@@ -134,6 +137,7 @@ def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Ra
         return _clarify_plan(brain, parse, offered, decision.candidates, session.slots, active, now)
     memory = _remembered(session.slots, understood)
     intent, message, awaiting = _reply(brain, session.awaiting, understood.intent, memory, rng)
+    action = intent.action if intent is not None and awaiting is None else None
     return TurnPlan(
         input=parse.input,
         understood_as=understood.reading,
@@ -144,8 +148,9 @@ def plan_turn(brain: Brain, session: Session, parse: ParseResult, rng: random.Ra
         given=intent_slots(understood.intent, understood.slots) if understood.intent else {},
         slots=memory,
         awaiting=awaiting,
-        messages=[message],
+        messages=[message] if message is not None else [],
         contexts=advance_contexts(active, intent, config.context_lifespan, config.context_ttl_seconds, now),
+        action=action,
     )
 
 
@@ -264,11 +269,13 @@ def _remembered(memory: Memory, understood: _Understood) -> Memory:
 
 def _reply(
     brain: Brain, asked: SlotRequest | None, intent: Intent | None, memory: Memory, rng: random.Random
-) -> tuple[Intent | None, AnyMessage, SlotRequest | None]:
+) -> tuple[Intent | None, AnyMessage | None, SlotRequest | None]:
     """The intent's response, or the question for its first missing slot, or a fallback; and the
-    slot question pending afterwards."""
+    slot question pending afterwards. None for an intent that names an action: the action answers."""
     if intent is not None:
         missing = missing_slot(intent, memory)
+        if missing is None and intent.action is not None:
+            return intent, None, None
         if missing is None:
             return intent, pick_response(brain.replies[intent.name], memory, rng), None
         asks = asked.asks + 1 if asked is not None and (asked.intent, asked.slot) == (intent.name, missing) else 1

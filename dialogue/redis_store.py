@@ -263,12 +263,12 @@ class RedisStore(SessionStore):
             stored = await self.client.get(self.keys(session_id)[1])
         return self._decode(stored)
 
-    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+    async def history(self, session_id: str, last: int | None = None) -> list[HistoryEntry] | None:
         _, state_key, history_key = self.keys(session_id)
         with _unavailable_on_redis_error():
             async with self.client.pipeline(transaction=True) as pipeline:
                 pipeline.get(state_key)
-                pipeline.lrange(history_key, 0, -1)
+                pipeline.lrange(history_key, 0 if last is None else -last, -1)
                 stored, messages = await pipeline.execute()
         if self._decode(stored) is None:
             return None

@@ -53,8 +53,9 @@ class SessionStore(ABC):
         """The stored session, or None when it does not exist or has expired."""
 
     @abstractmethod
-    async def history(self, session_id: str) -> list[HistoryEntry] | None:
-        """The session's recent messages, oldest first; None when the session does not exist or has expired."""
+    async def history(self, session_id: str, last: int | None = None) -> list[HistoryEntry] | None:
+        """The session's recent messages (its ``last`` ones when given), oldest first; None when the
+        session does not exist or has expired."""
 
     @abstractmethod
     async def delete(self, session_id: str) -> None:
@@ -135,11 +136,12 @@ class MemoryStore(SessionStore):
         self.traffic.read += len(stored[1].encode())
         return Session.model_validate_json(stored[1])
 
-    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+    async def history(self, session_id: str, last: int | None = None) -> list[HistoryEntry] | None:
         stored = self._sessions.get(session_id)
         if stored is None or self.expired(stored[0]):
             return None
-        return list(self._histories.get(session_id, ()))
+        messages = list(self._histories.get(session_id, ()))
+        return messages if last is None else messages[max(len(messages) - last, 0) :]
 
     async def delete(self, session_id: str) -> None:
         async with self._exclusive(session_id):

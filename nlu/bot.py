@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.checks import assemble, check_intents
+from nlu.checks import assemble, check_actions, check_intents
 from nlu.config import CONFIG_FILE, BotConfig, load_config
 from nlu.dataset import Dataset, hash_files
 from nlu.errors import ContentError, Problem
@@ -61,7 +61,7 @@ def load_bot(folder: Path) -> Bot:
     if not sources:
         raise ContentError([Problem(file=str(folder), line=0, code="no-intent-file")])
     merged = assemble([_read(path, folder) for path in sources])
-    problems = merged.problems + check_intents(merged.intents)
+    problems = merged.problems + check_intents(merged.intents) + check_actions(merged.intents, config.actions)
     if problems:
         raise ContentError(problems)
     dataset = Dataset(

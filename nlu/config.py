@@ -12,11 +12,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from causette_sdk.messages import Text, has_visible_text
 from nlu.backends import available_backends, backend_options_model
+from nlu.entities.opening_hours import OpeningHours
 from nlu.errors import ContentError, Location, Problem, validation_problems
 from nlu.formats.reading import nesting_problem, read_content_text
 from nlu.messages import ParamValue
@@ -28,6 +29,53 @@ DEFAULT_FALLBACKS = [
     "Je ne suis pas sûr de comprendre. Pouvez-vous le dire autrement ?",
 ]
 YEAR_SECONDS = 366 * 86400
+
+
+class PrivacyConfig(BaseModel):
+    """The conversation log's rules for this bot (``[privacy]`` in ``bot.toml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    texts_days: float = Field(default=30, gt=0, description="days a turn's texts are kept (message, parse, reply)")
+    records_days: float = Field(default=396, gt=0, description="days the rows analytics count are kept (13 months)")
+    mask_patterns: dict[str, str] = Field(
+        default_factory=dict, description="name -> regular expression: each match is stored as <NAME>"
+    )
+
+    @field_validator("mask_patterns")
+    @classmethod
+    def _compile(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for name, pattern in patterns.items():
+            if not re.fullmatch(r"\w+", name):
+                raise ValueError(f"nom de motif invalide « {name} » : lettres, chiffres et _ seulement")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"expression régulière invalide pour « {name} » : {error}") from None
+        return patterns
+
+
+class ActionsConfig(BaseModel):
+    """``[actions]``: where the bot's actions live and how long it waits for them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl | None = Field(default=None, description="where action requests are POSTed")
+    urls: dict[str, AnyHttpUrl] = Field(default_factory=dict, description="action name -> its own URL")
+    secret_env: str = Field(
+        default="CAUSETTE_ACTIONS_SECRET",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding the secret shared with the action server",
+    )
+    timeout_seconds: float = Field(default=3.0, gt=0, le=60, description="longest wait for an action, retry included")
+    history_turns: int = Field(default=6, ge=0, le=50, description="recent messages sent with each request")
+    breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open an endpoint's breaker")
+    breaker_pause_seconds: float = Field(default=30.0, gt=0, description="how long an open breaker stays open")
+
+    def url_for(self, action: str) -> str | None:
+        """The URL to POST ``action``'s requests to, if any is configured."""
+        url = self.urls.get(action) or self.url
+        return str(url) if url is not None else None
 
 
 class BotConfig(BaseModel):
@@ -53,6 +101,11 @@ class BotConfig(BaseModel):
     clarify: bool = True
     clarify_margin: float = Field(default=0.1, ge=0.0, le=1.0)
     clarify_band: float = Field(default=0.1, ge=0.0, le=1.0)
+    actions: ActionsConfig = Field(default_factory=ActionsConfig)
+    # When the business is open (per weekday, with its time zone): a part of the day a visitor
+    # gives ("demain matin") is read within these hours. None: no opening hours.
+    opening_hours: OpeningHours | None = None
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     @field_validator("name")
     @classmethod

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from causette_sdk.messages import Message, text_form
 from nlu.entities.builtin import is_builtin
 
+ACTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # as the action protocol names actions
+
 
 class SourceRef(BaseModel):
     """Where something was written: a file and a 1-based line, for error messages."""
@@ -101,6 +103,8 @@ class Intent(BaseModel):
     context_filter: str | None = None
     quick_replies: list[str] = Field(default_factory=list)
     label: str | None = None  # its button in a clarifying question; None: made from the name
+    action: str | None = None  # the action server's action that answers, once the required slots are filled
+    unavailable: list[str] = Field(default_factory=list)  # said when the action cannot answer
     source: SourceRef | None = None
 
     @property

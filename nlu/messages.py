@@ -105,6 +105,8 @@ FRENCH: dict[str, str] = {
     "invalid-value": "valeur invalide ({error})",
     "blank-string": "ne doit pas contenir de texte vide (ou sans caractère visible)",
     "blank-tag": "ne doit pas être vide (ou sans caractère visible)",
+    "bad-opening-range": "plage horaire attendue sous la forme « 09:00-19:00 », l'ouverture avant la fermeture",
+    "unknown-time-zone": "fuseau horaire inconnu « {name} » (par exemple « Europe/Paris »)",
     "required-slot-prompt": "un slot obligatoire (required) a besoin d'une question (prompt) qui le demande",
     "empty-file": "le fichier ne définit rien : donnez « intents » ou « entities »",
     "response-rule-one": "donnez exactement un seul de : un texte, one_of ou pattern",
@@ -137,6 +139,10 @@ FRENCH: dict[str, str] = {
     "intent-no-responses": (
         'l\'intention « {tag} » n\'a pas de réponses : ajoutez {{"tag": "{tag}", "responses": [...]}} '
         "dans un fichier JSON du bot"
+    ),
+    "action-without-url": (
+        "l'intention « {intent} » appelle l'action « {action} », mais bot.toml ne dit pas où : "
+        'ajoutez [actions] url = "http://..." (ou [actions.urls] {action} = "http://...")'
     ),
     "intent-no-patterns": (
         "l'intention « {tag} » n'a pas d'exemples : donnez « patterns » ou écrivez intent_{tag}.txt"
@@ -190,10 +196,21 @@ FRENCH: dict[str, str] = {
         "context_filter « {context} »"
     ),
     "unused-entity": "l'entité « {entity} » n'est utilisée par le slot d'aucun exemple",
+    "generic-pattern": (
+        "l'exemple « {text} » ({intent}) est trop général : ses mots porteurs de sens ({words}) se trouvent "
+        "dans {share} des demandes hors sujet de référence, que l'intention risque de capter ; précisez de quoi "
+        "il s'agit (par exemple « adresse mail de la boutique » plutôt que « mail »)"
+    ),
+    "generic-pattern-empty": (
+        "l'exemple « {text} » ({intent}) n'a aucun mot porteur de sens (que des articles, pronoms...) : "
+        "l'intention risque de capter n'importe quel message ; précisez de quoi il s'agit"
+    ),
     # conversation tests and labelled data
     "test-unknown-intent": "le bot n'a pas d'intention « {intent} »",
     "test-unknown-context": "aucune intention ne pose le contexte « {context} »",
+    "test-unknown-action": "aucune intention n'appelle l'action « {action} »",
     "no-labelled-example": "aucun exemple étiqueté",
+    "no-out-of-scope-example": "aucun message hors sujet (un par ligne)",
     # the check command's summary
     "check-errors": "{folder} : {count} erreur(s), rien ne peut être entraîné",
     "check-ok": "{folder} : OK, {intents} intentions, {patterns} exemples, {warnings} avertissement(s)",
@@ -275,6 +292,8 @@ ENGLISH: dict[str, str] = {
     "invalid-value": "{error}",
     "blank-string": "must not contain empty strings (or strings with no visible character)",
     "blank-tag": "must not be blank (or without a visible character)",
+    "bad-opening-range": "expected an opening range such as '09:00-19:00', opening before closing",
+    "unknown-time-zone": "unknown time zone {name!r} (e.g. 'Europe/Paris')",
     "required-slot-prompt": "a required slot needs a prompt (the question that asks for it)",
     "empty-file": 'the file defines nothing: give "intents" or "entities"',
     "response-rule-one": "give exactly one of a text, one_of or pattern",
@@ -301,6 +320,10 @@ ENGLISH: dict[str, str] = {
     "tag-defined-twice": "tag {tag!r} is already defined at {first}",
     "intent-no-responses": (
         'intent {tag!r} has no responses: add {{"tag": "{tag}", "responses": [...]}} to a JSON file of the bot'
+    ),
+    "action-without-url": (
+        "intent {intent!r} calls action {action!r}, but bot.toml does not say where: "
+        'add [actions] url = "http://..." (or [actions.urls] {action} = "http://...")'
     ),
     "intent-no-patterns": 'intent {tag!r} has no patterns: give "patterns" or write intent_{tag}.txt',
     "slot-entity-conflict": (
@@ -335,9 +358,20 @@ ENGLISH: dict[str, str] = {
     ),
     "unused-context": "intent {intent!r} sets context {context!r}, but no intent has context_filter {context!r}",
     "unused-entity": "entity {entity!r} is not used by any pattern's slot",
+    "generic-pattern": (
+        "pattern {text!r} ({intent}) is too generic: its content words ({words}) are in {share} of the reference "
+        "off-topic requests, which the intent may capture; say what it is about (e.g. 'the shop's e-mail "
+        "address' rather than 'e-mail')"
+    ),
+    "generic-pattern-empty": (
+        "pattern {text!r} ({intent}) has no content word (only articles, pronouns...): the intent may capture "
+        "any message; say what it is about"
+    ),
     "test-unknown-intent": "no intent {intent!r} in the bot",
     "test-unknown-context": "no intent sets context {context!r}",
+    "test-unknown-action": "no intent calls action {action!r}",
     "no-labelled-example": "no labelled example",
+    "no-out-of-scope-example": "no out-of-scope message (one per line)",
     "check-errors": "{folder}: {count} error(s), nothing can be trained",
     "check-ok": "{folder}: OK, {intents} intents, {patterns} patterns, {warnings} warning(s)",
     "check-strict-refused": (

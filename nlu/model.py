@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.bot import Bot
+from nlu.entities.opening_hours import OpeningHours, within_opening_hours
 from nlu.errors import ModelError
 from nlu.out_of_scope import decide
 from nlu.parse_result import ParseResult, Slot, empty_result
@@ -33,6 +34,7 @@ class ModelInfo(BaseModel):
     training_seconds: float
     intents: list[str]
     threshold: float = 0.0  # the bot's threshold when trained (bot.toml is part of the content hash)
+    opening_hours: OpeningHours | None = None  # the bot's, when trained: parts of the day are read within them
     files: dict[str, str]  # backend file path (relative, POSIX) -> sha256, to refuse tampered files
 
     def is_current(self, bot: Bot) -> bool:
@@ -49,13 +51,18 @@ class Model:
 
     def parse(self, text: str, top_n: int = 5) -> ParseResult:
         """Parse untrusted text (cleaned and bounded first, so any input gets a result) and decide
-        as the bot does: out of scope or below the threshold, ``intentName`` is null."""
-        return decide(parse_untrusted(self.backend, text, top_n), self.info.threshold)
+        as the bot does: out of scope or below the threshold, ``intentName`` is null; a part of the
+        day is read within the bot's opening hours."""
+        result = decide(parse_untrusted(self.backend, text, top_n), self.info.threshold)
+        if self.info.opening_hours is None:
+            return result
+        return result.model_copy(update={"slots": within_opening_hours(result.slots, self.info.opening_hours)})
 
     def slots_for_intent(self, text: str, intent: str) -> list[Slot]:
         """The slots of ``intent`` in untrusted ``text``, whatever intent the text is classified as."""
         cleaned = clean(text)
-        return self.backend.slots_for_intent(cleaned, intent) if cleaned else []
+        slots = self.backend.slots_for_intent(cleaned, intent) if cleaned else []
+        return within_opening_hours(slots, self.info.opening_hours)
 
     def save(self, folder: Path) -> None:
         """Write the model to ``folder``, replacing what was there only once all is written."""
@@ -113,6 +120,7 @@ def train(bot: Bot, progress: Progress = no_progress) -> Model:
         training_seconds=round(time.perf_counter() - started, 3),
         intents=bot.dataset.intent_names,
         threshold=bot.config.threshold,
+        opening_hours=bot.config.opening_hours,
         files={},
     )
     return Model(backend, info)

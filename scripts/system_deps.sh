@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# System programs the tests run for real: a Redis server, and Chromium with its WebDriver for the
-# web chat widget's browser tests. Installs (Debian packages) only what is missing, so on a machine
+# System programs the tests run for real: a Redis server, Chromium with its WebDriver for the
+# web chat widget's browser tests, and PostgreSQL for the conversation log (the tests use the server
+# on 127.0.0.1:5432 when one answers, else start a private one from its initdb and pg_ctl). Installs (Debian packages) only what is missing, so on a machine
 # that has them all it does nothing, needs no root and no network.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ missing=()
 for package in redis-server chromium chromium-driver; do
   command -v "${commands[$package]}" >/dev/null 2>&1 || missing+=("$package")
 done
+# Debian keeps PostgreSQL's server programs off the PATH, under /usr/lib/postgresql/VERSION/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

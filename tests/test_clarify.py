@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from channels.cli.terminal import Palette, explanation_lines
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import explain
 from nlu import Bot, Model, load_bot
@@ -85,6 +86,12 @@ async def test_the_explanation_shows_the_question(demo_model: Model) -> None:
     assert explanation.understood_as == "clarify"
     assert set(explanation.clarify) == {"tarifs", "location"}
     assert explanation.quick_replies == [brain.intents[name].button_label for name in explanation.clarify]
+    first, second = explanation.clarify
+    labels = [brain.intents[name].button_label for name in (first, second)]
+    lines = explanation_lines(explanation, Palette(enabled=False))
+    assert lines[0] == "clarify  <- 'le prix pour louer un scooter'"
+    assert lines[1] == f"  asks: Vous voulez parler de : {labels[0]} · {labels[1]} ?"
+    assert lines[2] == f"  options: [{labels[0]}] -> {first}, [{labels[1]}] -> {second}"
 
 
 def test_an_intent_label_defaults_to_its_name_in_words() -> None:

@@ -72,3 +72,28 @@ def test_evaluate_writes_its_report_in_the_bot_folder(tmp_path: Path) -> None:
     assert f"report: {report}" in result.stdout.splitlines()
     assert report.read_text(encoding="utf-8").startswith("# Evaluation of the `bow` backend")
     assert report.with_suffix(".png").is_file()
+
+
+def test_evaluate_scores_out_of_scope_messages_beside_the_intents(tmp_path: Path) -> None:
+    off_topic = tmp_path / "hors_sujet.txt"
+    off_topic.write_text("# messages the mini bot must not answer\nmets de la musique\n\nquel temps fait-il\nlol\n")
+    options = tmp_path / "fast.toml"
+    options.write_text("epochs = 1\nmin_steps = 0\nword_vectors = false\n", encoding="utf-8")
+    report = tmp_path / "evaluation.md"
+    result = run_cli(
+        "evaluate", MINI_BOT, "--folds", "2", "--validation", "--options", options,
+        "--out-of-scope", off_topic, "--report", report,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = dict(line.split(": ", 1) for line in result.stdout.splitlines())
+    assert figures["out_of_scope_examples"] == "3"  # one model (a validation split), three messages
+    assert 0.0 <= float(figures["out_of_scope_recall"]) <= 1.0
+    assert "## In scope and out of scope" in report.read_text(encoding="utf-8")
+
+
+def test_evaluate_refuses_an_empty_out_of_scope_file_in_french(tmp_path: Path) -> None:
+    off_topic = tmp_path / "vide.txt"
+    off_topic.write_text("# rien\n\n", encoding="utf-8")
+    result = run_cli("evaluate", MINI_BOT, "--folds", "2", "--out-of-scope", off_topic)
+    assert result.returncode == 2
+    assert "vide.txt:1: aucun message hors sujet (un par ligne)" in result.stderr

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from nlu import Model
+from dialogue import DialogueEngine
+from nlu import ContentError, Model, load_bot
+from nlu.config import load_config
 from nlu.entities.builtin import phone_number_spans
 from nlu.entities.extractor import EntityExtractor
+from nlu.entities.opening_hours import WEEKDAYS, OpeningHours
+from tests.support import DEMO_BOT
 
 DATES_AND_NUMBERS = ["snips/datetime", "snips/number"]
 
@@ -95,3 +100,74 @@ def test_both_backends_book_saturday_not_the_phone_number(booking_model: Model) 
     text = "je voudrais réserver un scooter vert pour samedi, mon numéro est le 06 12 34 56 78"
     dates = [slot.raw_value for slot in booking_model.parse(text).slots if slot.slot_name == "date"]
     assert len(dates) == 1 and "samedi" in dates[0] and "06" not in dates[0]
+
+
+# Open 9 h - 19 h, with a lunch break on Saturdays, closed on Sundays.
+SHOP_HOURS = OpeningHours.model_validate(
+    {**{day: ["09:00-19:00"] for day in WEEKDAYS[:5]}, "saturday": ["09:00-12:00", "14:00-19:00"]}
+)
+
+
+def _interval(extractor: EntityExtractor, text: str) -> tuple[str, str]:
+    (match,) = extractor.find(text, ["snips/datetime"])
+    return match.value["from"][11:16], match.value["to"][11:16]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le mardi 3 décembre 2030 au matin", ("09:00", "12:00")),  # 4 h - 12 h by the clock
+        ("le mardi 3 décembre 2030 au soir", ("18:00", "19:00")),  # 18 h - midnight
+        ("le samedi 7 décembre 2030 dans l'après-midi", ("14:00", "19:00")),  # after the lunch break
+        ("le samedi 7 décembre 2030 au matin", ("09:00", "12:00")),
+        ("le mardi 3 décembre 2030 de 7h à 10h", ("07:00", "10:00")),  # by the clock: as written
+        ("le dimanche 8 décembre 2030 au matin", ("04:00", "12:00")),  # closed that day: as the grammar reads it
+        ("la nuit du mardi 3 décembre 2030", ("00:00", "06:00")),  # never open then: as read
+    ],
+)
+def test_a_part_of_the_day_is_read_within_the_opening_hours(text: str, expected: tuple[str, str]) -> None:
+    assert _interval(EntityExtractor({}, opening_hours=SHOP_HOURS), text) == expected
+
+
+def test_without_opening_hours_a_part_of_the_day_is_the_grammars(extractor: EntityExtractor) -> None:
+    assert _interval(extractor, "le mardi 3 décembre 2030 au matin") == ("04:00", "12:00")
+
+
+def test_both_backends_read_tomorrow_morning_within_the_opening_hours(booking_model: Model) -> None:
+    text = "je voudrais réserver un scooter vert pour demain matin"
+    served = Model(booking_model.backend, booking_model.info.model_copy(update={"opening_hours": SHOP_HOURS}))
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    [date] = [slot for slot in served.parse(text).slots if slot.slot_name == "date"]
+    opens = "04:00" if tomorrow.weekday() == 6 else "09:00"  # the shop is closed on Sundays
+    assert (date.value["from"][:16], date.value["to"][11:16]) == (f"{tomorrow.isoformat()} {opens}", "12:00")
+    [again] = [slot for slot in served.slots_for_intent(text, "reservation") if slot.slot_name == "date"]
+    assert again.value == date.value
+    [unclipped] = [slot for slot in booking_model.parse(text).slots if slot.slot_name == "date"]
+    assert unclipped.value["from"][11:16] == "04:00"
+
+
+async def test_the_demo_bot_books_tomorrow_morning_from_nine(demo_model: Model) -> None:
+    bot = load_bot(DEMO_BOT)
+    assert bot.config.opening_hours is not None and bot.config.opening_hours.ranges(0) == [(9 * 60, 19 * 60)]
+    engine = DialogueEngine.in_memory(bot, demo_model)
+    await engine.handle("s", "je voudrais réserver un scooter rose")
+    turn = await engine.handle("s", "demain matin")
+    assert "de 9 h à 12 h" in turn.responses[0].replace("\u202f", " ").replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[opening_hours]\nmonday = ["9h-19h"]\n', "opening_hours.monday.0: plage horaire attendue"),
+        ('[opening_hours]\nmonday = ["19:00-09:00"]\n', "opening_hours.monday.0: plage horaire attendue"),
+        ('[opening_hours]\ntimezone = "Europe/Pariss"\n', "fuseau horaire inconnu « Europe/Pariss »"),
+        ('[opening_hours]\nmondays = ["09:00-19:00"]\n', "vouliez-vous dire « monday » ?"),
+    ],
+)
+def test_bad_opening_hours_are_content_errors_in_french(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "bot.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load_config(tmp_path)
+    [problem] = raised.value.problems
+    assert problem.file == "bot.toml" and problem.line >= 1
+    assert message in problem.text("fr")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nlu.evaluation.labelled import LabelledExample, LabelledSlot
-from nlu.evaluation.metrics import NO_INTENT, score, slot_scores
+from nlu.evaluation.metrics import NO_INTENT, out_of_scope_scores, score, slot_scores
 from nlu.evaluation.report import confusion_figure, summary, write_report
 from nlu.evaluation.runner import Evaluation, stratified_folds
 from nlu.parse_result import IntentGuess, ParseResult, Slot, SlotRange
@@ -219,3 +219,29 @@ def test_confusion_figure_writes_each_cells_count() -> None:
         ("tarifs", "louer_velo", "1"),
         ("tarifs", "tarifs", "1"),
     ]
+
+
+def test_out_of_scope_recall_is_the_share_given_no_intent_and_names_who_answered() -> None:
+    results = [parse(text, intent) for text, intent in [("lol", None), ("météo", "horaires"), ("bof", None)]]
+    results += [parse("quelle heure est-il", "horaires"), parse("mets du jazz", "tarifs")]
+    scores = out_of_scope_scores(results)
+    assert (scores.examples, scores.recall) == (5, 0.4)
+    assert scores.answered_by == [("horaires", 2), ("tarifs", 1)]
+
+
+def test_the_report_puts_out_of_scope_recall_beside_in_scope_accuracy(tmp_path: Path) -> None:
+    results = [parse("lol", None), parse("météo", "horaires"), parse("bof", None), parse("jazz", None)]
+    checked = evaluation()
+    checked.out_of_scope = out_of_scope_scores(results)
+    figures = summary(checked)
+    assert (figures["intent_accuracy"], figures["out_of_scope_recall"], figures["out_of_scope_examples"]) == (
+        0.5833,
+        0.75,
+        4,
+    )
+    text = write_report(checked, tmp_path / "evaluation.md").read_text(encoding="utf-8")
+    assert "| in-scope accuracy | out-of-scope recall | in-scope examples | out-of-scope examples |" in text
+    assert "| 58.3 % | 75.0 % | 12 | 4 |" in text
+    assert "| horaires | 1 |" in text
+    assert "out_of_scope_recall" not in summary(evaluation())
+    assert "out-of-scope recall" not in write_report(evaluation(), tmp_path / "plain.md").read_text(encoding="utf-8")

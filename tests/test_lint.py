@@ -9,6 +9,7 @@ import pytest
 
 from nlu import ContentError, load_bot
 from nlu.checks import lint
+from nlu.checks.lint import GENERIC_SHARE, content_words, corpus_share
 from nlu.dataset import Entity, EntityValue, SourceRef
 from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
@@ -106,3 +107,32 @@ def test_unreachable_intent_stays_an_error_with_its_rule_name(tmp_path: Path) ->
     assert "a.json:1: le context_filter « question » n'est posé par le context_set d'aucune intention" in result.stderr
     assert "[unreachable-intent]" in result.stderr
     assert "avertissement" not in result.stderr
+
+
+def test_generic_patterns_are_warned_at_their_line_unless_the_intent_waits_for_a_context(tmp_path: Path) -> None:
+    lines = [
+        '{"intents": [',
+        '  {"tag": "contact", "responses": ["01 06 07 08 09"], "patterns": [',
+        '    "je voudrais parler à un conseiller",',
+        '    "vous avez un mail ?",',
+        '    "et vous ?"]},',
+        '  {"tag": "location", "responses": ["Pour quand ?"], "context_set": "quand", "patterns": [',
+        '    "je voudrais louer un scooter"]},',
+        '  {"tag": "tout_de_suite", "responses": ["Appelez-nous."], "context_filter": "quand", "patterns": [',
+        '    "et toi ?", "pour demain", "mail"]}',
+        "]}",
+    ]
+    (tmp_path / "intents.json").write_text("\n".join(lines), encoding="utf-8")
+    assert rules_fired(tmp_path)["generic-pattern"] == [
+        "intents.json:4: l'exemple « vous avez un mail ? » (contact) est trop général : ses mots porteurs de sens "
+        "(mail) se trouvent dans 6 % des demandes hors sujet de référence, que l'intention risque de capter ; "
+        "précisez de quoi il s'agit (par exemple « adresse mail de la boutique » plutôt que « mail »)",
+        "intents.json:5: l'exemple « et vous ? » (contact) n'a aucun mot porteur de sens (que des articles, "
+        "pronoms...) : l'intention risque de capter n'importe quel message ; précisez de quoi il s'agit",
+    ]
+
+
+def test_a_specific_short_pattern_is_not_generic() -> None:
+    assert corpus_share(content_words("horaires")) < GENERIC_SHARE
+    assert corpus_share(content_words("casque")) < GENERIC_SHARE
+    assert corpus_share(content_words("mail")) >= GENERIC_SHARE

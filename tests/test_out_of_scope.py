@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.out_of_scope import load_held_out
 from dialogue import Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import explain
 from dialogue.rules import choose_intent
@@ -100,6 +101,25 @@ async def test_parse_explanation_and_turn_agree(demo_engine: DialogueEngine) -> 
         # which context it needs.
         assert turn.intent == parsed or parsed in explanation.clarify or not judged.eligible, text
         assert judged.eligible or judged.reason.startswith("needs context"), text
+
+
+# What each backend achieves on the held-out sets (bench.out_of_scope prints the same figures:
+# bow 94.9 % and 94.2 %, snips 89.2 % and 90.4 %), about a point below for margin. The issue's
+# targets are 90 % and 95 %: bow meets the first, not yet the second; snips is just under both.
+HELD_OUT_FLOORS = {"bow": (0.93, 0.93), "snips": (0.88, 0.89)}
+
+
+async def test_the_demo_bot_on_the_held_out_sets(demo_engine: DialogueEngine) -> None:
+    held_out = load_held_out()
+    off_topic = [await demo_engine.handle(f"held-off-{n}", text) for n, text in enumerate(held_out.off_topic)]
+    on_topic = [await demo_engine.handle(f"held-on-{n}", text) for n, (text, _) in enumerate(held_out.on_topic)]
+    fallback = sum(turn.fallback for turn in off_topic) / len(off_topic)
+    accuracy = sum(
+        not turn.fallback and turn.intent == intent
+        for turn, (_, intent) in zip(on_topic, held_out.on_topic, strict=True)
+    ) / len(on_topic)
+    least_fallback, least_accuracy = HELD_OUT_FLOORS[demo_engine.brains.current.bot.config.backend]
+    assert fallback >= least_fallback and accuracy >= least_accuracy, (fallback, accuracy)
 
 
 async def test_off_topic_messages_fall_back(demo_engine: DialogueEngine) -> None:

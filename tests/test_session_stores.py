@@ -187,6 +187,9 @@ async def test_history_keeps_its_last_messages_and_expires_with_the_session(kit:
             session.add_history([HistoryEntry(role="user", text=f"message {number}", at=kit.clock())], limit=3)
     history = await kit.open().history("s1")
     assert history is not None and [entry.text for entry in history] == ["message 2", "message 3", "message 4"]
+    last = await kit.open().history("s1", last=2)  # what an action request carries
+    assert last is not None and [entry.text for entry in last] == ["message 3", "message 4"]
+    assert len(await kit.open().history("s1", last=10) or []) == 3
     async with store.transaction("s1") as session:  # a turn without messages keeps the history
         session.turns += 1
     assert len(await kit.open().history("s1") or []) == 3

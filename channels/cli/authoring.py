@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
-from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_WARNINGS
+from channels.cli.exit_codes import EXIT_CONTENT_ERROR, EXIT_TEST_FAILURES, EXIT_USAGE, EXIT_WARNINGS
 from channels.cli.progress import progress_bars
 from channels.cli.terminal import Palette, problem_line, result_painter, wants_colour
 from dialogue import Brain
+from dialogue.actions import HttpActionRunner
 from dialogue.conversation_tests import (
+    ConversationCase,
+    ConversationOutcome,
     junit_xml,
     load_conversation_tests,
     outcome_lines,
@@ -55,7 +59,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train and save a model; a broken folder leaves the saved model untouched."""
+    """Train and save a model (and publish it, with ``--publish``); a broken folder leaves the
+    saved model untouched."""
+    shared = None
+    if args.publish:
+        from channels.cli.models import shared_settings  # Redis and the server's settings: only to publish
+
+        if (shared := shared_settings(args)) is None:
+            return EXIT_USAGE
     bot = load_bot(args.bot_dir)
     model_dir = args.model_dir or default_model_dir(args.bot_dir)
     with progress_bars(unit="epoch") as progress:
@@ -65,6 +76,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"trained {model.info.backend} on {len(model.info.intents)} intents in "
         f"{model.info.training_seconds:.2f} s -> {model_dir}"
     )
+    if shared is not None:
+        from channels.cli.models import publish
+
+        return publish(shared, bot, model_dir)
     return 0
 
 
@@ -77,7 +92,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         return EXIT_CONTENT_ERROR
     with progress_bars(unit="epoch") as progress:
         model = train(bot, progress)
-    outcomes = asyncio.run(run_conversations(Brain(bot=bot, model=model), cases))
+    outcomes = asyncio.run(_play_tests(Brain(bot=bot, model=model), cases, args.live_actions))
     paint = result_painter(Palette(wants_colour(sys.stdout)))
     for outcome in outcomes:
         print("\n".join(outcome_lines(outcome, paint)))
@@ -85,3 +100,16 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.junit:
         args.junit.write_bytes(junit_xml(outcomes, suite_name=bot.config.name))
     return 0 if all(outcome.passed for outcome in outcomes) else EXIT_TEST_FAILURES
+
+
+async def _play_tests(brain: Brain, cases: list[ConversationCase], live_actions: bool) -> list[ConversationOutcome]:
+    """The conversations played; actions answer their declared action_result, or really with ``live_actions``."""
+    if not live_actions:
+        # A declared 'action_result: unavailable' is what the test wants, not a fault to report.
+        logging.getLogger("causette.actions").setLevel(logging.ERROR)
+        return await run_conversations(brain, cases)
+    runner = HttpActionRunner.pooled(os.environ)
+    try:
+        return await run_conversations(brain, cases, live_actions=runner)
+    finally:
+        await runner.close()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,11 @@ from pathlib import Path
 
 from channels.cli.progress import progress_bars
 from channels.cli.terminal import Palette, explanation_lines, turn_lines, wants_colour
+from channels.server.app import build_log
+from channels.server.settings import Settings
+from conversation_log import ConversationLog
 from dialogue import ActiveContext, DialogueEngine, Session
+from dialogue.actions import HttpActionRunner
 from dialogue.explain import explain
 from nlu import Bot, Model, default_model_dir, load_bot, load_or_train
 
@@ -57,20 +62,36 @@ def _session_with_contexts(engine: DialogueEngine, contexts: list[str]) -> Sessi
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive conversation; with piped stdin, one reply block per input line."""
     bot, model = _load_model(args.bot_dir, args.model_dir)
-    engine = DialogueEngine.in_memory(bot, model)
+    actions = HttpActionRunner.pooled(os.environ)
+    engine = DialogueEngine.in_memory(bot, model, actions)
     session_id = args.session or uuid.uuid4().hex
     interactive = sys.stdin.isatty()
     if interactive:
         print(f"{bot.config.name}: tapez votre message, Ctrl-D pour quitter.")
     with asyncio.Runner() as runner:
+        log = _start_log(runner, engine, bot) if args.log else None
         for line in _user_lines(interactive):
             if not line.strip():
                 continue
-            turn = runner.run(engine.handle(session_id, line))
+            turn = runner.run(engine.handle(session_id, line, channel="terminal"))
             print("\n".join(turn_lines(turn, interactive)))
             if not interactive:
                 print(flush=True)
+        if log is not None:
+            runner.run(log.close())  # writes what the log still buffers
+        runner.run(actions.close())
     return 0
+
+
+def _start_log(runner: asyncio.Runner, engine: DialogueEngine, bot: Bot) -> ConversationLog | None:
+    """Record this chat in the bot's conversation log (channel ``terminal``), as the server would;
+    None when ``CAUSETTE_CONVERSATION_LOG=false`` turns the log off."""
+    log = build_log(Settings(bot_dir=bot.folder), bot.config)
+    if log is None:
+        return None
+    runner.run(log.start())
+    engine.recorder = log.writer
+    return log
 
 
 def _user_lines(interactive: bool) -> Iterator[str]:

@@ -4,11 +4,17 @@
     causette evaluate TRAIN --folds 5        cross-validate TRAIN
     causette evaluate TRAIN --folds 10 --validation
                                              score one held-out tenth of TRAIN (for tuning)
+    causette evaluate BOT --test TEST --out-of-scope OFF_TOPIC.txt
+                                             also score messages the bot should not answer
 
 TRAIN and TEST are bot folders or JSONL files in MASSIVE's format. The backend and its options
 default to the bot's configuration (``bow`` with its defaults for a JSONL file). The report goes
 to the bot folder, beside its model (``TRAIN/.causette/reports/``: a hidden folder, so that it is
 never taken for content), or to ``reports/`` for a JSONL file.
+
+With ``--out-of-scope FILE`` (messages the bot should not answer, one per line), predictions are the
+bot's decisions (no intent when out of scope or below the threshold: the bot's, or ``--threshold``)
+and the report puts out-of-scope recall beside in-scope accuracy.
 """
 
 from __future__ import annotations
@@ -20,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from channels.cli.progress import progress_bars
-from nlu import Bot, load_bot
-from nlu.evaluation.labelled import LabelledSet, from_bot, read_jsonl
+from nlu import Bot, BotConfig, load_bot
+from nlu.evaluation.labelled import LabelledSet, from_bot, read_jsonl, read_out_of_scope
 from nlu.evaluation.report import summary, write_report
-from nlu.evaluation.runner import cross_validate, train_and_test
+from nlu.evaluation.runner import OutOfScopeCheck, cross_validate, train_and_test
 
 REPORTS_FOLDER = Path(".causette") / "reports"
 
@@ -33,12 +39,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bot = load_bot(args.train) if args.train.is_dir() else None
     backend, options = _backend_and_options(args, bot)
     train = from_bot(bot) if bot else read_jsonl(args.train)
+    check = _out_of_scope_check(args, bot)
     with progress_bars() as progress:
         if args.test is not None:
-            evaluation = train_and_test(train, _labelled(args.test), backend, options, progress)
+            evaluation = train_and_test(train, _labelled(args.test), backend, options, progress, check)
         else:
             evaluation = cross_validate(
-                train, args.folds, backend, options, args.seed, progress, only_first=args.validation
+                train, args.folds, backend, options, args.seed, progress, only_first=args.validation, check=check
             )
     report = write_report(evaluation, args.report or _default_report(args.train, backend))
     figures = summary(evaluation)
@@ -55,6 +62,14 @@ def _default_report(train: Path, backend: str) -> Path:
     """Where the report goes without ``--report``: in the bot folder trained on, else in ``reports/``."""
     folder = train / REPORTS_FOLDER if train.is_dir() else Path("reports")
     return folder / f"evaluation-{backend}.md"
+
+
+def _out_of_scope_check(args: argparse.Namespace, bot: Bot | None) -> OutOfScopeCheck | None:
+    """The out-of-scope messages to score, with the threshold the bot decides by."""
+    if args.out_of_scope is None:
+        return None
+    threshold = args.threshold if args.threshold is not None else (bot.config if bot else BotConfig()).threshold
+    return OutOfScopeCheck(read_out_of_scope(args.out_of_scope), threshold)
 
 
 def _labelled(path: Path) -> LabelledSet:

@@ -37,7 +37,7 @@ class _IntermixedParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]  # typeshed's overloads add nothing here
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        if self._intermixing:
+        if self._intermixing or self._subparsers is not None:  # a group of commands (``model``) is not intermixed
             return super().parse_known_args(args, namespace)
         self._intermixing = True
         try:
@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit with code 1 when there are warnings")
     train = command("train", "channels.cli.authoring:cmd_train", "Train and save a model.")
     train.add_argument("--output", type=Path, dest="model_dir", help=argparse.SUPPRESS)  # --model-dir's old name
+    train.add_argument(
+        "--publish",
+        action="store_true",
+        help="then publish it in Redis: every server sharing that Redis serves it within seconds",
+    )
+    _add_redis_url(train)
     test = command(
         "test",
         "channels.cli.authoring:cmd_test",
@@ -98,15 +104,52 @@ def build_parser() -> argparse.ArgumentParser:
         model_dir=False,
     )
     test.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the results as JUnit XML")
+    test.add_argument(
+        "--live-actions",
+        action="store_true",
+        help="call the bot's real action servers instead of each turn's declared action_result",
+    )
     parse = command("parse", "channels.cli.conversation:cmd_parse", "Parse text into intents and slots (JSON lines).")
     _add_parse_arguments(parse)
     chat = command("chat", "channels.cli.conversation:cmd_chat", "Chat with the bot in the terminal.")
     chat.add_argument("--session", default=None, help="session id (default: a new one)")
+    chat.add_argument(
+        "--log", action="store_true", help="record the chat in the bot's conversation log (channel 'terminal')"
+    )
+    stats = command(
+        "stats",
+        "channels.cli.stats:cmd_stats",
+        "Show the conversation log's figures: conversations, fallbacks, intents, channels.",
+        model_dir=False,
+    )
+    _add_stats_arguments(stats)
     serve = command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
     _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
     _add_apikey_arguments(commands)
+    _add_model_commands(commands)
     return parser
+
+
+def _add_redis_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redis-url",
+        default=None,
+        help="the Redis shared by the servers, e.g. redis://127.0.0.1:6379/0 (default: CAUSETTE_REDIS_URL)",
+    )
+
+
+def _add_model_commands(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
+    help_text = "The model versions published in Redis, served by every process sharing it."
+    group = commands.add_parser("model", help=help_text, description=help_text)
+    actions = group.add_subparsers(dest="action", required=True, parser_class=_IntermixedParser)
+    listing = actions.add_parser("list", help="the kept versions, newest first; * marks the current one")
+    listing.set_defaults(handler="channels.cli.models:cmd_list")
+    rollback = actions.add_parser("rollback", help="serve the version published before the current one, everywhere")
+    rollback.add_argument("--to", default=None, metavar="HASH", help="serve this kept version instead (a prefix)")
+    rollback.set_defaults(handler="channels.cli.models:cmd_rollback")
+    for sub in (listing, rollback):
+        _add_redis_url(sub)
 
 
 def _add_apikey_arguments(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
@@ -132,6 +175,17 @@ def _add_parse_arguments(parse: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --explain: judge as if this context were active (repeatable)",
     )
+
+
+def _add_stats_arguments(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("--since", default=None, metavar="DATE", help="first day counted, e.g. 2026-11-01 (UTC)")
+    stats.add_argument("--until", default=None, metavar="DATE", help="last day counted (UTC)")
+    stats.add_argument(
+        "--database-url",
+        default=None,
+        help="the log's database (default: CAUSETTE_DATABASE_URL, else BOT_DIR/.causette/log.sqlite3)",
+    )
+    stats.add_argument("--json", action="store_true", help="the figures as JSON, as GET /api/v1/analytics gives them")
 
 
 def _add_serve_arguments(serve: argparse.ArgumentParser) -> None:
@@ -173,6 +227,16 @@ def _add_evaluate_arguments(commands: argparse._SubParsersAction[_IntermixedPars
     )
     sub.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the headline figures as JSON")
     sub.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
+    sub.add_argument(
+        "--out-of-scope",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="messages the bot should not answer, one per line: reports out-of-scope recall beside in-scope accuracy",
+    )
+    sub.add_argument(
+        "--threshold", type=float, default=None, help="with --out-of-scope: the threshold (default: the bot's)"
+    )
     sub.set_defaults(handler="channels.cli.evaluate:cmd_evaluate")
 
 

@@ -13,7 +13,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from channels.cli.exit_codes import EXIT_USAGE
-from channels.server.app import prepare_model
+from channels.server.app import prepare_log, prepare_model
 from channels.server.settings import Settings
 from channels.server.slow_clients import HeaderTimeoutProtocol
 
@@ -46,16 +46,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     if args.watch:
-        if args.workers > 1:
-            print(
-                "causette serve: --watch reloads the process that sees the edit; use it with one "
-                "worker (several workers would each train, and answer from different models meanwhile).",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
         os.environ["CAUSETTE_WATCH"] = "true"
     settings = Settings()
-    prepare_model(settings)  # checks and trains if needed, loads nothing: each worker loads its model
+    try:
+        prepare_model(settings)  # checks and trains if needed, loads nothing: each worker loads its model
+    except ValueError as refused:  # settings that do not fit the bot (its action timeout)
+        print(f"causette serve: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    prepare_log(settings)  # the log's schema, migrated once before the workers start
     # No permessage-deflate: its per-connection state doubled the memory of an idle chat session
     # (bench/websocket_load.py: ~65 KiB against ~31 KiB), for frames of a few hundred bytes.
     uvicorn.run(

@@ -71,16 +71,28 @@ def turn_lines(turn: Turn, interactive: bool) -> list[str]:
 
 def explanation_lines(explanation: Explanation, palette: Palette) -> list[str]:
     """The answer, one line per explained intent with its words coloured by their push, contexts."""
-    answer = explanation.intent or "fallback"
+    answer = "clarify" if explanation.understood_as == "clarify" else explanation.intent or "fallback"
     lines = [f"{palette.paint(answer, 'bold')}  <- {explanation.input!r}"]
+    if explanation.understood_as == "clarify":
+        lines += _clarify_lines(explanation)
     for intent in explanation.words:
         words = " ".join(_pushed_word(word, palette) for word in intent.words)
         lines.append(f"  {intent.intent} {intent.probability:.1%}: {words}")
     lines.append(f"  active contexts: {', '.join(explanation.active_contexts) or 'none'}")
+    if explanation.action is not None:
+        lines.append(f"  action: {explanation.action} answers (called when the turn is taken)")
     for candidate in explanation.candidates:
         verdict = palette.paint("eligible", "green") if candidate.eligible else palette.paint("not eligible", "red")
         lines.append(f"    {candidate.intent} {candidate.probability:.1%} {verdict}: {candidate.reason}")
     return lines
+
+
+def _clarify_lines(explanation: Explanation) -> list[str]:
+    """The clarifying question the bot would ask, and the intent behind each of its buttons."""
+    options = ", ".join(
+        f"[{label}] -> {intent}" for label, intent in zip(explanation.quick_replies, explanation.clarify, strict=True)
+    )
+    return [f"  asks: {' '.join(explanation.responses)}", f"  options: {options}"]
 
 
 def _pushed_word(word: WordPush, palette: Palette) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -22,8 +23,10 @@ from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text
 from channels.server.api_keys import read_api_keys
 from channels.server.limits import RequestBodyGuard
 from channels.server.methods import method_not_allowed
+from channels.server.model_registry import ModelRegistry
+from channels.server.model_sync import SharedModels
 from channels.server.origins import AllowedHosts, OriginPolicy
-from channels.server.outages import store_unavailable_response
+from channels.server.outages import log_unavailable_response, store_unavailable_response
 from channels.server.ratelimit import AddressRateLimit, RateLimited, RateLimiter, rate_limited_response
 from channels.server.reload import Reloader
 from channels.server.security_headers import SecurityHeaders
@@ -31,6 +34,7 @@ from channels.server.services import Services
 from channels.server.settings import Settings
 from channels.server.watch import watch_bot
 from channels.websocket import router as websocket_router
+from conversation_log import ConversationLog, LogDatabase, LogOptions, LogUnavailable
 from dialogue import (
     Brain,
     BrainHolder,
@@ -40,7 +44,8 @@ from dialogue import (
     SessionStore,
     StoreUnavailable,
 )
-from nlu import BotConfig, default_model_dir, load_bot, load_or_train, train
+from dialogue.actions import HttpActionRunner
+from nlu import Bot, BotConfig, default_model_dir, load_bot, load_or_train, train
 from nlu.model import saved_model_is_current
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -80,9 +85,20 @@ def _without_credentials(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
+def build_action_runner(settings: Settings, bot: Bot) -> HttpActionRunner:
+    """The action client: one pooled HTTP client for the whole server, the secret read from this
+    process's environment. A bot whose action timeout reaches the session lock time is refused."""
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
+    secret_env = bot.config.actions.secret_env
+    if any(intent.action for intent in bot.dataset.intents) and not os.environ.get(secret_env):
+        log.warning("%s is not set: the bot's actions answer 'unavailable' until it holds their secret", secret_env)
+    return HttpActionRunner.pooled(os.environ, url=settings.actions_url, lock_seconds=settings.redis_lock_seconds)
+
+
 def build_services(settings: Settings) -> Services:
     """Load the bot, load or train its model, and assemble the services over them."""
     bot = load_bot(settings.bot_dir)
+    actions = build_action_runner(settings, bot)
     model_dir = model_folder(settings)
     model = load_or_train(bot, model_dir)
     info = model.info
@@ -97,14 +113,25 @@ def build_services(settings: Settings) -> Services:
     log.info("sessions kept %s", describe_store(settings))
     brains = BrainHolder(Brain(bot=bot, model=model))
     store = build_store(settings, bot.config)
+    shared = build_shared_models(settings, brains)
+    conversation_log = build_log(settings, bot.config)
     return Services(
         settings=settings,
         brains=brains,
         store=store,
-        engine=DialogueEngine(brains, store, parse_threads=anyio.CapacityLimiter(settings.parse_workers)),
+        engine=DialogueEngine(
+            brains,
+            store,
+            parse_threads=anyio.CapacityLimiter(settings.parse_workers),
+            recorder=conversation_log.writer if conversation_log else None,
+            actions=actions,
+        ),
         origins=OriginPolicy(settings.allowed_origins, settings.allowed_hosts),
-        reloader=Reloader(brains, settings.bot_dir, model_dir),
+        reloader=Reloader(brains, settings.bot_dir, model_dir, shared),
         limiter=build_limiter(settings),
+        actions=actions,
+        shared=shared,
+        log=conversation_log,
         api_keys=read_api_keys(settings.api_keys, settings.api_keys_file),
     )
 
@@ -122,6 +149,59 @@ def build_limiter(settings: Settings) -> RateLimiter:
     )
 
 
+def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
+    """With Redis, the published model every process serves; without, None (this process's own)."""
+    if not settings.redis_url:
+        return None
+    registry = ModelRegistry.from_settings(settings)
+    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
+    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
+
+
+def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
+    """The conversation log the settings ask for (None when turned off); started by the lifespan."""
+    if not settings.conversation_log:
+        log.info("conversation log off")
+        return None
+    conversation_log = ConversationLog(
+        config.name,
+        config.privacy,
+        LogOptions(
+            url=settings.log_database_url(),
+            queue_bound=settings.log_queue_bound,
+            batch_size=settings.log_batch_size,
+            retry_seconds=settings.log_retry_seconds,
+            batch_wait_seconds=settings.log_batch_wait_seconds,
+            flush_seconds=settings.log_flush_seconds,
+            purge_interval_seconds=settings.log_purge_interval_seconds,
+        ),
+    )
+    log.info("conversation log kept in %s", conversation_log.where)
+    return conversation_log
+
+
+def prepare_log(settings: Settings) -> None:
+    """Before several workers start: bring the log's schema up to date once, in this process.
+
+    Each worker checks it again at start, which is then a read; an unreachable database is left to
+    the workers, which serve without it and migrate once it answers.
+    """
+    if not settings.conversation_log:
+        return
+    database = LogDatabase(settings.log_database_url())
+
+    async def migrate() -> None:
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(migrate())
+    except Exception as error:  # any driver's error: the workers retry
+        log.warning("conversation log database unreachable before start (%s)", error)
+
+
 def model_folder(settings: Settings) -> Path:
     """Where the served model is kept: the settings' ``model_dir``, else the bot folder's default."""
     return settings.model_dir or default_model_dir(settings.bot_dir)
@@ -133,8 +213,10 @@ def prepare_model(settings: Settings) -> None:
     Only the saved model's metadata is read: the process that starts ``serve --workers N``
     supervises the workers and never serves, so it does not load a model; each worker does.
     Training here, once, spares the workers from training side by side into the same folder.
+    A bot whose action timeout the settings refuse raises ValueError saying why.
     """
     bot = load_bot(settings.bot_dir)
+    settings.check_action_timeout(bot.config.actions.timeout_seconds)
     folder = model_folder(settings)
     if not saved_model_is_current(bot, folder):
         log.info("training a model for %s into %s", settings.bot_dir, folder)
@@ -167,6 +249,10 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         gc.collect()
         gc.freeze()
         await _check_store(services)
+        if services.shared is not None:
+            await services.shared.start(model_folder(settings))
+        if services.log is not None:
+            await services.log.start()
         stop_watching = asyncio.Event()
         watcher = (
             asyncio.create_task(watch_bot(settings.bot_dir, services.reloader, stop_watching), name="causette-watch")
@@ -178,7 +264,12 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
         if watcher is not None:
             await watcher
         await services.reloader.close()
+        if services.shared is not None:
+            await services.shared.close()
+        if services.log is not None:
+            await services.log.close()  # the buffer is written before the process ends
         await services.store.close()
+        await services.actions.close()
 
     app = FastAPI(
         title="Causette",
@@ -206,6 +297,7 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.add_exception_handler(StoreUnavailable, store_unavailable_response)
     app.add_exception_handler(RateLimited, rate_limited_response)
     app.add_exception_handler(405, method_not_allowed)
+    app.add_exception_handler(LogUnavailable, log_unavailable_response)
     if settings.api_docs:
         add_api_docs(app)
         describe_text_limit(app, settings.max_text_chars)

@@ -25,3 +25,13 @@ async def store_unavailable_response(request: Request, error: Exception) -> JSON
     """Exception handler: a 503 without the store's internal details."""
     log_store_unavailable(error)
     return JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503)
+
+
+LOG_UNAVAILABLE = "conversation log unavailable, try again in a moment"
+
+
+async def log_unavailable_response(request: Request, error: Exception) -> JSONResponse:
+    """Exception handler: a 503 when the conversation log's database cannot answer an export,
+    an erasure or the analytics (turns keep answering: their records wait in the log's buffer)."""
+    log.warning("conversation log unavailable: %s (%s)", error, error.__cause__)
+    return JSONResponse({"detail": LOG_UNAVAILABLE}, status_code=503)

@@ -4,6 +4,10 @@ One reload runs at a time, in a worker thread, so the event loop keeps serving w
 trains. Requests that arrive during a reload are coalesced into one more reload after it: a burst
 of edits trains at most twice. A broken folder or a failed training leaves the serving Brain as it
 was and is kept as ``last_error`` (with ``file:line`` problems) until a reload succeeds.
+
+With shared models (a Redis), the new model is published for every process: the process that
+reloads takes the training lease first, so that an edit seen by several workers trains once; a
+process that finds the version already published (another trained it meanwhile) fetches it.
 """
 
 from __future__ import annotations
@@ -11,20 +15,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from channels.server.model_sync import SharedModels
 from dialogue import Brain, BrainHolder
 from nlu import Bot, ContentError, Model, Problem, load_bot, train
 from nlu.checks import lint
 from nlu.threads import use_one_compute_thread
 
 log = logging.getLogger("causette.reload")
+
+T = TypeVar("T")
 
 # A reload's lint warnings go to the log too, up to this many: the author is editing, not auditing.
 LOGGED_WARNINGS = 10
@@ -61,12 +69,14 @@ class _Prepared:
 
 
 class Reloader:
-    """Reloads one bot folder into a BrainHolder, saving each new model to ``model_dir``."""
+    """Reloads one bot folder into a BrainHolder, saving each new model to ``model_dir`` (and
+    publishing it through ``shared``, when given)."""
 
-    def __init__(self, brains: BrainHolder, bot_dir: Path, model_dir: Path) -> None:
+    def __init__(self, brains: BrainHolder, bot_dir: Path, model_dir: Path, shared: SharedModels | None = None) -> None:
         self.brains = brains
         self.bot_dir = bot_dir
         self.model_dir = model_dir
+        self.shared = shared
         self.progress: ReloadProgress | None = None
         self.last_result: ReloadResult | None = None
         self.last_error: ReloadResult | None = None
@@ -106,7 +116,7 @@ class Reloader:
         started, clock = datetime.now(UTC), time.perf_counter()
         self.progress = ReloadProgress(started_at=started)
         try:
-            prepared = await asyncio.get_running_loop().run_in_executor(self._executor, self._prepare)
+            prepared = await (self._prepare_shared() if self.shared else self._in_thread(self._prepare))
         except ContentError as error:
             return self._failed(error.problems, started, clock)
         except _Closing:
@@ -124,18 +134,46 @@ class Reloader:
             self.brains.swap(Brain(bot=prepared.bot, model=prepared.model))
         return self._succeeded(prepared, started, clock)
 
+    def _in_thread(self, function: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        return asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
     def _prepare(self) -> _Prepared:
         """In the worker thread: load and check, train unless nothing changed, save the model."""
-        bot = load_bot(self.bot_dir)
-        warnings = lint(bot.dataset)
+        bot, warnings = self._check()
         if self.brains.current.model.info.is_current(bot):
             return _Prepared(bot, None, warnings)
+        return _Prepared(bot, self._train(bot), warnings)
+
+    async def _prepare_shared(self) -> _Prepared:
+        """Check the folder; under the training lease, fetch its version if published, else train
+        and publish it."""
+        assert self.shared is not None
+        bot, warnings = await self._in_thread(self._check)
+        if self.brains.current.model.info.is_current(bot):
+            return _Prepared(bot, None, warnings)
+        version = bot.dataset.content_hash
+        async with self.shared.training():
+            if await self.shared.registry.has(version):
+                model = await self.shared.fetch_model(version)
+                await self.shared.registry.make_current(version)
+            else:
+                model = await self._in_thread(self._train, bot)
+                await self.shared.publish(bot, self.model_dir, "reload")
+        return _Prepared(bot, model, warnings)
+
+    def _check(self) -> tuple[Bot, list[Problem]]:
+        bot = load_bot(self.bot_dir)
+        return bot, lint(bot.dataset)
+
+    def _train(self, bot: Bot) -> Model:
+        """In the worker thread: train and save the model."""
+        log.info("training a model for %s (content %s)", self.bot_dir, bot.dataset.content_hash[:12])
         model = train(bot, self._on_progress)
         try:
             model.save(self.model_dir)
         except OSError as error:  # the new model still serves; only the next start retrains
             log.warning("new model not saved to %s: %s", self.model_dir, error)
-        return _Prepared(bot, model, warnings)
+        return model
 
     def _on_progress(self, step: int, total: int, description: str) -> None:
         if self._closing:

@@ -6,17 +6,21 @@ from dataclasses import dataclass, field
 
 from fastapi.requests import HTTPConnection
 
+from channels.server.model_sync import SharedModels
 from channels.server.origins import OriginPolicy
 from channels.server.ratelimit import RateLimiter
 from channels.server.reload import Reloader
 from channels.server.settings import Settings
+from conversation_log import ConversationLog
 from dialogue import BrainHolder, DialogueEngine, SessionStore
+from dialogue.actions import HttpActionRunner
 
 
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the rate limiter, the API keys (name -> SHA-256 of the key)."""
+    the rate limiter, the API keys (name -> SHA-256 of the key), the action client, the log, and,
+    with Redis, the models shared by every process."""
 
     settings: Settings
     brains: BrainHolder
@@ -25,6 +29,9 @@ class Services:
     origins: OriginPolicy
     reloader: Reloader
     limiter: RateLimiter
+    actions: HttpActionRunner
+    shared: SharedModels | None = None
+    log: ConversationLog | None = None  # None when the operator turned the conversation log off
     api_keys: dict[str, str] = field(default_factory=dict)
 
 

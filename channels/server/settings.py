@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from channels.server.api_keys import read_api_keys
 from channels.server.origins import check_host_rule, parse_origin_rule
 from channels.server.ratelimit import parse_rate_limits
+from conversation_log.database import default_url
 from dialogue.redis_store import (
     DEFAULT_LOCK_SECONDS,
     DEFAULT_PREFIX,
@@ -138,6 +139,53 @@ class Settings(BaseSettings):
             raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_CHARS} characters long")
         return key
 
+    model_versions_kept: int = Field(
+        default=5, ge=1, description="with Redis: published model versions kept for rollback (the current one always)"
+    )
+    model_max_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1, description="with Redis: largest model (content and files) published"
+    )
+    model_poll_seconds: float = Field(
+        default=2.0, gt=0, description="with Redis: how often a process reads which model is current"
+    )
+    model_lease_seconds: float = Field(
+        default=30.0, gt=0, description="with Redis: the training lease, renewed while one process trains"
+    )
+    model_cache_dir: Path | None = Field(
+        default=None, description="where published models are unpacked; default: BOT_DIR/.causette/published"
+    )
+    conversation_log: bool = Field(default=True, description="record every turn, masked, in the conversation log")
+    database_url: str | None = Field(
+        default=None,
+        description="the conversation log's database: postgresql://user:password@host/db, or "
+        "sqlite:///path; default: a SQLite file, BOT_DIR/.causette/log.sqlite3",
+    )
+    log_queue_bound: int = Field(
+        default=10_000, ge=1, description="events the log buffers while its database is down; more are dropped"
+    )
+    log_batch_size: int = Field(default=200, ge=1, description="events written to the log per transaction")
+    log_batch_wait_seconds: float = Field(
+        default=0.25, ge=0, description="how long the log gathers events before a write (fewer, larger transactions)"
+    )
+    log_retry_seconds: float = Field(
+        default=1.0, gt=0, description="wait between tries while the log's database is down"
+    )
+    log_flush_seconds: float = Field(default=10.0, ge=0, description="longest wait at shutdown to write the buffer")
+    log_purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="how often the retention periods of bot.toml's [privacy] are enforced"
+    )
+
+    def log_database_url(self) -> str:
+        """The conversation log's database: ``database_url``, else a SQLite file in the bot's data folder."""
+        return self.database_url or default_url(self.bot_dir / ".causette")
+
+    actions_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="where this deployment's action server listens: replaces bot.toml's [actions] url "
+        "(per-action URLs still apply)",
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -160,3 +208,17 @@ class Settings(BaseSettings):
         if self.redis_wait_seconds <= self.redis_lock_seconds:
             raise ValueError("redis_wait_seconds must be longer than redis_lock_seconds")
         return self
+
+    def check_action_timeout(self, timeout_seconds: float) -> None:
+        """Refuse a bot whose action timeout reaches the Redis lock time (ValueError saying so).
+
+        An action is called inside its turn, while the turn holds its conversation's lock: a call
+        allowed to last as long as the lock could outlive it, and two turns would then change one
+        conversation at once.
+        """
+        if timeout_seconds >= self.redis_lock_seconds:
+            raise ValueError(
+                f"bot.toml [actions] timeout_seconds = {timeout_seconds:g} must be shorter than the session "
+                f"lock time CAUSETTE_REDIS_LOCK_SECONDS = {self.redis_lock_seconds:g}: lower the timeout, "
+                "or raise the lock time (and CAUSETTE_REDIS_WAIT_SECONDS above it)"
+            )

@@ -6,8 +6,10 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from causette_sdk.protocol import ActionResponse
+from dialogue.actions import ActionFault, ActionRunner, ScriptedActionRunner
 from dialogue.brain import Brain, BrainHolder
 from dialogue.conversation_tests.spec import ConversationCase, ResponseRule, TurnCase
 from dialogue.engine import DialogueEngine, Turn
@@ -57,20 +59,29 @@ class ConversationOutcome:
         return len(self.case.turns) - len(self.turns)
 
 
-async def run_conversations(brain: Brain, cases: list[ConversationCase]) -> list[ConversationOutcome]:
-    """Play each conversation in a new session against ``brain``."""
-    return [await _play(brain, case) for case in cases]
+async def run_conversations(
+    brain: Brain, cases: list[ConversationCase], live_actions: ActionRunner | None = None
+) -> list[ConversationOutcome]:
+    """Play each conversation in a new session against ``brain``.
+
+    Actions answer what each turn's ``action_result`` declares, unless ``live_actions`` is given:
+    then they are really called through it (``causette test --live-actions``).
+    """
+    return [await _play(brain, case, live_actions) for case in cases]
 
 
-async def _play(brain: Brain, case: ConversationCase) -> ConversationOutcome:
+async def _play(brain: Brain, case: ConversationCase, live_actions: ActionRunner | None) -> ConversationOutcome:
     # A fresh engine per conversation, its random responses seeded by the conversation's name:
     # a test gives the same answers whatever runs before it, and from one run to the next.
     store = MemoryStore(brain.bot.config.session_ttl_seconds)
-    engine = DialogueEngine(BrainHolder(brain), store, rng=random.Random(f"{case.file}:{case.name}"))
+    scripted = ScriptedActionRunner()
+    rng = random.Random(f"{case.file}:{case.name}")
+    engine = DialogueEngine(BrainHolder(brain), store, rng=rng, actions=live_actions or scripted)
     outcome = ConversationOutcome(case)
     started = time.perf_counter()
     for turn_case in case.turns:
-        turn = await engine.handle("conversation-test", turn_case.expect.user)
+        scripted.expect(_scripted_result(turn_case.expect.action_result))
+        turn = await engine.handle("conversation-test", turn_case.expect.user, channel="test")
         outcome.turns.append(TurnOutcome(turn_case, turn, compare(brain, turn_case, turn)))
         if outcome.turns[-1].mismatches:
             break
@@ -78,11 +89,18 @@ async def _play(brain: Brain, case: ConversationCase) -> ConversationOutcome:
     return outcome
 
 
+def _scripted_result(declared: ActionResponse | Literal["unavailable"] | None) -> ActionResponse | ActionFault | None:
+    """What a test's ``action_result`` makes the turn's action return."""
+    if declared == "unavailable":
+        return ActionFault("unreachable", "the test declares the action unavailable")
+    return declared
+
+
 def compare(brain: Brain, case: TurnCase, turn: Turn) -> list[Mismatch]:
     """Every way ``turn`` differs from what ``case`` expects."""
     expect = case.expect
     answered = "fallback" if turn.fallback else f"{turn.intent} ({turn.probability:.0%})"
-    mismatches = []
+    mismatches = _action_mismatches(case, turn)
     if expect.intent is not None and turn.intent != expect.intent:
         mismatches.append(Mismatch("intent", expect.intent, answered))
     if expect.fallback and not turn.fallback:
@@ -145,3 +163,18 @@ def _slot_matches(expected: Any, got: Any) -> bool:
 
 def _names(names: list[str]) -> str:
     return ", ".join(sorted(names)) or "(none)"
+
+
+def _action_mismatches(case: TurnCase, turn: Turn) -> list[Mismatch]:
+    """The action the turn ran against the one expected, and an action_result nothing used."""
+    expect, ran = case.expect, turn.action
+    name = ran.name if ran else "(none)"
+    mismatches = []
+    if expect.action is not None and name != expect.action:
+        mismatches.append(Mismatch("action", expect.action, name))
+    if ran is not None and ran.outcome == "no_result":
+        hint = f"declare what {ran.name!r} returns with action_result: (or action_result: unavailable)"
+        mismatches.append(Mismatch("action", f"an action_result for {ran.name!r}", "none declared", hint))
+    elif ran is None and expect.action_result is not None:
+        mismatches.append(Mismatch("action", "a call using the declared action_result", "no action called"))
+    return mismatches

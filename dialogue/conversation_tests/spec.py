@@ -13,6 +13,10 @@ conversations:
 
 A response is expected exactly (``response: "texte"``), as one of several (``one_of`` a list of
 texts, or an intent's name for any of its responses) or as a regular expression (``pattern``).
+
+A turn whose intent calls an action declares what the action returns (``action_result``: the
+action protocol's response, or ``unavailable`` for a failed call), so that the test needs no
+action server; ``action`` checks which action ran.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from causette_sdk.protocol import ActionResponse
 from nlu import Bot, ContentError, Dataset, Problem
 from nlu.bot import TESTS_FOLDER
 from nlu.errors import validation_problems
@@ -76,6 +81,10 @@ class TurnSpec(_Strict):
     response: ResponseRule | None = None
     contexts: list[str] | None = Field(default=None, description="exactly the contexts active after")
     slots: dict[str, Any] | None = Field(default=None, description="slots the session must hold")
+    action: str | None = Field(default=None, description="the action the turn runs")
+    action_result: ActionResponse | Literal["unavailable"] | None = Field(
+        default=None, description="what the turn's action returns, instead of calling it"
+    )
 
     @model_validator(mode="after")
     def _intent_or_fallback(self) -> TurnSpec:
@@ -167,6 +176,7 @@ def _read(path: Path, name: str) -> tuple[list[ConversationCase], list[Problem]]
 
 def _check_names(case: ConversationCase, dataset: Dataset) -> list[Problem]:
     intents = set(dataset.intent_names)
+    actions = {intent.action for intent in dataset.intents if intent.action}
     contexts = {intent.context_set for intent in dataset.intents if intent.context_set}
     problems = []
     for turn in case.turns:
@@ -180,4 +190,6 @@ def _check_names(case: ConversationCase, dataset: Dataset) -> list[Problem]:
             for name in expect.contexts or []
             if name not in contexts
         ]
+        if expect.action is not None and expect.action not in actions:
+            problems.append(Problem.at(turn, "test-unknown-action", action=expect.action))
     return problems

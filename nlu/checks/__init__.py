@@ -7,7 +7,7 @@ Every check reports :class:`~nlu.errors.Problem` values made with ``Problem.at``
 """
 
 from nlu.checks.assembly import Assembled, assemble
-from nlu.checks.intents import check_intents
+from nlu.checks.intents import check_actions, check_intents
 from nlu.checks.lint import RULES, lint
 
-__all__ = ["RULES", "Assembled", "assemble", "check_intents", "lint"]
+__all__ = ["RULES", "Assembled", "assemble", "check_actions", "check_intents", "lint"]

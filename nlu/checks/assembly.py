@@ -85,6 +85,8 @@ def _merge_intent(name: str, group: list[IntentPart]) -> tuple[Intent | None, li
         context_filter=details.context_filter,
         quick_replies=details.quick_replies,
         label=details.label,
+        action=details.action,
+        unavailable=details.unavailable,
         source=main.source,
     )
     return intent, problems + slot_problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from causette_sdk.messages import texts_of
+from nlu.config import ActionsConfig
 from nlu.dataset import Intent, SourceRef
 from nlu.errors import Problem
 from nlu.templates import placeholders
@@ -48,6 +49,7 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
     for intent in intents:
         texts = [text for response in intent.responses for text in texts_of(response)]
         texts += [spec.prompt for spec in intent.slots.values() if spec.prompt]
+        texts += intent.unavailable
         for name in dict.fromkeys(n for text in texts for n in placeholders(text)):
             if name not in intent.slots:
                 code = "unknown-slot" if intent.slots else "unknown-slot-none"
@@ -62,3 +64,12 @@ def _unknown_placeholders(intents: list[Intent]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def check_actions(intents: list[Intent], actions: ActionsConfig) -> list[Problem]:
+    """An intent that names an action needs bot.toml to say where the action lives."""
+    return [
+        Problem.at(intent.source, "action-without-url", "action-without-url", intent=intent.name, action=intent.action)
+        for intent in intents
+        if intent.action is not None and actions.url_for(intent.action) is None
+    ]

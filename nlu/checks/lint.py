@@ -8,19 +8,29 @@ with a name an author can look up in the README (section "Lint"):
 - ``near-duplicate``: two patterns under different intents with the same content words;
 - ``few-examples``: an intent with fewer examples than the seed's advice for minimal quality;
 - ``unused-context``: a ``context_set`` that no intent's ``context_filter`` waits for;
-- ``unused-entity``: an entity that no pattern annotates.
+- ``unused-entity``: an entity that no pattern annotates;
+- ``generic-pattern``: a pattern of an intent that answers without a context, so generic that it
+  captures messages about something else: it has no meaningful word at all, or its meaningful words
+  are together in at least one in twenty of the generic French requests Causette ships as its
+  out-of-scope corpus (``nlu/data``): "vous avez un mail ?" teaches the intent that "mail" is its
+  business, and "lis mes mails" is then answered with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from nlu.dataset import Dataset, Intent, SourceRef, Utterance
 from nlu.errors import Problem, sort_problems
+from nlu.out_of_scope import corpus
 from nlu.text import ARTICLES, POSSESSIVES, SUBJECT_PRONOUNS, fold, tokenize
 
 # "On constate une qualité de prédiction minimale à partir d'une trentaine d'exemples" (the seed).
 MIN_EXAMPLES = 30
+# A pattern whose meaningful words are together in this share of the out-of-scope corpus (one
+# off-topic request in twenty) is about nothing in particular.
+GENERIC_SHARE = 0.05
 
 # Words that do not tell one intent from another: articles, pronouns, a few prepositions and the
 # forms of être and avoir. Question words (qui, où, quand...) and negations (ne, pas) are not here:
@@ -151,11 +161,62 @@ def unused_entities(dataset: Dataset) -> list[Problem]:
     ]
 
 
+def generic_patterns(dataset: Dataset) -> list[Problem]:
+    """Patterns that would capture off-topic messages: of an intent that needs no context, with no
+    meaningful word, or with meaningful words common in generic requests (see GENERIC_SHARE)."""
+    problems = []
+    for intent in dataset.intents:
+        if intent.context_filter:  # answers only in its context, where short answers are expected
+            continue
+        for utterance in intent.utterances:
+            words = content_words(utterance.text)
+            place = utterance.source or intent.source
+            if not words:
+                problems.append(
+                    Problem.at(
+                        place, "generic-pattern-empty", "generic-pattern", text=utterance.text, intent=intent.name
+                    )
+                )
+            elif (share := corpus_share(words)) >= GENERIC_SHARE:
+                problems.append(
+                    Problem.at(
+                        place,
+                        "generic-pattern",
+                        "generic-pattern",
+                        text=utterance.text,
+                        intent=intent.name,
+                        words=", ".join(sorted(words)),
+                        share=f"{round(share * 100)} %",
+                    )
+                )
+    return problems
+
+
+def corpus_share(words: frozenset[str]) -> float:
+    """The share of the out-of-scope corpus's sentences that hold all of ``words`` (stems)."""
+    index, size = _corpus_index()
+    holding = set.intersection(*(index.get(word, set()) for word in words)) if words else set()
+    return len(holding) / size
+
+
+@cache
+def _corpus_index() -> tuple[dict[str, set[int]], int]:
+    """Which corpus sentences hold each meaningful stem, and how many sentences there are: built
+    once per process (two seconds), read-only afterwards."""
+    sentences = corpus()
+    index: dict[str, set[int]] = {}
+    for number, sentence in enumerate(sentences):
+        for word in content_words(sentence):
+            index.setdefault(word, set()).add(number)
+    return index, len(sentences)
+
+
 RULES: tuple[Callable[[Dataset], list[Problem]], ...] = (
     near_duplicates,
     few_examples,
     unused_contexts,
     unused_entities,
+    generic_patterns,
 )
 
 

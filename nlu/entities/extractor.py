@@ -6,20 +6,26 @@ and by the dialogue when it reads the answer to a slot question.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from nlu.dataset import Entity
 from nlu.entities.builtin import BUILTIN_ENTITIES, BuiltinParser, EntityMatch, is_builtin
 from nlu.entities.custom import CustomEntities, custom_value
+from nlu.entities.opening_hours import OpeningHours, narrowed_value
 from nlu.parse_result import Slot, SlotRange
 
 
 class EntityExtractor:
-    """The builtin parser (loaded when first needed) and a bot's custom entities."""
+    """The builtin parser (loaded when first needed) and a bot's custom entities; with the bot's
+    opening hours, a part of the day ("demain matin") is read within them."""
 
-    def __init__(self, entities: dict[str, Entity], language: str = "fr") -> None:
+    def __init__(
+        self, entities: dict[str, Entity], language: str = "fr", opening_hours: OpeningHours | None = None
+    ) -> None:
         self.custom = CustomEntities(entities)
         self.language = language
+        self.opening_hours = opening_hours
         self._builtin: BuiltinParser | None = None
 
     @property
@@ -34,10 +40,17 @@ class EntityExtractor:
         wanted = set(entities)
         builtin = [e for e in BUILTIN_ENTITIES if e in wanted]
         custom = [e for e in wanted if e in self.custom.entities]
-        found = (self.builtin.find(text, builtin) if builtin else []) + (
+        found = (self._builtin_matches(text, builtin) if builtin else []) + (
             self.custom.find(text, custom) if custom else []
         )
         return sorted(found, key=lambda m: (m.start, m.end, m.entity))
+
+    def _builtin_matches(self, text: str, entities: list[str]) -> list[EntityMatch]:
+        matches = self.builtin.find(text, entities)
+        if self.opening_hours is None:
+            return matches
+        hours = self.opening_hours
+        return [dataclasses.replace(m, value=narrowed_value(m.entity, m.raw_value, m.value, hours)) for m in matches]
 
     def resolve(
         self, text: str, start: int, end: int, entity: str, matches: list[EntityMatch] | None = None

@@ -90,6 +90,15 @@ def read_jsonl(path: Path, language: str = "fr") -> LabelledSet:
     return LabelledSet(path.name, examples, to_dataset, read_notice(path.parent))
 
 
+def read_out_of_scope(path: Path) -> list[str]:
+    """Messages a bot should not answer, one per line (blank lines and ``#`` comments skipped)."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [line for line in lines if line and not line.startswith("#")]
+    if not texts:
+        raise ContentError([Problem(file=path.name, line=1, code="no-out-of-scope-example")])
+    return texts
+
+
 def read_notice(folder: Path) -> str | None:
     """The first paragraph after the title of a ``NOTICE.md`` next to the data, if there is one."""
     try:

@@ -2,11 +2,13 @@
 
 Intent accuracy; precision, recall and F1 per intent; the confusion matrix and its most frequent
 mistakes; slot precision, recall and F1 where a predicted slot counts only with the exact span and
-slot name (seqeval's strict IOB2 mode, micro-averaged over all slots).
+slot name (seqeval's strict IOB2 mode, micro-averaged over all slots); for messages the bot should
+not answer, the share it gives no intent (out-of-scope recall).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from seqeval.metrics import f1_score, precision_score, recall_score
@@ -62,6 +64,28 @@ class Scores:
     def most_confused(self, count: int = 10) -> list[tuple[str, str, int]]:
         """The ``count`` most frequent (expected, predicted, times) mistakes."""
         return self.confusion.most_confused(count)
+
+
+@dataclass(frozen=True)
+class OutOfScopeScores:
+    """How a bot treats messages it should not answer: the share it gives no intent (recall of
+    "out of scope"), and the intents that answered the others, most frequent first."""
+
+    examples: int
+    recall: float
+    answered_by: list[tuple[str, int]]  # intent, how many out-of-scope messages it answered
+
+
+def out_of_scope_scores(results: list[ParseResult]) -> OutOfScopeScores:
+    """Score the parses of out-of-scope messages: each should name no intent."""
+    if not results:
+        raise ValueError("no out-of-scope prediction to score")
+    answered = Counter(name for result in results if (name := result.intent.intent_name) is not None)
+    return OutOfScopeScores(
+        examples=len(results),
+        recall=1 - sum(answered.values()) / len(results),
+        answered_by=sorted(answered.items(), key=lambda item: (-item[1], item[0])),
+    )
 
 
 def score(pairs: list[tuple[LabelledExample, ParseResult]]) -> Scores:

@@ -15,12 +15,19 @@ if TYPE_CHECKING:  # matplotlib is imported only when a report is drawn
 
 def summary(evaluation: Evaluation) -> dict[str, float | int | str]:
     """The headline figures, as plain values (printed by the CLI, read by benchmarks)."""
-    scores = evaluation.scores
-    return {
+    scores, out_of_scope = evaluation.scores, evaluation.out_of_scope
+    figures: dict[str, float | int | str] = {
         "backend": evaluation.backend,
         "protocol": evaluation.protocol,
         "examples": scores.examples,
         "intent_accuracy": round(scores.intent_accuracy, 4),
+    }
+    if out_of_scope is not None:
+        figures |= {
+            "out_of_scope_examples": out_of_scope.examples,
+            "out_of_scope_recall": round(out_of_scope.recall, 4),
+        }
+    return figures | {
         "slot_precision": round(scores.slots.precision, 4),
         "slot_recall": round(scores.slots.recall, 4),
         "slot_f1": round(scores.slots.f1, 4),
@@ -56,6 +63,7 @@ def _markdown(evaluation: Evaluation, image: str) -> str:
         "",
         "Slots count as found only with the exact span and slot name.",
         "",
+        *_out_of_scope_section(evaluation),
         "## Most confused intents",
         "",
         "| expected | predicted | count |",
@@ -78,6 +86,30 @@ def _markdown(evaluation: Evaluation, image: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _out_of_scope_section(evaluation: Evaluation) -> list[str]:
+    """In-scope accuracy beside out-of-scope recall, and which intents answered off-topic messages."""
+    out_of_scope = evaluation.out_of_scope
+    if out_of_scope is None:
+        return []
+    return [
+        "## In scope and out of scope",
+        "",
+        "Predictions are the bot's decisions: out of scope or below the threshold, no intent.",
+        "",
+        "| in-scope accuracy | out-of-scope recall | in-scope examples | out-of-scope examples |",
+        "|---|---|---|---|",
+        f"| {_pct(evaluation.scores.intent_accuracy)} | {_pct(out_of_scope.recall)} "
+        f"| {evaluation.scores.examples} | {out_of_scope.examples} |",
+        "",
+        "Out-of-scope messages an intent answered:",
+        "",
+        "| intent | out-of-scope messages answered |",
+        "|---|---|",
+        *[f"| {intent} | {count} |" for intent, count in out_of_scope.answered_by[:15]],
+        "",
+    ]
 
 
 def _pct(value: float) -> str:

@@ -12,9 +12,22 @@ from sklearn.model_selection import StratifiedKFold
 from nlu.backends import Backend, Progress, get_backend, no_progress
 from nlu.dataset import Dataset
 from nlu.evaluation.labelled import LabelledExample, LabelledSet
-from nlu.evaluation.metrics import Scores, score
+from nlu.evaluation.metrics import OutOfScopeScores, Scores, out_of_scope_scores, score
 from nlu.model import parse_untrusted
+from nlu.out_of_scope import decide
 from nlu.parse_result import ParseResult
+
+
+@dataclass(frozen=True)
+class OutOfScopeCheck:
+    """Messages the bot should not answer, and the threshold below which it answers no intent.
+
+    With such a check every prediction is the bot's decision (``intentName`` null when out of scope
+    or below the threshold), so in-scope accuracy and out-of-scope recall are read side by side.
+    """
+
+    texts: list[str]
+    threshold: float
 
 
 @dataclass
@@ -29,6 +42,7 @@ class Evaluation:
     parse_seconds: list[float]  # one per scored example
     training_examples: int
     notices: list[str] = field(default_factory=list)
+    out_of_scope: OutOfScopeScores | None = None  # with an OutOfScopeCheck
 
     @property
     def median_parse_ms(self) -> float:
@@ -37,12 +51,18 @@ class Evaluation:
 
 
 def train_and_test(
-    train: LabelledSet, test: LabelledSet, backend: str, options: dict[str, Any], progress: Progress = no_progress
+    train: LabelledSet,
+    test: LabelledSet,
+    backend: str,
+    options: dict[str, Any],
+    progress: Progress = no_progress,
+    check: OutOfScopeCheck | None = None,
 ) -> Evaluation:
-    """Train on every example of ``train`` and score every example of ``test``."""
+    """Train on every example of ``train`` and score every example of ``test`` (and the
+    out-of-scope messages of ``check``)."""
     dataset = train.to_dataset(list(range(len(train.examples))))
     model, seconds = _fit(backend, options, dataset, progress, "training")
-    pairs, parse_seconds = _predict(model, test.examples, progress, "scoring")
+    pairs, parse_seconds = _predict(model, test.examples, progress, "scoring", check)
     return Evaluation(
         backend=backend,
         options=options,
@@ -52,6 +72,7 @@ def train_and_test(
         parse_seconds=parse_seconds,
         training_examples=len(train.examples),
         notices=list(dict.fromkeys(n for n in (train.notice, test.notice) if n)),
+        out_of_scope=_out_of_scope([model], check),
     )
 
 
@@ -63,19 +84,22 @@ def cross_validate(
     seed: int = 0,
     progress: Progress = no_progress,
     only_first: bool = False,
+    check: OutOfScopeCheck | None = None,
 ) -> Evaluation:
     """Stratified k-fold cross-validation: every example is scored once, by a model that did not
     see it. With ``only_first``, one fold is held out and scored: a validation split, for tuning
-    options without ever looking at a test set."""
+    options without ever looking at a test set. The out-of-scope messages of ``check`` are scored
+    by every fold's model."""
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     assignment = stratified_folds(data.examples, folds, seed)
-    pairs, training_seconds, parse_seconds = [], [], []
+    pairs, training_seconds, parse_seconds, models = [], [], [], []
     for fold in range(1 if only_first else folds):
         train = [i for i, f in enumerate(assignment) if f != fold]
         test = [data.examples[i] for i, f in enumerate(assignment) if f == fold]
         model, seconds = _fit(backend, options, data.to_dataset(train), progress, f"training {fold + 1}/{folds}")
-        fold_pairs, fold_parse = _predict(model, test, progress, f"scoring {fold + 1}/{folds}")
+        fold_pairs, fold_parse = _predict(model, test, progress, f"scoring {fold + 1}/{folds}", check)
+        models.append(model)
         pairs += fold_pairs
         training_seconds.append(seconds)
         parse_seconds += fold_parse
@@ -93,6 +117,7 @@ def cross_validate(
         parse_seconds=parse_seconds,
         training_examples=len(data.examples) * (folds - 1) // folds,
         notices=[data.notice] if data.notice else [],
+        out_of_scope=_out_of_scope(models, check),
     )
 
 
@@ -117,13 +142,29 @@ def _fit(
     return backend, time.perf_counter() - started
 
 
+def _out_of_scope(models: list[Backend], check: OutOfScopeCheck | None) -> OutOfScopeScores | None:
+    """Every model's decision on every out-of-scope message, scored together."""
+    if check is None:
+        return None
+    return out_of_scope_scores(
+        [decide(parse_untrusted(model, text), check.threshold) for model in models for text in check.texts]
+    )
+
+
 def _predict(
-    backend: Backend, examples: list[LabelledExample], progress: Progress, description: str
+    backend: Backend,
+    examples: list[LabelledExample],
+    progress: Progress,
+    description: str,
+    check: OutOfScopeCheck | None = None,
 ) -> tuple[list[tuple[LabelledExample, ParseResult]], list[float]]:
+    """Each example's parse (the bot's decision when there is an out-of-scope check) and its time."""
     pairs, seconds = [], []
     for done, example in enumerate(examples, start=1):
         started = time.perf_counter()
         result = parse_untrusted(backend, example.text)
+        if check is not None:
+            result = decide(result, check.threshold)
         seconds.append(time.perf_counter() - started)
         pairs.append((example, result))
         if done % 50 == 0 or done == len(examples):

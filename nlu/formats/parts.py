@@ -36,6 +36,8 @@ class IntentDetails:
     quick_replies: list[str]
     slots: list[DeclaredSlot]
     label: str | None = None  # its button in a clarifying question
+    action: str | None = None  # the action its answer comes from
+    unavailable: list[str] = field(default_factory=list)  # said when the action cannot answer
 
 
 @dataclass(frozen=True)

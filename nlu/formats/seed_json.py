@@ -9,7 +9,9 @@ Two more additions to the seed's format, both optional:
 - an intent may declare its ``slots``: ``{"date": {"required": true, "prompt": "Pour quelle
   date ?"}}``; the entity comes from the annotations or is given as ``"entity"``;
 - a file may define custom ``entities``: ``{"couleur": {"values": ["bleu", ["vert", "verte"]],
-  "automatically_extensible": false}}`` (a list is a value followed by its synonyms).
+  "automatically_extensible": false}}`` (a list is a value followed by its synonyms);
+- an intent may name an ``action`` its answer comes from (then ``responses`` are optional) and
+  ``unavailable`` responses, said when the action cannot answer.
 
 An intent entry without ``patterns`` completes a Snips-style text file of the same name
 (``intent_<tag>.txt``) with responses and context rules.
@@ -27,6 +29,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -40,7 +43,7 @@ from causette_sdk.messages import (
     TextMessage,
     has_visible_text,
 )
-from nlu.dataset import Entity, EntityValue, SourceRef, Utterance
+from nlu.dataset import ACTION_NAME, Entity, EntityValue, SourceRef, Utterance
 from nlu.errors import ContentError, Problem, validation_problems
 from nlu.formats.annotations import AnnotationError, parse_pattern
 from nlu.formats.json_syntax import json_syntax_problem
@@ -105,20 +108,37 @@ class IntentEntry(BaseModel):
 
     tag: str = Field(min_length=1)
     patterns: Annotated[list[str], Field(min_length=1)] | None = None
-    responses: list[Response] = Field(min_length=1)
+    # Before ``responses``: an intent that names an action may leave its responses out.
+    action: str | None = Field(default=None, pattern=ACTION_NAME)
+    responses: list[Response] | None = Field(default=None, validate_default=True)
+    # Said as a text message when the action fails: a text's limits apply.
+    unavailable: list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]] = Field(default_factory=list)
     context_set: str | None = None
     context_filter: str | None = Field(default=None, min_length=1)
     quick_replies: list[QuickReply] = Field(default_factory=list, max_length=MAX_QUICK_REPLIES)
     slots: dict[str, SlotEntry] = Field(default_factory=dict)
     label: str | None = Field(default=None, min_length=1, max_length=40)
 
-    _check_patterns = field_validator("patterns", "quick_replies")(_non_blank)
+    _check_patterns = field_validator("patterns", "quick_replies", "unavailable")(_non_blank)
     _check_texts = field_validator("tag", "label")(_visible)
+
+    @field_validator("responses")
+    @classmethod
+    def _responses_or_action(cls, responses: list[Message] | None, info: ValidationInfo) -> list[Message] | None:
+        if info.data.get("action") is not None:
+            return responses
+        if responses is None:
+            raise PydanticCustomError("missing", "Field required")
+        if not responses:
+            raise PydanticCustomError(
+                "too_short", "List should have at least 1 item", {"min_length": 1, "actual_length": 0}
+            )
+        return responses
 
     @model_validator(mode="after")
     def _quick_replies_follow_a_text(self) -> IntentEntry:
         # Quick replies are offered under a text; a card or a carousel has buttons of its own.
-        if self.quick_replies and not all(isinstance(r, TextMessage) for r in self.responses):
+        if self.quick_replies and not all(isinstance(r, TextMessage) for r in self.responses or []):
             raise PydanticCustomError("quick-replies-need-text", "quick_replies need text responses")
         return self
 
@@ -205,12 +225,14 @@ def _add_intent(part: ContentPart, entry: IntentEntry, document: Any, file: str,
         for name, slot in entry.slots.items()
     ]
     details = IntentDetails(
-        responses=entry.responses,
+        responses=entry.responses or [],
         context_set=entry.context_set,
         context_filter=entry.context_filter,
         quick_replies=entry.quick_replies,
         slots=slots,
         label=entry.label,
+        action=entry.action,
+        unavailable=entry.unavailable,
     )
     part.intents.append(
         IntentPart(

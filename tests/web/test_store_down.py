@@ -28,7 +28,7 @@ class DownStore(MemoryStore):
     async def get(self, session_id: str) -> Session | None:
         raise StoreUnavailable("connection refused")
 
-    async def history(self, session_id: str) -> list[HistoryEntry] | None:
+    async def history(self, session_id: str, last: int | None = None) -> list[HistoryEntry] | None:
         raise StoreUnavailable("connection refused")
 
 

@@ -1,0 +1,1 @@
+"""The demo scooter shop's action server: availability, bookings and their status."""
