@@ -177,3 +177,19 @@ def test_apikey_new_prints_a_key_and_the_entry_that_admits_it(mini_model_dir: Pa
     with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir, api_keys=entry))) as served:
         assert turn(served, "0612345678", {"Authorization": f"Bearer {key}"}).status_code == 200
     assert run_cli("apikey", "new", "not a name").returncode == 2
+
+
+def test_only_the_owner_and_the_admin_export_a_conversation(mini_model_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        model_dir=mini_model_dir,
+        admin_key=SecretStr(ADMIN),
+        database_url=f"sqlite:///{tmp_path / 'log.sqlite3'}",
+    )
+    with TestClient(create_app(MINI_BOT, settings)) as served:
+        mine, owner = open_conversation(served, "bonjour")
+        _, stranger = open_conversation(served, "bonjour")
+        export = f"/api/v1/conversations/{mine}/export"
+        assert served.get(export, headers=owner).status_code == 200
+        assert served.get(export, headers=AS_ADMIN).status_code == 200
+        assert served.get(export, headers=stranger).status_code == 404
+        assert served.get(export, headers=NO_KEY).status_code == 401
