@@ -38,6 +38,13 @@ DEMO_TURNS = (
 )
 
 
+# The API key benchmarks and tests send: server-to-server callers may choose conversation ids.
+# Every ServerProcess accepts it (the server keeps its hash, as it would a real key's).
+BENCH_API_KEY = "bench-key-not-a-secret-0123456789abcdefghijklmnop"
+BENCH_API_KEY_ENTRY = "bench:d07515d3bbb475608c9f47520d4e1df9a38010b659345f395423bc0fd7ed8cbd"
+API_KEY_HEADERS = {"Authorization": f"Bearer {BENCH_API_KEY}"}
+
+
 def run_cli(*args: str | Path, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``causette ARGS`` as a user would, from the repository root."""
     return subprocess.run(
@@ -146,7 +153,12 @@ class ServerProcess(HttpChildProcess):
             *args,
         ]
         # Benchmarks measure the server, not its rate limits: off unless the environment says otherwise.
-        self.env = {"CAUSETTE_RATE_LIMITS": "off", **os.environ, **(env or {})}
+        self.env = {
+            "CAUSETTE_RATE_LIMITS": "off",
+            "CAUSETTE_API_KEYS": BENCH_API_KEY_ENTRY,
+            **os.environ,
+            **(env or {}),
+        }
         self.start()
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import REPO, ServerProcess, run_cli
+from bench.processes import API_KEY_HEADERS, REPO, ServerProcess, run_cli
 from nlu.text import normal_form
 
 MASSIVE = Path("/work/shared/datasets/massive-fr/train.jsonl")
@@ -167,7 +167,7 @@ async def measure(bot: BenchBot, server: ServerProcess, edits: int, clients: int
     """Steady load; a quiet stretch, then each edit until its answer is served, then quiet again."""
     run = Run()
     stop = asyncio.Event()
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=server.url, timeout=60, headers=API_KEY_HEADERS) as client:
         workers = [asyncio.create_task(client_loop(client, bot, n, stop, run)) for n in range(clients)]
         await asyncio.sleep(5)
         for number in range(1, edits + 1):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import DEMO_TURNS, REPO, free_port, wait_until
+from bench.processes import API_KEY_HEADERS, BENCH_API_KEY, BENCH_API_KEY_ENTRY, DEMO_TURNS, REPO, free_port, wait_until
 from bench.stats import percentile, summary_ms, table
 
 
@@ -34,7 +34,7 @@ def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subpro
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         cwd=REPO,
-        env={**os.environ, **(env or {})},
+        env={"CAUSETTE_API_KEYS": BENCH_API_KEY_ENTRY, **os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -72,7 +72,7 @@ async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[f
             errors += reply.status_code != 200
 
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=API_KEY_HEADERS) as client:
         started = time.perf_counter()
         await asyncio.gather(*(session(client, n) for n in range(concurrency)))
         return time.perf_counter() - started, latencies, errors
@@ -80,7 +80,16 @@ async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[f
 
 def measure_wrk(name: str, url: str, args: argparse.Namespace) -> list[object]:
     """Warm up, then measure one server with wrk (one thread, ``concurrency`` connections)."""
-    command = ["wrk", "-t1", f"-c{args.concurrency}", "-s", str(Path(__file__).with_name("wrk_turns.lua")), url]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{args.concurrency}",
+        "-H",
+        f"Authorization: Bearer {BENCH_API_KEY}",
+        "-s",
+        str(Path(__file__).with_name("wrk_turns.lua")),
+        url,
+    ]
     subprocess.run([*command[:1], "-d2s", *command[1:]], capture_output=True, check=True)
     output = subprocess.run(
         [*command[:1], f"-d{args.seconds}s", *command[1:]], capture_output=True, text=True, check=True

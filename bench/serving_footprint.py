@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import REPO, RedisServer, free_port, run_cli, wait_until
+from bench.processes import API_KEY_HEADERS, BENCH_API_KEY_ENTRY, REPO, RedisServer, free_port, run_cli, wait_until
 from bench.stats import table
 
 DEMO_BOT = REPO / "intents"
@@ -85,7 +85,12 @@ def first_answer(url: str, process: subprocess.Popen[bytes], timeout: float = 12
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with code {process.returncode}")
         try:
-            reply = httpx.post(f"{url}/api/v1/conversations/footprint/messages", json={"text": FIRST_TURN}, timeout=5)
+            reply = httpx.post(
+                f"{url}/api/v1/conversations/footprint/messages",
+                json={"text": FIRST_TURN},
+                timeout=5,
+                headers=API_KEY_HEADERS,
+            )
         except httpx.TransportError:
             return False
         return reply.status_code == 200
@@ -100,7 +105,8 @@ def serve_once(bot: Path, model_dir: Path, workers: int, redis_url: str | None) 
     command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command += ["--redis-url", redis_url] if redis_url else []
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
+    env = {"CAUSETTE_API_KEYS": BENCH_API_KEY_ENTRY, **os.environ}
+    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL, env=env)
     try:
         first_answer(f"http://127.0.0.1:{port}", process)
         seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import REPO, RedisServer, ServerProcess
+from bench.processes import API_KEY_HEADERS, REPO, RedisServer, ServerProcess
 from bench.stats import percentile, table
 from dialogue.redis_store import session_keys
 from nlu import load_bot, load_or_train
@@ -86,7 +86,9 @@ async def send_turns(urls: list[str], turns: int, users: int, sticky: bool, limi
             latencies.append(time.perf_counter() - started)
             turn += 1
 
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=users * 2)) as client:
+    async with httpx.AsyncClient(
+        timeout=30, limits=httpx.Limits(max_connections=users * 2), headers=API_KEY_HEADERS
+    ) as client:
         started = time.perf_counter()
         await asyncio.gather(*(visitor(client) for _ in range(users)))
         return LoadResult(len(latencies), time.perf_counter() - started, latencies)
@@ -127,9 +129,12 @@ def session_bytes(redis: RedisServer, url: str) -> tuple[int, int]:
     session = uuid.uuid4().hex
     for turn in range(TURNS_PER_SESSION):
         httpx.post(
-            f"{url}/api/v1/conversations/{session}/messages", json={"text": TEXTS[turn % 2]}, timeout=30
+            f"{url}/api/v1/conversations/{session}/messages",
+            json={"text": TEXTS[turn % 2]},
+            timeout=30,
+            headers=API_KEY_HEADERS,
         ).raise_for_status()
-    key = session_keys(PREFIX, session)[1]
+    key = session_keys(PREFIX, f"bench.{session}")[1]  # the API key's namespace
     client = redis.client()
     return client.strlen(key), client.memory_usage(key) or 0
 

@@ -1,7 +1,7 @@
 """The chat WebSocket's JSON frames, one pydantic model each, told apart by their ``type``.
 
-Client to server: ``message``, ``ping``. Server to client: ``welcome``, ``history``, ``typing``,
-``bot``, ``pong``, ``error``. The README describes the exchange.
+Client to server: ``resume`` (first, to come back to a conversation), ``message``, ``ping``.
+Server to client: ``welcome``, ``history``, ``typing``, ``bot``, ``pong``, ``error``. The README describes the exchange.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from causette_sdk.messages import Message
-from channels.schemas import HistoryMessage
+from channels.schemas import HistoryMessage, MessageId
 from nlu.errors import validation_problems
 
 ErrorCode = Literal[
@@ -27,7 +27,9 @@ ErrorCode = Literal[
     "store_unavailable",
     "internal_error",
     "rate_limited",
+    "not_found",
 ]
+RESUME_SECONDS = 10.0  # how long the server waits for the ``resume`` frame of a returning client
 
 
 class _ClientFrame(BaseModel):
@@ -40,6 +42,16 @@ class MessageFrame(_ClientFrame):
     type: Literal["message"]
     text: str
     id: str | None = Field(default=None, max_length=64)
+    message_id: MessageId | None = Field(
+        default=None, description="a retry with the same id gets the recorded answer, never a second turn"
+    )
+
+
+class ResumeFrame(_ClientFrame):
+    """The first frame of a client coming back (``?session_id=``): the conversation's token."""
+
+    type: Literal["resume"]
+    token: str = Field(max_length=128)
 
 
 class PingFrame(_ClientFrame):
@@ -48,16 +60,18 @@ class PingFrame(_ClientFrame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[MessageFrame | PingFrame, Field(discriminator="type")]
-CLIENT_FRAME: TypeAdapter[MessageFrame | PingFrame] = TypeAdapter(ClientFrame)
+ClientFrame = Annotated[MessageFrame | PingFrame | ResumeFrame, Field(discriminator="type")]
+CLIENT_FRAME: TypeAdapter[MessageFrame | PingFrame | ResumeFrame] = TypeAdapter(ClientFrame)
 
 
 class WelcomeFrame(BaseModel):
-    """First frame on every connection: the session to keep for reconnecting."""
+    """First frame on every connection: the session to keep for reconnecting. A new conversation
+    (none asked, or the one asked was unknown or not the client's) comes with its token."""
 
     type: Literal["welcome"] = "welcome"
     session_id: str
     max_text_chars: int
+    token: str | None = Field(default=None, description="keep it: the 'resume' frame sends it back")
 
 
 class HistoryFrame(BaseModel):
@@ -106,7 +120,7 @@ class ErrorFrame(BaseModel):
 ServerFrame = WelcomeFrame | HistoryFrame | TypingFrame | BotFrame | PongFrame | ErrorFrame
 
 
-def parse_client_frame(text: str) -> MessageFrame | PingFrame | ErrorFrame:
+def parse_client_frame(text: str) -> MessageFrame | PingFrame | ResumeFrame | ErrorFrame:
     """The frame a client sent, or the error frame that says what is wrong with it."""
     try:
         return CLIENT_FRAME.validate_json(text)
@@ -119,7 +133,7 @@ def _refusal(error: ValidationError) -> ErrorFrame:
     if first["type"] == "json_invalid":
         return ErrorFrame(code="invalid_json", message=f"frame is not JSON: {first['msg']}")
     if first["type"] == "union_tag_invalid":
-        return ErrorFrame(code="unknown_type", message="unknown frame type; expected 'message' or 'ping'")
+        return ErrorFrame(code="unknown_type", message="unknown frame type; expected 'message', 'ping' or 'resume'")
     # The first location part is the frame's type (the union's tag): the client knows it.
     problems = validation_problems(error, "frame", skip=1)
     return ErrorFrame(code="invalid_frame", message="; ".join(problem.text("en") for problem in problems))

@@ -41,6 +41,10 @@ def check_user_text(text: str, limit: int) -> str:
     return text
 
 
+MESSAGE_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"  # a UUID, a counter, a provider's message id
+MessageId = Annotated[str, Field(pattern=MESSAGE_ID_PATTERN, examples=["6f1c2a9e-1d2b-4c3e-9f00-2b7e1a0c5d11"])]
+
+
 class MessageIn(BaseModel):
     """A user message. Its maximum length is the server's ``max_text_chars`` setting."""
 
@@ -49,6 +53,11 @@ class MessageIn(BaseModel):
     # Described, not enforced, here: check_user_text refuses an empty or too long text with a
     # sentence; the app factory adds the schema's maxLength (a setting) and visible-character pattern.
     text: str = Field(examples=["je voudrais louer un scooter"], json_schema_extra={"minLength": 1})
+    message_id: MessageId | None = Field(
+        default=None,
+        description="the client's id of this message: a retry with the same id gets the turn "
+        "recorded for it, never a second turn (the last 16 ids of a conversation are kept)",
+    )
 
 
 class IntentOut(BaseModel):
@@ -72,6 +81,15 @@ class TurnOut(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
     action: ActionReport | None = Field(
         default=None, description="the action this turn ran: name, duration_ms, outcome and what it changed"
+    )
+
+
+class OpenedOut(TurnOut):
+    """The first turn of a conversation the server opened, and the token that owns it."""
+
+    conversation_token: str | None = Field(
+        description="send it as the X-Conversation-Token header with every later request of this "
+        "conversation; shown once, never again (null when opened with an API key)"
     )
 
 
@@ -172,9 +190,9 @@ class RefusedOut(BaseModel):
 
 _ERRORS: dict[int, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "the Host header is not one of the server's allowed_hosts"},
-    401: {"model": ErrorOut, "description": "no admin key sent"},
-    403: {"model": ErrorOut, "description": "wrong admin key, or admin endpoints disabled"},
-    404: {"model": ErrorOut, "description": "no such conversation (unknown or expired)"},
+    401: {"model": ErrorOut, "description": "no credentials sent (admin key, API key or conversation token)"},
+    403: {"model": ErrorOut, "description": "wrong admin key, admin disabled, or the admin key speaking"},
+    404: {"model": ErrorOut, "description": "no conversation of this id for these credentials (or it expired)"},
     408: {"model": ErrorOut, "description": "the request body was not received in time"},
     413: {"model": ErrorOut, "description": "request body larger than the server's max_body_bytes"},
     422: {"model": RefusedOut, "description": "invalid request: empty or too long text, malformed field"},

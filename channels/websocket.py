@@ -1,6 +1,8 @@
 """The chat WebSocket at ``/api/v1/ws``: the web widget's channel.
 
-One connection is one conversation (``?session_id=``, or a new one). Frames are read and checked
+One connection is one conversation: a new one, whose token the welcome frame carries, or the one
+of ``?session_id=`` when the client's first frame, ``resume``, carries its token (otherwise, a new
+one again: the answer never says whether the id exists). Frames are read and checked
 as they come; user messages are answered one after the other by a separate task, so a client can
 still ping while the bot is busy, and a client that leaves mid-turn does not cancel the turn:
 it is stored and replayed as history when the client comes back.
@@ -18,22 +20,26 @@ from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from channels.protocol import (
+    RESUME_SECONDS,
     BotFrame,
     ErrorFrame,
     HistoryFrame,
     MessageFrame,
     PingFrame,
     PongFrame,
+    ResumeFrame,
     ServerFrame,
     TypingFrame,
     WelcomeFrame,
     parse_client_frame,
 )
 from channels.schemas import SESSION_ID_PATTERN, HistoryMessage, TextRefused, check_user_text
+from channels.server.api_keys import digest, new_secret
 from channels.server.outages import STORE_UNAVAILABLE, log_store_unavailable
+from channels.server.ownership import Caller, NotYours
 from channels.server.ratelimit import Dimension, RateLimited, client_address
 from channels.server.services import Services, get_services
-from dialogue import StoreUnavailable
+from dialogue import Session, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1")
@@ -60,24 +66,66 @@ async def chat_socket(websocket: WebSocket, session_id: str | None = None) -> No
         await websocket.send_text(refusal.model_dump_json())
         await websocket.close(code=POLICY_VIOLATION, reason="invalid session_id")
         return
-    await ChatConnection(websocket, services, session_id or uuid.uuid4().hex).run()
+    connection = ChatConnection(websocket, services, uuid.uuid4().hex, new_secret(), fresh=True)
+    if session_id is not None:
+        await connection.resume(session_id)
+    await connection.run()
 
 
 class ChatConnection:
     """One open socket on one conversation: reads frames, answers messages in order."""
 
-    def __init__(self, websocket: WebSocket, services: Services, session_id: str) -> None:
+    def __init__(self, websocket: WebSocket, services: Services, session_id: str, token: str, fresh: bool) -> None:
         self.websocket = websocket
         self.services = services
         self.session_id = session_id
+        self.caller = Caller("visitor", token=token)
+        self.fresh = fresh  # opened by this connection: its first turn stores the token's hash
+        self.first_frame: Message | None = None  # read while waiting for ``resume``, not one
         self.pending: asyncio.Queue[MessageFrame | None] = asyncio.Queue()
         self.connected = True
         self.address = client_address(websocket.scope)
         self.refused_in_a_row = 0
 
+    async def resume(self, session_id: str) -> None:
+        """Take conversation ``session_id`` if the first frame is ``resume`` with its token."""
+        try:
+            async with asyncio.timeout(RESUME_SECONDS):
+                message = await self.websocket.receive()
+        except TimeoutError:
+            return
+        frame = parse_client_frame(message.get("text") or "")
+        if not isinstance(frame, ResumeFrame):
+            self.first_frame = message  # a client that does not resume: answered in the new one
+            return
+        claimed = Caller("visitor", token=frame.token)
+        try:
+            stored = await self.services.store.get(session_id)
+        except StoreUnavailable:
+            stored = None
+            unknown = False  # cannot tell now: every turn's guard checks the token anyway
+        else:
+            unknown = stored is None or not claimed.admits(stored)
+        if not unknown:
+            self.session_id, self.caller, self.fresh = session_id, claimed, False
+
+    def guard(self, session: Session) -> None:
+        """Inside each turn's transaction: the first turn of a new conversation claims it for the
+        connection's token; any other turn needs that token."""
+        if self.fresh and session.token_hash is None and session.turns == 0:
+            session.token_hash = digest(self.caller.token or "")
+        elif not self.caller.admits(session):
+            raise NotYours(self.session_id)
+
     async def run(self) -> None:
         """Greet, replay the history, then read until the client leaves and the turns are done."""
-        await self.send(WelcomeFrame(session_id=self.session_id, max_text_chars=self.services.settings.max_text_chars))
+        await self.send(
+            WelcomeFrame(
+                session_id=self.session_id,
+                max_text_chars=self.services.settings.max_text_chars,
+                token=self.caller.token if self.fresh else None,
+            )
+        )
         await self.send(await self.history())
         answering = asyncio.create_task(self.answer_messages())
         try:
@@ -90,16 +138,24 @@ class ChatConnection:
     async def history(self) -> HistoryFrame | ErrorFrame:
         """The conversation so far, or why it cannot be read."""
         try:
+            if not self.fresh and not await self.still_yours():
+                return HistoryFrame(messages=[])
             entries = await self.services.engine.history(self.session_id)
         except StoreUnavailable as error:
             log_store_unavailable(error)
             return ErrorFrame(code="store_unavailable", message=STORE_UNAVAILABLE)
         return HistoryFrame(messages=[HistoryMessage.of(entry) for entry in entries or []])
 
+    async def still_yours(self) -> bool:
+        """Whether the resumed conversation admits the token (checked again: it may have been
+        resumed while the store was down, unverified)."""
+        stored = await self.services.store.get(self.session_id)
+        return stored is not None and self.caller.admits(stored)
+
     async def read_frames(self) -> None:
         """Answer or queue every frame until the client disconnects."""
         while True:
-            message = await self.websocket.receive()
+            message, self.first_frame = self.first_frame or await self.websocket.receive(), None
             if message["type"] == "websocket.disconnect":
                 return
             reply = await self.rate_limit(message) or self.take(message)
@@ -139,6 +195,8 @@ class ChatConnection:
             return frame
         if isinstance(frame, PingFrame):
             return PongFrame()
+        if isinstance(frame, ResumeFrame):
+            return ErrorFrame(code="invalid_frame", message="'resume' must be the first frame, after ?session_id=")
         return self.enqueue(frame)
 
     def enqueue(self, frame: MessageFrame) -> ErrorFrame | None:
@@ -167,7 +225,11 @@ class ChatConnection:
     async def answer(self, frame: MessageFrame) -> BotFrame | ErrorFrame:
         """One turn of the conversation; it completes even if the client has left."""
         try:
-            turn = await self.services.engine.handle(self.session_id, frame.text, channel="websocket")
+            turn = await self.services.engine.handle(
+                self.session_id, frame.text, message_id=frame.message_id, guard=self.guard, channel="websocket"
+            )
+        except NotYours:
+            return ErrorFrame(code="not_found", reply_to=frame.id, message="this conversation is not yours, or expired")
         except StoreUnavailable as error:
             log_store_unavailable(error)
             return ErrorFrame(

@@ -75,17 +75,34 @@ class DialogueEngine:
         brains = BrainHolder(Brain(bot=bot, model=model))
         return cls(brains, MemoryStore(bot.config.session_ttl_seconds), actions=actions)
 
-    async def handle(self, session_id: str, text: str, channel: str = "rest") -> Turn:
+    async def handle(
+        self,
+        session_id: str,
+        text: str,
+        channel: str = "rest",
+        *,
+        message_id: str | None = None,
+        guard: Callable[[Session], None] | None = None,
+    ) -> Turn:
         """Answer ``text`` in conversation ``session_id``; the session is updated atomically.
 
         ``channel`` names the way the message came in (rest, websocket, terminal) for the log. An
         action the turn calls runs inside the session's transaction, before the turn is applied:
         its changes, or the unavailable answer when it fails, are part of the turn.
+
+        ``guard`` runs first inside the transaction and may refuse the session by raising (the
+        session is left as it was). A ``message_id`` already answered in this session gets its
+        recorded turn again, and nothing is applied twice (nor logged twice); a new one is
+        recorded with the turn.
         """
         started = time.perf_counter()
         brain = self.brains.current
         parse = await anyio.to_thread.run_sync(brain.model.parse, text, limiter=self.parse_threads)
         async with self.store.transaction(session_id) as session:
+            if guard is not None:
+                guard(session)
+            if message_id is not None and (recorded := session.recorded_turn(message_id)) is not None:
+                return Turn.model_validate_json(recorded)
             now = self.clock()
             plan = plan_turn(brain, session, parse, self.rng, now)
             report = None
@@ -94,7 +111,7 @@ class DialogueEngine:
                 recent = await self.store.history(session.id, last=turns) if turns else []
                 call = ActionCall(conversation_id=session.id, text=text, channel=channel, recent=recent or [])
                 plan, report = await run_action(self.actions, brain, session, plan, call, self.rng, now)
-            _apply(session, plan, now, brain.bot.config.history_limit)
+            _apply(session, plan, now, brain.bot.config.history_limit, message_id)
             turn = Turn(
                 session_id=session.id,
                 messages=plan.messages,
@@ -105,6 +122,8 @@ class DialogueEngine:
                 slots=plan.slots,
                 action=report,
             )
+            if message_id is not None:
+                session.record_turn(message_id, turn.model_dump_json())
             turn_number = session.turns
         if self.recorder is not None:  # after the session is saved: only turns that happened are logged
             self.recorder.record(_event(brain, turn, parse, text, channel, now, turn_number, started))
@@ -163,7 +182,7 @@ def _action_event(brain: Brain, session_id: str, report: ActionReport, at: float
     )
 
 
-def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> None:
+def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int, message_id: str | None) -> None:
     """Write a planned turn into its session: contexts, slots, pending question, the reply the next
     turn reads, and the messages the store appends to the history."""
     session.contexts = list(plan.contexts)
@@ -183,4 +202,5 @@ def _apply(session: Session, plan: TurnPlan, now: float, history_limit: int) -> 
     ]
     if replies:
         session.last_reply = LastReply(intent=replies[-1].intent, quick_replies=replies[-1].quick_replies)
-    session.add_history([HistoryEntry(role="user", text=plan.input, at=now), *replies], history_limit)
+    user = HistoryEntry(role="user", text=plan.input, at=now, message_id=message_id)
+    session.add_history([user, *replies], history_limit)

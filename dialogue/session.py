@@ -34,6 +34,7 @@ class HistoryEntry(BaseModel):
         default=None,
         description="the bot's message as sent (text, buttons, image, card, carousel); ``text`` is its text form",
     )
+    message_id: str | None = None  # a user message's client id: a client sees which were applied
 
 
 class SlotValue(BaseModel):
@@ -70,6 +71,16 @@ class LastReply(BaseModel):
     quick_replies: list[str] = Field(default_factory=list)
 
 
+RECORDED_TURNS = 16  # message ids a session remembers the answer of, for clients' retries
+
+
+class RecordedTurn(BaseModel):
+    """The answer given to a client's message, kept so that a retry gets it again."""
+
+    message_id: str
+    turn: str  # the turn as the engine returned it, JSON
+
+
 class Session(BaseModel):
     """A conversation's state: active contexts, remembered slots, the pending question and the
     bot's last reply. Its history is not part of it (see :meth:`add_history`)."""
@@ -80,6 +91,10 @@ class Session(BaseModel):
     awaiting: SlotRequest | None = None  # set while the bot waits for the answer to a slot question
     last_reply: LastReply | None = None
     turns: int = 0
+    # SHA-256 of the visitor's token (None for an API key's conversation): see channels/server/ownership.py.
+    token_hash: str | None = None
+    # The last RECORDED_TURNS answers to messages that carried an id, oldest first.
+    recorded: list[RecordedTurn] = Field(default_factory=list)
     created_at: float
     updated_at: float
     # Messages of this turn, appended to the stored history when the transaction ends.
@@ -106,3 +121,11 @@ class Session(BaseModel):
     def history_limit(self) -> int | None:
         """How many messages the history keeps after this turn (None: all)."""
         return self._history_limit
+
+    def recorded_turn(self, message_id: str) -> str | None:
+        """The JSON of the turn that answered ``message_id``, if it is among the last recorded."""
+        return next((kept.turn for kept in self.recorded if kept.message_id == message_id), None)
+
+    def record_turn(self, message_id: str, turn: str) -> None:
+        """Remember the answer to ``message_id``, forgetting the oldest beyond RECORDED_TURNS."""
+        self.recorded = [*self.recorded, RecordedTurn(message_id=message_id, turn=turn)][-RECORDED_TURNS:]

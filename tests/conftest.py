@@ -14,7 +14,7 @@ import pytest
 
 from channels.server.settings import LOCAL_HOSTS
 from nlu import Model, load_bot, load_or_train
-from tests.support import BOOKING_BOT, DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
+from tests.support import BENCH_API_KEY_ENTRY, BOOKING_BOT, DEMO_BOT, MINI_BOT, RedisServer, ServerProcess
 
 # The shared fixtures that start a real process: any test using one, directly or through another
 # fixture, is end-to-end. Test modules whose own fixtures start processes say so with ``pytestmark``.
@@ -28,9 +28,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Server settings of the whole run, in the environment so that server processes get them too.
 
     Rate limits are off (tests fire requests far faster than people do; the rate limit tests turn
-    them on), and TestClient's host name ``testserver`` is allowed besides the local ones.
+    them on), TestClient's host name ``testserver`` is allowed besides the local ones, and the
+    tests' API key (tests.support.API_KEY_HEADERS) is accepted: with it, tests choose their
+    conversations' ids as a server-to-server channel does.
     """
     os.environ.setdefault("CAUSETTE_RATE_LIMITS", "off")
+    os.environ.setdefault("CAUSETTE_API_KEYS", BENCH_API_KEY_ENTRY)
     os.environ.setdefault("CAUSETTE_ALLOWED_HOSTS", ",".join([*LOCAL_HOSTS, "testserver"]))
 
 

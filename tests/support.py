@@ -11,6 +11,9 @@ from typing import Any
 import httpx
 
 from bench.processes import (
+    API_KEY_HEADERS,
+    BENCH_API_KEY,
+    BENCH_API_KEY_ENTRY,
     REPO,
     ActionServerProcess,
     PostgresServer,
@@ -23,6 +26,9 @@ from bench.processes import (
 )
 
 __all__ = [
+    "API_KEY_HEADERS",
+    "BENCH_API_KEY",
+    "BENCH_API_KEY_ENTRY",
     "BOOKING_BOT",
     "DEMO_BOT",
     "MINI_BOT",
@@ -32,6 +38,7 @@ __all__ = [
     "RedisServer",
     "ServerProcess",
     "free_port",
+    "open_conversation",
     "postgres_answers",
     "run_cli",
     "say",
@@ -43,11 +50,22 @@ BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 DEMO_BOT = REPO / "intents"
 
 
-def say(client: httpx.Client, session: str, text: str) -> dict[str, Any]:
+def say(client: httpx.Client, session: str, text: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """Send ``text`` to conversation ``session`` over REST; the turn's JSON (any 200 is asserted).
 
-    ``client`` is Starlette's in-process TestClient or an httpx client of a real server."""
-    reply = client.post(f"/api/v1/conversations/{session}/messages", json={"text": text})
+    ``client`` is Starlette's in-process TestClient or an httpx client of a real server; the
+    credentials are the client's own headers (the tests' API key) unless ``headers`` are given."""
+    reply = client.post(f"/api/v1/conversations/{session}/messages", json={"text": text}, headers=headers)
     assert reply.status_code == 200, reply.text
     turn: dict[str, Any] = reply.json()
     return turn
+
+
+def open_conversation(client: httpx.Client, text: str) -> tuple[str, dict[str, str]]:
+    """Open a visitor's conversation (no credentials) with ``text``: its id and the headers that
+    carry its token."""
+    reply = client.post("/api/v1/conversations", json={"text": text}, headers={"Authorization": ""})
+    assert reply.status_code == 201, reply.text
+    opened = reply.json()
+    # An empty Authorization header drops the client's own (the tests' API key).
+    return opened["session_id"], {"Authorization": "", "X-Conversation-Token": opened["conversation_token"]}

@@ -12,16 +12,20 @@ from fastapi.testclient import TestClient
 
 from causette_sdk.messages import has_visible_text
 from channels import Settings, create_app
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 # Each endpoint's statuses, beyond its success: what the code really answers.
 # Every route may answer 400 (host not allowed), 408 and 413 (request body too slow, too large).
 ANY_ROUTE = {"400", "408", "413"}
 EXPECTED_STATUSES = {
-    ("post", "/api/v1/conversations/{session_id}/messages"): {"200", "422", "429", "503", *ANY_ROUTE},
-    ("get", "/api/v1/conversations/{session_id}"): {"200", "404", "422", "429", "503", *ANY_ROUTE},
-    ("delete", "/api/v1/conversations/{session_id}"): {"204", "422", "429", "503", *ANY_ROUTE},
-    ("post", "/api/v1/parse"): {"200", "422", "429", "503", *ANY_ROUTE},
+    ("post", "/api/v1/conversations"): {"201", "401", "403", "422", "429", "503", *ANY_ROUTE},
+    ("post", "/api/v1/conversations/{session_id}/messages"): {
+        *("200", "401", "403", "404", "422", "429", "503"),
+        *ANY_ROUTE,
+    },
+    ("get", "/api/v1/conversations/{session_id}"): {"200", "401", "404", "422", "429", "503", *ANY_ROUTE},
+    ("delete", "/api/v1/conversations/{session_id}"): {"204", "401", "404", "422", "429", "503", *ANY_ROUTE},
+    ("post", "/api/v1/parse"): {"200", "401", "404", "422", "429", "503", *ANY_ROUTE},
     ("get", "/api/v1/model"): {"200", "403", "429", *ANY_ROUTE},
     ("post", "/api/v1/model/reload"): {"200", "401", "403", "422", "429", *ANY_ROUTE},
     ("get", "/healthz"): {"200", "503", *ANY_ROUTE},
@@ -33,7 +37,7 @@ EXPECTED_STATUSES = {
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir))) as client:
+    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir)), headers=API_KEY_HEADERS) as client:
         yield client
 
 
@@ -60,7 +64,7 @@ def test_the_schema_lists_every_status_an_endpoint_answers(schema: dict[str, Any
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECTED_STATUSES))
 def test_every_error_status_has_a_body_model_with_a_detail(schema: dict[str, Any], method: str, path: str) -> None:
     responses = schema["paths"][path][method]["responses"]
-    for status in EXPECTED_STATUSES[(method, path)] - {"200", "204"}:
+    for status in EXPECTED_STATUSES[(method, path)] - {"200", "201", "204"}:
         documented = responses[status]["content"]["application/json"]["schema"]
         if (path, status) == ("/api/v1/model/reload", "422"):
             # broken content (ReloadResult), or a body refused as not strict JSON (RefusedOut)

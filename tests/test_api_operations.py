@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from channels import Settings, create_app
 from nlu import Model
-from tests.support import MINI_BOT, free_port
+from tests.support import API_KEY_HEADERS, MINI_BOT, free_port, open_conversation, say
 
 SERVER_LOG = "causette.server"
 ADMIN_KEY = "operations-admin-key"
@@ -21,7 +21,10 @@ ADMIN_KEY = "operations-admin-key"
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=SecretStr(ADMIN_KEY)))) as client:
+    with TestClient(
+        create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=SecretStr(ADMIN_KEY))),
+        headers=API_KEY_HEADERS,
+    ) as client:
         yield client
 
 
@@ -61,7 +64,7 @@ def test_an_unreachable_redis_is_a_clear_warning_at_start(
 @pytest.fixture(scope="module")
 def store_down(mini_model_dir: Path) -> Iterator[TestClient]:
     settings = Settings(model_dir=mini_model_dir, redis_url=unreachable_redis_url(), redis_timeout_seconds=0.5)
-    with TestClient(create_app(MINI_BOT, settings)) as client:
+    with TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS) as client:
         yield client
 
 
@@ -112,12 +115,13 @@ def parse_time(text: str) -> datetime:
 
 
 def test_history_times_are_iso_8601_over_rest_and_websocket(client: TestClient) -> None:
-    client.post("/api/v1/conversations/iso-1/messages", json={"text": "bonjour"})
-    client.post("/api/v1/conversations/iso-1/messages", json={"text": "je voudrais louer un scooter"})
-    history = client.get("/api/v1/conversations/iso-1").json()["history"]
+    session_id, token = open_conversation(client, "bonjour")  # a visitor's, to replay on the WebSocket
+    say(client, session_id, "je voudrais louer un scooter", headers=token)
+    history = client.get(f"/api/v1/conversations/{session_id}", headers=token).json()["history"]
     rest_times = [parse_time(entry["at"]) for entry in history]
     assert len(rest_times) == 4 and rest_times == sorted(rest_times)
-    with client.websocket_connect("/api/v1/ws?session_id=iso-1") as socket:
+    with client.websocket_connect(f"/api/v1/ws?session_id={session_id}") as socket:
+        socket.send_json({"type": "resume", "token": token["X-Conversation-Token"]})
         assert socket.receive_json()["type"] == "welcome"
         replayed = socket.receive_json()
     assert replayed["type"] == "history"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import MINI_BOT, RedisServer, ServerProcess
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,9 @@ def two_workers(mini_model_dir: Path, redis_server: RedisServer) -> Iterator[Ser
 
 def test_the_workers_serve_turns(two_workers: ServerProcess) -> None:
     for n in range(4):
-        reply = httpx.post(f"{two_workers.url}/api/v1/conversations/w-{n}/messages", json={"text": "horaires"})
+        reply = httpx.post(
+            f"{two_workers.url}/api/v1/conversations/w-{n}/messages", json={"text": "horaires"}, headers=API_KEY_HEADERS
+        )
         assert reply.status_code == 200 and reply.json()["intent"]["name"] == "horaires"
 
 

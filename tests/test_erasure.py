@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from dialogue import HistoryEntry, MemoryStore, RedisStore, SessionStore
-from tests.support import MINI_BOT, RedisServer, ServerProcess
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess
 
 TRIES = 200
 SECRET = "mon numéro est le 06 12 34 56 78"
@@ -83,7 +83,9 @@ def server(request: pytest.FixtureRequest, mini_model_dir: Path) -> Iterator[Ser
 async def test_a_rest_delete_racing_a_turn_never_resurrects_the_conversation(server: ServerProcess) -> None:
     rng = random.Random(19)
     back = 0
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1/conversations", timeout=30) as client:
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, base_url=f"{server.url}/api/v1/conversations", timeout=30
+    ) as client:
         for attempt in range(TRIES):
             path = f"/rest-race-{attempt}"
             assert (await client.post(f"{path}/messages", json={"text": SECRET})).status_code == 200

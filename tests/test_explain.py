@@ -12,7 +12,7 @@ from channels import Settings, create_app
 from dialogue import ActiveContext, Brain, BrainHolder, DialogueEngine, MemoryStore
 from dialogue.explain import Explanation, explain
 from nlu import Model, load_bot
-from tests.support import DEMO_BOT, ServerProcess, run_cli
+from tests.support import API_KEY_HEADERS, DEMO_BOT, ServerProcess, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +79,19 @@ def test_contexts_say_why_an_intent_could_not_answer(engine: DialogueEngine) -> 
 
 
 def test_rest_explains_against_a_conversation_without_changing_it(demo_server: ServerProcess) -> None:
-    api = f"{demo_server.url}/api/v1"
-    httpx.post(f"{api}/conversations/why-1/messages", json={"text": "je voudrais louer un scooter"})
+    api, key = f"{demo_server.url}/api/v1", API_KEY_HEADERS
+    httpx.post(f"{api}/conversations/why-1/messages", json={"text": "je voudrais louer un scooter"}, headers=key)
     plain = httpx.post(f"{api}/parse?explain=true", json={"text": "pour aujourd'hui"}).json()
     assert plain["explanation"]["fallback"] is True
-    reply = httpx.post(
-        f"{api}/parse", params={"explain": "true", "session_id": "why-1"}, json={"text": "pour aujourd'hui"}
-    )
+    explain = {"explain": "true", "session_id": "why-1"}
+    assert httpx.post(f"{api}/parse", params=explain, json={"text": "pour aujourd'hui"}).status_code == 401
+    reply = httpx.post(f"{api}/parse", params=explain, json={"text": "pour aujourd'hui"}, headers=key)
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["intent"]["intentName"] == "aujourd'hui"  # the Snips JSON is still there
     assert body["explanation"]["intent"] == "aujourd'hui"
     assert body["explanation"]["active_contexts"] == ["jourlocation"]
-    history = httpx.get(f"{api}/conversations/why-1").json()["history"]
+    history = httpx.get(f"{api}/conversations/why-1", headers=key).json()["history"]
     assert len(history) == 2
     assert "explanation" not in httpx.post(f"{api}/parse", json={"text": "bonjour"}).json()
     bad = httpx.post(f"{api}/parse", params={"explain": "true", "session_id": "a b"}, json={"text": "x"})
@@ -100,7 +100,9 @@ def test_rest_explains_against_a_conversation_without_changing_it(demo_server: S
 
 async def test_a_pending_slot_question_is_explained_as_the_turn_that_follows(demo_model_dir: Path) -> None:
     app = create_app(DEMO_BOT, Settings(model_dir=demo_model_dir))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+    ) as client:
         talk = "/api/v1/conversations/booking-1/messages"
         asked = (await client.post(talk, json={"text": "je voudrais réserver un scooter"})).json()
         assert asked["responses"] == ["Pour quelle date souhaitez-vous réserver ?"]

@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT, ServerProcess
+from tests.support import API_KEY_HEADERS, MINI_BOT, ServerProcess
 
 pytestmark = pytest.mark.e2e  # real server processes
 
@@ -99,7 +99,7 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], what: str) -> None:
 
 async def test_an_edit_changes_the_answers_under_load_without_failures(watched: Watched) -> None:
     old_hash = watched.model()["content_hash"]
-    async with httpx.AsyncClient(base_url=watched.server.url, timeout=60) as client:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, base_url=watched.server.url, timeout=60) as client:
         load = Load(client)
         assert await load.hours() == [OLD_HOURS]
         straddling = await load.say("straddling", "je voudrais louer un scooter")
@@ -174,7 +174,9 @@ def test_reload_endpoint_needs_the_admin_key(watched: Watched) -> None:
 
 async def test_reload_endpoint_is_disabled_without_an_admin_key(mini_model_dir: Path) -> None:
     app = create_app(MINI_BOT, Settings(model_dir=mini_model_dir, admin_key=None))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+    ) as client:
         reply = await client.post("/api/v1/model/reload", headers={"Authorization": "Bearer anything"})
     assert reply.status_code == 403
     assert "disabled" in reply.json()["detail"]
@@ -203,7 +205,9 @@ async def test_reloads_are_coalesced(tmp_path: Path, mini_model_dir: Path) -> No
 
 def _hours(watched: Watched) -> list[str]:
     reply = httpx.post(
-        f"{watched.server.url}/api/v1/conversations/hours-check/messages", json={"text": "vous ouvrez à quelle heure ?"}
+        f"{watched.server.url}/api/v1/conversations/hours-check/messages",
+        json={"text": "vous ouvrez à quelle heure ?"},
+        headers=API_KEY_HEADERS,
     )
     assert reply.status_code == 200
     responses: list[str] = reply.json()["responses"]

@@ -13,7 +13,7 @@ import pytest
 
 from dialogue import RedisStore, StoreUnavailable
 from dialogue.redis_store import session_keys
-from tests.support import MINI_BOT, RedisServer, ServerProcess
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess
 
 pytestmark = pytest.mark.e2e  # a redis-server of the test's own, frozen with SIGSTOP
 
@@ -48,7 +48,7 @@ async def test_turns_sent_during_a_stall_take_no_lock_when_redis_thaws(own_redis
         own_redis.url, TTL, prefix=f"stall-{uuid.uuid4().hex}", timeout_seconds=0.3, lock_seconds=5, wait_seconds=1
     )
     await add_turn(store, "busy")
-    lock_key, _, _ = store.keys("busy")
+    lock_key = store.keys("busy")[0]
     own_redis.pause()
     try:
         for _ in range(2):  # turns one after the other, then several at once
@@ -94,8 +94,10 @@ def stalled_server(own_redis: RedisServer, mini_model_dir: Path) -> Iterator[Ser
 async def test_a_busy_conversation_serves_again_when_redis_thaws(
     own_redis: RedisServer, stalled_server: ServerProcess
 ) -> None:
-    lock_key, session_key, _ = session_keys("stall", "busy")
-    async with httpx.AsyncClient(base_url=f"{stalled_server.url}/api/v1", timeout=30) as client:
+    lock_key, session_key, _ = session_keys("stall", "bench.busy")  # the tests' API key's namespace
+    async with httpx.AsyncClient(
+        headers=API_KEY_HEADERS, base_url=f"{stalled_server.url}/api/v1", timeout=30
+    ) as client:
         assert (await client.post("/conversations/busy/messages", json={"text": "bonjour"})).status_code == 200
         own_redis.pause()
         try:
@@ -115,7 +117,7 @@ async def test_a_busy_conversation_serves_again_when_redis_thaws(
 
 async def test_a_cancelled_turn_stops_waiting_and_takes_no_lock_afterwards(own_redis: RedisServer) -> None:
     store = RedisStore.from_url(own_redis.url, TTL, prefix=f"cancel-{uuid.uuid4().hex}", wait_seconds=5)
-    lock_key, _, _ = store.keys("s1")
+    lock_key = store.keys("s1")[0]
     inside, finish = asyncio.Event(), asyncio.Event()
 
     async def holder() -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from nlu import load_bot
-from tests.support import DEMO_BOT, ServerProcess, say
+from tests.support import API_KEY_HEADERS, DEMO_BOT, ServerProcess, say
 
 DEMO = load_bot(DEMO_BOT).dataset
 
@@ -22,7 +22,7 @@ def responses_of(tag: str) -> list[str]:
 @pytest.fixture
 def rest(demo_server: ServerProcess) -> Iterator[httpx.Client]:
     """An HTTP client of the real demo server."""
-    with httpx.Client(base_url=demo_server.url) as client:
+    with httpx.Client(headers=API_KEY_HEADERS, base_url=demo_server.url) as client:
         yield client
 
 
@@ -58,9 +58,9 @@ def test_gibberish_falls_back(rest: httpx.Client) -> None:
 
 def test_history_is_served(demo_server: ServerProcess, rest: httpx.Client) -> None:
     say(rest, "hist-1", "bonjour")
-    history = httpx.get(f"{demo_server.url}/api/v1/conversations/hist-1").json()["history"]
+    history = rest.get("/api/v1/conversations/hist-1").json()["history"]
     assert [entry["role"] for entry in history] == ["user", "bot"]
-    assert httpx.get(f"{demo_server.url}/api/v1/conversations/nobody").status_code == 404
+    assert rest.get("/api/v1/conversations/nobody").status_code == 404
 
 
 def test_parse_returns_the_snips_json(demo_server: ServerProcess) -> None:
@@ -117,7 +117,7 @@ def test_hostile_text_gets_an_answer(demo_server: ServerProcess, text: str) -> N
     reply = httpx.post(
         f"{demo_server.url}/api/v1/conversations/hostile/messages",
         content=json.dumps({"text": text}).encode(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **API_KEY_HEADERS},
     )
     assert reply.status_code == 200, reply.text
     assert reply.json()["responses"]

@@ -19,7 +19,7 @@ from channels import Settings
 from channels.cli import main
 from dialogue import RedisStore
 from nlu import load_bot
-from tests.support import MINI_BOT, RedisServer, ServerProcess, wait_until
+from tests.support import API_KEY_HEADERS, MINI_BOT, RedisServer, ServerProcess, wait_until
 
 pytestmark = pytest.mark.e2e  # real server processes and a real redis-server
 
@@ -63,7 +63,12 @@ def servers(redis: RedisServer, mini_model_dir: Path) -> Iterator[Servers]:
 
 
 def say(server: ServerProcess, session_id: str, text: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/api/v1/conversations/{session_id}/messages", json={"text": text}, timeout=30)
+    return httpx.post(
+        f"{server.url}/api/v1/conversations/{session_id}/messages",
+        json={"text": text},
+        timeout=30,
+        headers=API_KEY_HEADERS,
+    )
 
 
 def new_session() -> str:
@@ -77,7 +82,7 @@ def test_the_context_set_on_one_process_is_used_by_the_other(servers: Servers) -
     assert first["responses"] == [LOCATION] and first["contexts"] == ["jourlocation"]
     second = say(b, session, TODAY).json()
     assert second["intent"]["name"] == "aujourd'hui" and second["responses"] == [DAY_RENTAL]
-    history = httpx.get(f"{a.url}/api/v1/conversations/{session}").json()["history"]
+    history = httpx.get(f"{a.url}/api/v1/conversations/{session}", headers=API_KEY_HEADERS).json()["history"]
     assert [entry["text"] for entry in history] == [RENT, LOCATION, TODAY, DAY_RENTAL]
 
 
@@ -87,7 +92,7 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(
     a, b = servers
     session = new_session()
     texts = [RENT if n % 3 == 1 else TODAY for n in range(50)]
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(headers=API_KEY_HEADERS, timeout=60) as client:
         replies = await asyncio.gather(
             *(
                 client.post(f"{(a, b)[n % 2].url}/api/v1/conversations/{session}/messages", json={"text": text})
@@ -96,8 +101,8 @@ async def test_fifty_concurrent_turns_over_two_processes_are_all_kept_in_order(
         )
     assert [reply.status_code for reply in replies] == [200] * 50
     store = RedisStore.from_url(redis.url, 600)
-    stored = await store.get(session)
-    history = await store.history(session)
+    stored = await store.get(f"bench.{session}")  # the tests' API key's namespace
+    history = await store.history(f"bench.{session}")
     await store.close()
     assert stored is not None and stored.turns == 50
     assert history is not None

@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", "channels.cli.serve:cmd_serve", "Serve the REST API, the WebSocket and the widget.")
     _add_serve_arguments(serve)
     _add_evaluate_arguments(commands)
+    _add_apikey_arguments(commands)
     _add_model_commands(commands)
     _add_user_arguments(commands)
     return parser
@@ -150,6 +151,14 @@ def _add_model_commands(commands: argparse._SubParsersAction[_IntermixedParser])
     rollback.set_defaults(handler="channels.cli.models:cmd_rollback")
     for sub in (listing, rollback):
         _add_redis_url(sub)
+
+
+def _add_apikey_arguments(commands: argparse._SubParsersAction[_IntermixedParser]) -> None:
+    help_text = "Make an API key for a server-to-server channel: prints the key, then its CAUSETTE_API_KEYS entry."
+    apikey = commands.add_parser("apikey", help=help_text, description=help_text)
+    apikey.add_argument("action", choices=["new"], help="new: a fresh key (revoke one by removing its entry)")
+    apikey.add_argument("name", help="the key's name: 1 to 32 letters, digits, '-' or '_' (e.g. crm, sms)")
+    apikey.set_defaults(handler="channels.cli.apikey:cmd_apikey_new")
 
 
 def _add_parse_arguments(parse: argparse.ArgumentParser) -> None:

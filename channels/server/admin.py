@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from channels.server.api_keys import digest
 from channels.server.services import Services, get_services
 
 _bearer = HTTPBearer(auto_error=False, description="the server's admin key (CAUSETTE_ADMIN_KEY)")
@@ -35,8 +36,9 @@ def is_admin(
     services: Annotated[Services, Depends(get_services)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> bool:
-    """FastAPI dependency: False without a key, True with the admin key, 403 as require_admin otherwise."""
-    if credentials is None:
+    """FastAPI dependency: False without a key or with an API key (a caller, not the admin), True
+    with the admin key, 403 as require_admin otherwise."""
+    if credentials is None or digest(credentials.credentials) in services.api_keys.values():
         return False
     require_admin(services, credentials)
     return True

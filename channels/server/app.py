@@ -23,6 +23,7 @@ from accounts.store import Limits
 from channels.rest import router as rest_router
 from channels.schemas import Health, error_responses
 from channels.server.api_docs import SWAGGER_ASSETS, add_api_docs, describe_text_rules
+from channels.server.api_keys import read_api_keys
 from channels.server.limits import RequestBodyGuard
 from channels.server.methods import method_not_allowed
 from channels.server.model_registry import ModelRegistry
@@ -135,16 +136,8 @@ def build_services(settings: Settings) -> Services:
         shared=shared,
         accounts=build_accounts(settings),
         log=conversation_log,
+        api_keys=read_api_keys(settings.api_keys, settings.api_keys_file),
     )
-
-
-def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
-    """With Redis, the published model every process serves; without, None (this process's own)."""
-    if not settings.redis_url:
-        return None
-    registry = ModelRegistry.from_settings(settings)
-    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
-    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
 
 
 def build_limiter(settings: Settings) -> RateLimiter:
@@ -158,6 +151,15 @@ def build_limiter(settings: Settings) -> RateLimiter:
         redis_prefix=settings.redis_prefix,
         redis_timeout_seconds=settings.redis_timeout_seconds,
     )
+
+
+def build_shared_models(settings: Settings, brains: BrainHolder) -> SharedModels | None:
+    """With Redis, the published model every process serves; without, None (this process's own)."""
+    if not settings.redis_url:
+        return None
+    registry = ModelRegistry.from_settings(settings)
+    cache_dir = settings.model_cache_dir or settings.bot_dir / ".causette" / "published"
+    return SharedModels(registry, brains, cache_dir, settings.model_poll_seconds, settings.model_lease_seconds)
 
 
 def build_log(settings: Settings, config: BotConfig) -> ConversationLog | None:
@@ -319,9 +321,9 @@ def create_app(bot_dir: Path | None = None, settings: Settings | None = None) ->
     app.mount("/demo", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger")
     app.add_exception_handler(StoreUnavailable, store_unavailable_response)
-    app.add_exception_handler(LogUnavailable, log_unavailable_response)
     app.add_exception_handler(RateLimited, rate_limited_response)
     app.add_exception_handler(405, method_not_allowed)
+    app.add_exception_handler(LogUnavailable, log_unavailable_response)
     if settings.api_docs:
         add_api_docs(app)
         describe_text_rules(app, settings.max_text_chars)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi.requests import HTTPConnection
 
@@ -20,8 +20,8 @@ from dialogue.actions import HttpActionRunner
 @dataclass(frozen=True)
 class Services:
     """Settings, the serving brain, the session store, the engine, allowed origins, the reloader,
-    the action client, the rate limiter, the log, and, with Redis, the models shared by every
-    process."""
+    the rate limiter, the API keys (name -> SHA-256 of the key), the action client, the log, and,
+    with Redis, the models shared by every process."""
 
     settings: Settings
     brains: BrainHolder
@@ -34,6 +34,7 @@ class Services:
     accounts: Accounts  # the consoles' accounts and signed-in sessions
     shared: SharedModels | None = None
     log: ConversationLog | None = None  # None when the operator turned the conversation log off
+    api_keys: dict[str, str] = field(default_factory=dict)
 
 
 async def get_services(connection: HTTPConnection) -> Services:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from channels.server.api_keys import read_api_keys
 from channels.server.origins import check_host_rule, parse_origin_rule
 from channels.server.ratelimit import parse_rate_limits
 from conversation_log.database import default_url
@@ -52,6 +53,12 @@ class Settings(BaseSettings):
         description=f"required for admin actions and model details, at least {MIN_ADMIN_KEY_CHARS} "
         "characters; unset or empty: admin endpoints are disabled (403)",
     )
+    api_keys: str = Field(
+        default="",
+        description="API keys of server-to-server channels: NAME:SHA256HEX entries, comma-separated "
+        "('causette apikey new NAME' prints one); remove an entry to revoke its key",
+    )
+    api_keys_file: Path | None = Field(default=None, description="more API key entries, one a line")
     max_text_chars: int = Field(default=1000, ge=1, description="longest user message accepted")
     max_body_bytes: int = Field(default=16_384, ge=256, description="largest HTTP request body")
     watch: bool = Field(default=False, description="reload the bot when its content files change")
@@ -62,21 +69,6 @@ class Settings(BaseSettings):
     )
     ws_max_frame_bytes: int = Field(default=16_384, ge=256, description="largest WebSocket frame answered")
     ws_max_pending: int = Field(default=8, ge=1, description="messages one WebSocket may queue")
-    model_versions_kept: int = Field(
-        default=5, ge=1, description="with Redis: published model versions kept for rollback (the current one always)"
-    )
-    model_max_bytes: int = Field(
-        default=256 * 1024 * 1024, ge=1, description="with Redis: largest model (content and files) published"
-    )
-    model_poll_seconds: float = Field(
-        default=2.0, gt=0, description="with Redis: how often a process reads which model is current"
-    )
-    model_lease_seconds: float = Field(
-        default=30.0, gt=0, description="with Redis: the training lease, renewed while one process trains"
-    )
-    model_cache_dir: Path | None = Field(
-        default=None, description="where published models are unpacked; default: BOT_DIR/.causette/published"
-    )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(LOCAL_HOSTS),
         description="host names this server answers to (the Host header), comma-separated; "
@@ -116,6 +108,14 @@ class Settings(BaseSettings):
         parse_rate_limits(value)  # raises ValueError naming the bad entry
         return value
 
+    @model_validator(mode="after")
+    def _check_api_keys(self) -> Settings:
+        try:
+            read_api_keys(self.api_keys, self.api_keys_file)  # raises ValueError naming the bad entry
+        except OSError as error:
+            raise ValueError(f"cannot read the API keys file: {error}") from None
+        return self
+
     @field_validator("admin_key", mode="before")
     @classmethod
     def _empty_key_disables(cls, value: object) -> object:
@@ -131,6 +131,21 @@ class Settings(BaseSettings):
             raise ValueError(f"the admin key must be at least {MIN_ADMIN_KEY_CHARS} characters long")
         return key
 
+    model_versions_kept: int = Field(
+        default=5, ge=1, description="with Redis: published model versions kept for rollback (the current one always)"
+    )
+    model_max_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1, description="with Redis: largest model (content and files) published"
+    )
+    model_poll_seconds: float = Field(
+        default=2.0, gt=0, description="with Redis: how often a process reads which model is current"
+    )
+    model_lease_seconds: float = Field(
+        default=30.0, gt=0, description="with Redis: the training lease, renewed while one process trains"
+    )
+    model_cache_dir: Path | None = Field(
+        default=None, description="where published models are unpacked; default: BOT_DIR/.causette/published"
+    )
     conversation_log: bool = Field(default=True, description="record every turn, masked, in the conversation log")
     database_url: str | None = Field(
         default=None,

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
 from channels.server.services import Services, get_services
-from tests.support import DEMO_BOT
+from tests.support import API_KEY_HEADERS, DEMO_BOT
 
 SwapServices = Callable[..., Services]
 
@@ -31,8 +31,9 @@ def demo_app(demo_model_dir: Path) -> FastAPI:
 
 @pytest.fixture(scope="module")
 def client(demo_app: FastAPI) -> Iterator[TestClient]:
-    """A client of the demo app; the app's lifespan runs around the module's tests."""
-    with TestClient(demo_app) as test_client:
+    """A client of the demo app, with the tests' API key (it may choose conversation ids); the
+    app's lifespan runs around the module's tests."""
+    with TestClient(demo_app, headers=API_KEY_HEADERS) as test_client:
         yield test_client
 
 

@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from channels import Settings, create_app
 from channels.websocket import REFUSED_FRAMES_BEFORE_CLOSE
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 POLICY_VIOLATION = 1008
 
@@ -25,7 +25,7 @@ def limited_client(model_dir: Path, per_address: str, per_conversation: str) -> 
         rate_limit_per_address=per_address,
         rate_limit_per_conversation=per_conversation,
     )
-    return TestClient(create_app(MINI_BOT, settings))
+    return TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_limits_are_on_by_default_and_off_by_setting(monkeypatch: pytest.MonkeyP
 
 def test_limits_off_let_everything_through(mini_model_dir: Path) -> None:
     settings = Settings(model_dir=mini_model_dir, rate_limits=False, rate_limit_per_conversation="1/minute")
-    with TestClient(create_app(MINI_BOT, settings)) as client:
+    with TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS) as client:
         assert [post(client, "free") for _ in range(3)] == [200, 200, 200]
 
 

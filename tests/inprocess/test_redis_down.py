@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT, free_port
+from tests.support import API_KEY_HEADERS, MINI_BOT, free_port
 
 
 @pytest.fixture(scope="module")
 def client(mini_model_dir: Path) -> Iterator[TestClient]:
     """The mini bot with sessions in a Redis that is down."""
     settings = Settings(model_dir=mini_model_dir, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    with TestClient(create_app(MINI_BOT, settings)) as test_client:
+    with TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS) as test_client:
         yield test_client
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 KEY = "cle-de-test-assez-longue"
 AUTHORIZED = {"Authorization": f"Bearer {KEY}"}
@@ -32,7 +32,9 @@ def bot(tmp_path: Path) -> Path:
 def editable(bot: Path, tmp_path: Path, mini_model_dir: Path) -> Iterator[TestClient]:
     """The copy served with an admin key, from a copy of its trained model."""
     model_dir = Path(shutil.copytree(mini_model_dir, tmp_path / "model"))
-    with TestClient(create_app(bot, Settings(model_dir=model_dir, admin_key=SecretStr(KEY)))) as test_client:
+    with TestClient(
+        create_app(bot, Settings(model_dir=model_dir, admin_key=SecretStr(KEY))), headers=API_KEY_HEADERS
+    ) as test_client:
         yield test_client
 
 

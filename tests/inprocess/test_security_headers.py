@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 PAGES = ["/", "/demo/index.html", "/demo/confidentialite.html", "/widget/causette-widget.js", "/docs", "/openapi.json"]
 PAGES += ["/swagger/swagger-init.js", "/healthz", "/api/v1/model", "/api/v1/conversations/nobody"]
@@ -44,7 +44,9 @@ def locked_down(mini_model_dir: Path) -> Iterator[TestClient]:
         frame_ancestors=["https://shop.example"],
         allowed_hosts=["bot.example.fr"],
     )
-    with TestClient(create_app(MINI_BOT, settings), base_url="http://bot.example.fr") as client:
+    with TestClient(
+        create_app(MINI_BOT, settings), headers=API_KEY_HEADERS, base_url="http://bot.example.fr"
+    ) as client:
         yield client
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from channels import Settings, create_app
-from tests.support import MINI_BOT
+from tests.support import API_KEY_HEADERS, MINI_BOT
 
 SHOP = "https://shop.example"
 
@@ -24,7 +24,7 @@ def strict_client(mini_model_dir: Path) -> Iterator[TestClient]:
         patch.setenv("CAUSETTE_WS_MAX_FRAME_BYTES", "512")
         patch.setenv("CAUSETTE_ALLOWED_ORIGINS", SHOP)
         settings = Settings(model_dir=mini_model_dir)
-    with TestClient(create_app(MINI_BOT, settings)) as client:
+    with TestClient(create_app(MINI_BOT, settings), headers=API_KEY_HEADERS) as client:
         yield client
 
 

@@ -71,13 +71,15 @@ def test_the_same_words_without_the_context_fall_back(client: TestClient) -> Non
 
 
 def test_reconnecting_with_the_session_id_replays_the_history_and_keeps_the_context(client: TestClient) -> None:
-    with client.websocket_connect("/api/v1/ws?session_id=ws-replay") as ws:
-        greeting(ws)
+    with client.websocket_connect("/api/v1/ws") as ws:
+        opened, _ = greeting(ws)
         asked = say(ws, RENTAL)
-    with client.websocket_connect("/api/v1/ws?session_id=ws-replay") as ws:
+    with client.websocket_connect(f"/api/v1/ws?session_id={opened['session_id']}") as ws:
+        ws.send_json({"type": "resume", "token": opened["token"]})
         welcome, history = greeting(ws)
         answer = say(ws, "plus tard")
-    assert welcome["session_id"] == "ws-replay"
+    assert welcome["session_id"] == opened["session_id"]
+    assert welcome["token"] is None  # kept by the client since the conversation was opened
     assert [(m["role"], m["text"]) for m in history["messages"]] == [
         ("user", RENTAL),
         ("bot", asked["messages"][0]["text"]),
@@ -87,12 +89,15 @@ def test_reconnecting_with_the_session_id_replays_the_history_and_keeps_the_cont
 
 
 def test_a_conversation_goes_from_rest_to_the_websocket_and_back(client: TestClient) -> None:
-    turn = client.post("/api/v1/conversations/ws-rest/messages", json={"text": RENTAL}).json()
-    with client.websocket_connect("/api/v1/ws?session_id=ws-rest") as ws:
+    reply = client.post("/api/v1/conversations", json={"text": RENTAL}, headers={"Authorization": ""})
+    turn = reply.json()
+    with client.websocket_connect(f"/api/v1/ws?session_id={turn['session_id']}") as ws:
+        ws.send_json({"type": "resume", "token": turn["conversation_token"]})
         _, history = greeting(ws)
         assert [m["text"] for m in history["messages"]] == [RENTAL, turn["responses"][0]]
         assert say(ws, "pour aujourd'hui")["intent"] == "aujourd'hui"
-    conversation = client.get("/api/v1/conversations/ws-rest").json()
+    token = {"Authorization": "", "X-Conversation-Token": turn["conversation_token"]}
+    conversation = client.get(f"/api/v1/conversations/{turn['session_id']}", headers=token).json()
     assert [m["role"] for m in conversation["history"]] == ["user", "bot", "user", "bot"]
 
 

@@ -54,6 +54,12 @@ def session_of(page: Page) -> str:
     return session
 
 
+def token_of(page: Page) -> dict[str, str]:
+    """The header proving the widget's current conversation is its own (its token)."""
+    token: str = page.evaluate("Object.entries(localStorage).find(([k]) => k.startsWith('causette.token'))[1]")
+    return {"X-Conversation-Token": token}
+
+
 def has_focus(control: Locator) -> bool:
     focused: bool = control.evaluate("e => e.getRootNode().activeElement === e")
     return focused
@@ -187,7 +193,7 @@ def test_erasing_the_conversation_asks_first_then_starts_a_new_one(desktop: Visi
     open_widget(page, demo_server.url)
     type_message(page, "bonjour")
     expect(bubbles(page, "user")).to_have_text(["bonjour"])
-    first = session_of(page)
+    first, proof = session_of(page), token_of(page)
 
     erase = panel(page).get_by_role("button", name="Effacer la conversation")
     tab_to(page, erase)
@@ -200,7 +206,7 @@ def test_erasing_the_conversation_asks_first_then_starts_a_new_one(desktop: Visi
     expect(question).to_be_hidden()
     expect(panel(page)).to_be_visible()
     expect(bubbles(page, "user")).to_have_text(["bonjour"])
-    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{first}").status_code == 200
+    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{first}", headers=proof).status_code == 200
 
     expect(erase).to_be_focused()  # the focus went back to where it was
     page.keyboard.press("Enter")
@@ -212,12 +218,12 @@ def test_erasing_the_conversation_asks_first_then_starts_a_new_one(desktop: Visi
     )
     expect(bubbles(page, "user")).to_have_count(0)
     expect(bubbles(page, "bot")).to_have_count(1)  # the greeting
-    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{first}").status_code == 404
+    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{first}", headers=proof).status_code == 404
     type_message(page, "quels sont vos horaires ?")
     expect(bubbles(page, "bot")).to_have_count(2)
-    second = session_of(page)
+    second, second_proof = session_of(page), token_of(page)
     assert second != first
-    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{second}").status_code == 200
+    assert httpx.get(f"{demo_server.url}/api/v1/conversations/{second}", headers=second_proof).status_code == 200
 
 
 def test_a_page_of_another_allowed_site_erases_its_conversation(desktop: Visit, server: ServerProcess) -> None:
@@ -226,12 +232,12 @@ def test_a_page_of_another_allowed_site_erases_its_conversation(desktop: Visit, 
         open_widget(page, shop)
         type_message(page, "bonjour")
         expect(bubbles(page, "user")).to_have_text(["bonjour"])
-        first = session_of(page)
+        first, proof = session_of(page), token_of(page)
         panel(page).get_by_role("button", name="Effacer la conversation").click()
         panel(page).get_by_role("button", name="Effacer", exact=True).click()
         expect(panel(page).locator(".log-note")).to_be_visible()
         expect(bubbles(page, "user")).to_have_count(0)
-    assert httpx.get(f"{server.url}/api/v1/conversations/{first}").status_code == 404
+    assert httpx.get(f"{server.url}/api/v1/conversations/{first}", headers=proof).status_code == 404
 
 
 def test_the_widget_works_on_a_page_that_forbids_inline_styles_and_scripts(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 
 import httpx
 import pytest
@@ -17,13 +16,10 @@ from tests.web.support import greeting, open_socket, receive, say, send
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def new_session() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}"
-
-
-async def resume_the_rental_over_the_websocket(server: ServerProcess, session_id: str) -> None:
+async def resume_the_rental_over_the_websocket(server: ServerProcess, session_id: str, token: str) -> None:
     """Reconnect to a session whose rental question was asked: it is replayed, its context holds."""
     async with open_socket(server, session_id) as ws:
+        await send(ws, {"type": "resume", "token": token})
         _, history = await greeting(ws)
         assert [m["text"] for m in history["messages"]] == ["je voudrais louer un scooter", LOCATION_QUESTION]
         answer = await say(ws, "pour aujourd'hui")
@@ -65,6 +61,7 @@ async def test_reconnecting_with_the_session_id_replays_the_history(server: Serv
     session_id = welcome["session_id"]
 
     async with open_socket(server, session_id) as ws:
+        await send(ws, {"type": "resume", "token": welcome["token"]})
         welcome, history = await greeting(ws)
         assert welcome["session_id"] == session_id
         assert [(m["role"], m["text"]) for m in history["messages"]] == [
@@ -147,21 +144,18 @@ async def test_allowed_origins_connect(server: ServerProcess, origin: str) -> No
 
 
 async def test_a_conversation_started_on_rest_goes_on_over_the_websocket(server: ServerProcess) -> None:
-    session_id = new_session()
-    async with httpx.AsyncClient(base_url=server.url) as rest:
-        turn = await rest.post(
-            f"/api/v1/conversations/{session_id}/messages", json={"text": "je voudrais louer un scooter"}
-        )
-        assert turn.json()["contexts"] == ["jourlocation"]
-    await resume_the_rental_over_the_websocket(server, session_id)
+    async with httpx.AsyncClient(base_url=server.url) as rest:  # a visitor: no API key
+        turn = (await rest.post("/api/v1/conversations", json={"text": "je voudrais louer un scooter"})).json()
+        assert turn["contexts"] == ["jourlocation"]
+    await resume_the_rental_over_the_websocket(server, turn["session_id"], turn["conversation_token"])
 
 
 async def test_a_conversation_started_on_the_websocket_goes_on_over_rest(server: ServerProcess) -> None:
-    session_id = new_session()
-    async with open_socket(server, session_id) as ws:
-        await greeting(ws)
+    async with open_socket(server) as ws:
+        welcome, _ = await greeting(ws)
         await say(ws, "je voudrais louer un scooter")
-    async with httpx.AsyncClient(base_url=server.url) as rest:
+    session_id, token = welcome["session_id"], {"X-Conversation-Token": welcome["token"]}
+    async with httpx.AsyncClient(headers=token, base_url=server.url) as rest:
         turn = (await rest.post(f"/api/v1/conversations/{session_id}/messages", json={"text": "plus tard"})).json()
         assert turn["intent"]["name"] == "plus_tard"
         history = (await rest.get(f"/api/v1/conversations/{session_id}")).json()["history"]
@@ -169,18 +163,18 @@ async def test_a_conversation_started_on_the_websocket_goes_on_over_rest(server:
 
 
 async def test_a_client_leaving_mid_turn_leaves_the_turn_stored(server: ServerProcess) -> None:
-    session_id = new_session()
-    async with open_socket(server, session_id) as ws:
-        await greeting(ws)
+    async with open_socket(server) as ws:
+        welcome, _ = await greeting(ws)
         await send(ws, {"type": "message", "text": "je voudrais louer un scooter"})
     # Gone without waiting for the answer. The turn completes on the server; wait until it shows.
-    async with httpx.AsyncClient(base_url=server.url) as rest:
+    session_id, token = welcome["session_id"], welcome["token"]
+    async with httpx.AsyncClient(headers={"X-Conversation-Token": token}, base_url=server.url) as rest:
         for _ in range(100):
             response = await rest.get(f"/api/v1/conversations/{session_id}")
             if response.status_code == 200 and len(response.json()["history"]) == 2:
                 break
             await asyncio.sleep(0.05)
-    await resume_the_rental_over_the_websocket(server, session_id)
+    await resume_the_rental_over_the_websocket(server, session_id, token)
 
 
 async def test_messages_sent_in_a_burst_are_answered_in_order(server: ServerProcess) -> None:

@@ -246,24 +246,22 @@ def test_sending_while_offline_explains_why_and_keeps_the_message(
 ) -> None:
     page = desktop.page
     page.context.clock.install()  # lets the test skip the reconnect backoff instead of waiting it out
-    notice = page.locator("#causette-widget").get_by_text("impossible d’envoyer")
+    notice = page.locator("#causette-widget").get_by_text("partiront dès son retour")
     settings = Settings(model_dir=scooter_model_dir)
     with ThreadedServer(create_app(scooter_bot, settings)) as server:
         open_widget(page, server.url)
         expect(notice).to_be_hidden()
     message_box(page).fill("je voudrais louer un scooter")
     expect(notice).to_have_text(
-        "Le service ne répond plus, reconnexion en cours : impossible d’envoyer pour l’instant. "
-        "Votre message reste dans la zone de saisie."
+        "Le service ne répond plus, reconnexion en cours : vos messages partiront dès son retour."
     )
-    message_box(page).press("Enter")
-    expect(message_box(page)).to_have_value("je voudrais louer un scooter")
-    expect(bubbles(page, "user")).to_have_count(0)
+    message_box(page).press("Enter")  # the message waits in the outbox, shown as pending
+    expect(message_box(page)).to_have_value("")
+    expect(bubbles(page, "user")).to_have_text(["je voudrais louer un scooter"])
+    expect(page.locator("#causette-widget .pending-note")).to_have_text("En attente d’envoi")
 
     page.context.set_offline(True)
-    expect(notice).to_have_text(
-        "Pas de connexion Internet : impossible d’envoyer pour l’instant. Votre message reste dans la zone de saisie."
-    )
+    expect(notice).to_have_text("Pas de connexion Internet : vos messages partiront dès son retour.")
     expect(status(page)).to_have_text("Hors ligne")
     screenshot(page, "widget-offline.png")
     assert serious_violations(page, "widget-offline") == []
@@ -272,8 +270,7 @@ def test_sending_while_offline_explains_why_and_keeps_the_message(
     with ThreadedServer(create_app(scooter_bot, settings), port=server.port):
         page.clock.fast_forward(60_000)
         expect(status(page)).to_have_text("Connecté")
-        expect(notice).to_be_hidden()
-        message_box(page).press("Enter")
+        expect(notice).to_be_hidden()  # the outbox is sent on reconnecting, nothing to press
         expect(bubbles(page, "user")).to_have_text(["je voudrais louer un scooter"])
         expect(bubbles(page, "bot").nth(1)).to_contain_text("plus tard")
 

@@ -47,11 +47,10 @@
   };
   var GENERIC_ERROR = "Ce message n’a pas pu être traité.";
   var CANNOT_SEND = {
-    offline: "Pas de connexion Internet : impossible d’envoyer pour l’instant. " +
-      "Votre message reste dans la zone de saisie.",
-    reconnecting: "Le service ne répond plus, reconnexion en cours : impossible d’envoyer pour l’instant. " +
-      "Votre message reste dans la zone de saisie."
+    offline: "Pas de connexion Internet : vos messages partiront dès son retour.",
+    reconnecting: "Le service ne répond plus, reconnexion en cours : vos messages partiront dès son retour."
   };
+  var PENDING_LABEL = "En attente d’envoi";
   var PRIVACY_TEXT = "Vos messages sont enregistrés pour vous répondre.";
   var PRIVACY_LINK = "Confidentialité";
   var ERASE = {
@@ -422,13 +421,15 @@
     this.local = storage("localStorage");
     this.tab = storage("sessionStorage");
     this.sessionKey = "causette.session." + config.server.origin;
+    this.tokenKey = "causette.token." + config.server.origin; // proves the conversation is this visitor's
+    this.outboxKey = "causette.outbox." + config.server.origin; // messages not answered yet, kept across reloads
+    this.ready = false; // the history of this connection arrived: messages may be sent
     this.openKey = "causette.open." + config.server.origin;
     this.socket = null;
     this.attempts = 0;
     this.retryTimer = null;
     this.heartbeat = null;
     this.lastFrameAt = 0;
-    this.nextId = 1;
     this.maxTextChars = DEFAULT_MAX_TEXT_CHARS;
     this.sent = {}; // message id -> its bubble, to mark the one an error frame refers to
     this.ids = 0;
@@ -540,7 +541,11 @@
 
   Widget.prototype.storedSession = function () {
     var id = this.local && this.local.getItem(this.sessionKey);
-    return id && SESSION_ID.test(id) ? id : null;
+    return id && SESSION_ID.test(id) && this.storedToken() ? id : null;
+  };
+
+  Widget.prototype.storedToken = function () {
+    return this.local && this.local.getItem(this.tokenKey);
   };
 
   Widget.prototype.socketUrl = function () {
@@ -551,17 +556,24 @@
     return url.href;
   };
 
+  /* The token goes in the first frame, not the URL: URLs end up in access logs. */
+  Widget.prototype.resume = function () {
+    if (this.storedSession()) { this.sendFrame({ type: "resume", token: this.storedToken() }); }
+  };
+
   Widget.prototype.connect = function () {
     var self = this;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.setState(this.attempts === 0 ? "connecting" : this.retryState());
+    this.ready = false;
     var socket = new WebSocket(this.socketUrl());
     this.socket = socket;
     socket.addEventListener("open", function () {
       if (socket !== self.socket) { return; }
       self.attempts = 0;
       self.lastFrameAt = Date.now();
+      self.resume();
       self.startHeartbeat();
       self.setState("open");
     });
@@ -572,6 +584,7 @@
     });
     socket.addEventListener("close", function () {
       if (socket !== self.socket) { return; }
+      self.ready = false;
       self.scheduleReconnect();
     });
   };
@@ -638,7 +651,7 @@
   Widget.prototype.refreshComposer = function () {
     var view = this.view;
     var state = view.panel.dataset.state;
-    var blocked = state === "offline" || state === "reconnecting";
+    var blocked = state === "offline" || state === "reconnecting"; // messages wait in the outbox
     var notice = "";
     if (blocked) { notice = navigator.onLine === false ? CANNOT_SEND.offline : CANNOT_SEND.reconnecting; }
     // Writing the same words again would make screen readers announce them again.
@@ -647,7 +660,7 @@
     view.counter.hidden = this.maxTextChars + excess < this.maxTextChars * COUNTER_FROM;
     view.counter.classList.toggle("over", excess > 0);
     view.counter.textContent = counterText(excess, this.maxTextChars);
-    view.send.disabled = state !== "open" || excess > 0;
+    view.send.disabled = excess > 0;
   };
 
   /* How many characters the message has beyond the server's limit (negative: room left). The
@@ -686,8 +699,13 @@
     if (handlers[frame.type]) { handlers[frame.type].call(this, frame); }
   };
 
+  /* A welcome with a token is a new conversation (the stored one was unknown, expired or had
+     no token): keep both. */
   Widget.prototype.onWelcome = function (frame) {
-    if (this.local) { this.local.setItem(this.sessionKey, frame.session_id); }
+    if (this.local) {
+      this.local.setItem(this.sessionKey, frame.session_id);
+      if (frame.token) { this.local.setItem(this.tokenKey, frame.token); }
+    }
     this.maxTextChars = frame.max_text_chars;
     this.refreshComposer();
   };
@@ -715,10 +733,74 @@
       this.erased = false;
       log.appendChild(el("p", { "class": "log-note", text: ERASE.done }));
     }
+    this.sendOutbox(frame.messages);
   };
+
+  /* Outbox: every message is kept (localStorage) until its answer arrives, and sent again on the
+     next connection if it was not answered. Its id travels as message_id: the server applies a
+     message once however often it arrives. Messages the history shows were applied are done. */
+  Widget.prototype.outbox = function () {
+    try {
+      var entries = JSON.parse((this.local && this.local.getItem(this.outboxKey)) || "[]");
+      return Array.isArray(entries) ? entries : [];
+    } catch (error) {
+      return [];
+    }
+  };
+
+  Widget.prototype.saveOutbox = function (entries) {
+    if (!this.local) { return; }
+    if (entries.length) {
+      this.local.setItem(this.outboxKey, JSON.stringify(entries));
+    } else {
+      this.local.removeItem(this.outboxKey);
+    }
+  };
+
+  Widget.prototype.settle = function (id) {
+    this.saveOutbox(this.outbox().filter(function (entry) { return entry.id !== id; }));
+    var bubble = this.sent[id];
+    if (bubble) { this.markPending(bubble, false); }
+  };
+
+  Widget.prototype.sendOutbox = function (history) {
+    var applied = {};
+    history.forEach(function (entry) { if (entry.message_id) { applied[entry.message_id] = true; } });
+    var waiting = this.outbox().filter(function (entry) { return !applied[entry.id]; });
+    this.saveOutbox(waiting);
+    this.ready = true;
+    var self = this;
+    waiting.forEach(function (entry) {
+      self.sent[entry.id] = self.addMessage("user", entry.text);
+      self.transmit(entry);
+    });
+  };
+
+  Widget.prototype.transmit = function (entry) {
+    var bubble = this.sent[entry.id];
+    var sent = this.ready && this.sendFrame({ type: "message", text: entry.text, id: entry.id, message_id: entry.id });
+    if (bubble) { this.markPending(bubble, !sent); }
+  };
+
+  Widget.prototype.markPending = function (bubble, pending) {
+    bubble.classList.toggle("pending", pending);
+    var note = bubble.querySelector(".pending-note");
+    if (pending && !note) {
+      bubble.appendChild(el("p", { "class": "pending-note", text: PENDING_LABEL }));
+    } else if (!pending && note) {
+      note.remove();
+    }
+  };
+
+  function messageId() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (byte) { return byte.toString(16).padStart(2, "0"); }).join("");
+  }
 
   Widget.prototype.onBot = function (frame) {
     var self = this;
+    if (frame.reply_to) { this.settle(frame.reply_to); }
     this.showTyping(false);
     frame.messages.forEach(function (message) { self.addBotMessage(message); });
     var last = frame.messages[frame.messages.length - 1];
@@ -726,11 +808,15 @@
   };
 
   Widget.prototype.onError = function (frame) {
+    if (frame.code === "not_found" && this.local) {
+      this.local.removeItem(this.tokenKey); // not this visitor's any more: the next connection opens a new one
+    }
     if (frame.code === "invalid_session_id" && this.local) {
       this.local.removeItem(this.sessionKey); // the reconnect that follows starts a new session
       return;
     }
     this.showTyping(false);
+    if (frame.reply_to) { this.settle(frame.reply_to); } // refused: shown as failed, not sent again
     var bubble = frame.reply_to && this.sent[frame.reply_to];
     var note = el("p", { "class": "error", role: "alert", text: ERROR_LABELS[frame.code] || GENERIC_ERROR });
     if (bubble) {
@@ -747,7 +833,7 @@
   /* Sends what is typed; what cannot be sent stays in the box, and the composer says why. */
   Widget.prototype.submit = function () {
     var text = this.view.input.value;
-    if (!text.trim() || !this.isOpen() || this.excessChars() > 0) { return; }
+    if (!text.trim() || this.excessChars() > 0) { return; }
     this.sendMessage(text);
     this.view.input.value = "";
     this.fitInput();
@@ -755,10 +841,11 @@
   };
 
   Widget.prototype.sendMessage = function (text) {
-    var id = "m" + this.nextId++;
-    if (!this.sendFrame({ type: "message", text: text, id: id })) { return; }
-    this.sent[id] = this.addMessage("user", text);
+    var entry = { id: messageId(), text: text };
+    this.saveOutbox(this.outbox().concat([entry]));
+    this.sent[entry.id] = this.addMessage("user", text);
     this.showQuickReplies([]);
+    this.transmit(entry);
   };
 
   Widget.prototype.addMessage = function (role, text) {
@@ -797,7 +884,8 @@
       return;
     }
     var url = new URL("/api/v1/conversations/" + encodeURIComponent(session), this.config.server);
-    fetch(url.href, { method: "DELETE" }).then(function (response) {
+    var proof = { "X-Conversation-Token": this.storedToken() };
+    fetch(url.href, { method: "DELETE", headers: proof }).then(function (response) {
       if (response.ok || response.status === 404) {
         self.startOver();
       } else {
@@ -808,7 +896,11 @@
 
   /* A new conversation: no session to resume, an empty view, a new connection. */
   Widget.prototype.startOver = function () {
-    if (this.local) { this.local.removeItem(this.sessionKey); }
+    if (this.local) {
+      this.local.removeItem(this.sessionKey);
+      this.local.removeItem(this.tokenKey);
+      this.local.removeItem(this.outboxKey); // erased: nothing of it is sent any more
+    }
     var old = this.socket;
     this.socket = null; // its close event is then ignored: no reconnection to the old session
     this.stopHeartbeat();
