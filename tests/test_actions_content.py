@@ -8,7 +8,7 @@ import pytest
 
 from channels import Settings, create_app
 from nlu import ContentError, load_bot
-from tests.support import DEMO_BOT, run_cli
+from tests.support import DEMO_BOT, MINI_BOT, run_cli
 
 INTENTS = """{"intents": [
   {"tag": "dispo", "patterns": ["un scooter est libre ?"], "action": "disponibilite",
@@ -100,6 +100,12 @@ def test_an_action_timeout_at_the_lock_time_is_refused_at_start() -> None:
         "CAUSETTE_REDIS_LOCK_SECONDS = 3: lower the timeout, or raise the lock time "
         "(and CAUSETTE_REDIS_WAIT_SECONDS above it)"
     )
+
+
+def test_a_bot_without_actions_is_not_held_to_the_action_timeout(mini_model_dir: Path) -> None:
+    # The default timeout (3 s) is no reason to refuse a bot that calls no action under a short lock.
+    app = create_app(MINI_BOT, Settings(model_dir=mini_model_dir, redis_lock_seconds=2, redis_wait_seconds=3))
+    assert app.state.services.engine is not None
 
 
 def test_serve_says_why_it_refuses_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,7 +91,7 @@ def _without_credentials(url: str) -> str:
 def build_action_runner(settings: Settings, bot: Bot) -> HttpActionRunner:
     """The action client: one pooled HTTP client for the whole server, the secret read from this
     process's environment. A bot whose action timeout reaches the session lock time is refused."""
-    settings.check_action_timeout(bot.config.actions.timeout_seconds)
+    settings.check_action_timeout(bot)
     secret_env = bot.config.actions.secret_env
     if any(intent.action for intent in bot.dataset.intents) and not os.environ.get(secret_env):
         log.warning("%s is not set: the bot's actions answer 'unavailable' until it holds their secret", secret_env)
@@ -231,7 +231,7 @@ def prepare_model(settings: Settings) -> None:
     A bot whose action timeout the settings refuse raises ValueError saying why.
     """
     bot = load_bot(settings.bot_dir)
-    settings.check_action_timeout(bot.config.actions.timeout_seconds)
+    settings.check_action_timeout(bot)
     folder = model_folder(settings)
     if not saved_model_is_current(bot, folder):
         log.info("training a model for %s into %s", settings.bot_dir, folder)

@@ -18,6 +18,7 @@ from dialogue.redis_store import (
     DEFAULT_TIMEOUT_SECONDS,
     DEFAULT_WAIT_SECONDS,
 )
+from nlu import Bot
 
 LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -211,14 +212,17 @@ class Settings(BaseSettings):
             raise ValueError("redis_wait_seconds must be longer than redis_lock_seconds")
         return self
 
-    def check_action_timeout(self, timeout_seconds: float) -> None:
-        """Refuse a bot whose action timeout reaches the Redis lock time (ValueError saying so).
+    def check_action_timeout(self, bot: Bot) -> None:
+        """Refuse a bot with actions whose action timeout reaches the Redis lock time (ValueError
+        saying so); a bot without actions never calls one.
 
         An action is called inside its turn, while the turn holds its conversation's lock: a call
         allowed to last as long as the lock could outlive it, and two turns would then change one
         conversation at once.
         """
-        if timeout_seconds >= self.redis_lock_seconds:
+        timeout_seconds = bot.config.actions.timeout_seconds
+        uses_actions = any(intent.action for intent in bot.dataset.intents)
+        if uses_actions and timeout_seconds >= self.redis_lock_seconds:
             raise ValueError(
                 f"bot.toml [actions] timeout_seconds = {timeout_seconds:g} must be shorter than the session "
                 f"lock time CAUSETTE_REDIS_LOCK_SECONDS = {self.redis_lock_seconds:g}: lower the timeout, "
