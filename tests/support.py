@@ -6,6 +6,7 @@ import them from here, one import point for every test module.
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ __all__ = [
     "BENCH_API_KEY",
     "BENCH_API_KEY_ENTRY",
     "BOOKING_BOT",
+    "BOT_DATA",
     "DEMO_BOT",
     "MINI_BOT",
     "REPO",
@@ -48,6 +50,8 @@ __all__ = [
 MINI_BOT = REPO / "tests" / "bots" / "mini"
 BOOKING_BOT = REPO / "tests" / "bots" / "booking"
 DEMO_BOT = REPO / "intents"
+# What a run writes in a bot folder (its model, its conversation log): left out when a test copies a bot.
+BOT_DATA = shutil.ignore_patterns(".causette")
 
 
 def say(client: httpx.Client, session: str, text: str, headers: dict[str, str] | None = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from nlu.dataset import Dataset, Intent, Utterance
 from nlu.model import MAX_PARSE_CHARS, clean, parse_untrusted
 from nlu.parse_result import empty_result
 from nlu.text import tokenize
-from tests.support import DEMO_BOT, MINI_BOT, run_cli
+from tests.support import BOT_DATA, DEMO_BOT, MINI_BOT, run_cli
 
 PHRASES = [
     "je voudrais louer un scooter",
@@ -103,7 +103,7 @@ def test_a_model_is_current_for_the_content_and_backend_it_was_trained_on(mini_m
     other_backend.config.backend = "snips"
     assert not mini_model.info.is_current(other_backend)
     edited = tmp_path / "bot"
-    shutil.copytree(MINI_BOT, edited)
+    shutil.copytree(MINI_BOT, edited, ignore=BOT_DATA)
     intents = edited / "intents.json"
     intents.write_text(intents.read_text(encoding="utf-8").replace("au revoir", "à bientôt"), encoding="utf-8")
     assert not mini_model.info.is_current(load_bot(edited))

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.support import MINI_BOT, run_cli
+from tests.support import BOT_DATA, MINI_BOT, run_cli
 
 
 def test_parse_reads_one_utterance_per_line(mini_model_dir: Path) -> None:
@@ -42,7 +42,7 @@ def test_chat_answers_one_block_per_line_when_piped_with_its_quick_replies(mini_
 
 def test_train_shows_progress_and_saves(tmp_path: Path) -> None:
     bot = tmp_path / "bot"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     result = run_cli("train", bot)
     assert result.returncode == 0, result.stderr
     assert "training" in result.stderr and "epoch" in result.stderr  # the tqdm bar
@@ -52,7 +52,7 @@ def test_train_shows_progress_and_saves(tmp_path: Path) -> None:
 
 def test_unknown_backend_is_a_clear_error(tmp_path: Path) -> None:
     bot = tmp_path / "bot"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     (bot / "bot.toml").write_text('backend = "nope"\n', encoding="utf-8")
     result = run_cli("train", bot, "--lang", "en")
     assert result.returncode == 2
@@ -63,7 +63,7 @@ def test_unknown_backend_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_evaluate_writes_its_report_in_the_bot_folder(tmp_path: Path) -> None:
     bot = tmp_path / "bot"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     options = tmp_path / "fast.toml"  # one short training: the report's place is what is tested
     options.write_text("epochs = 1\nmin_steps = 0\nword_vectors = false\n", encoding="utf-8")
     result = run_cli("evaluate", bot, "--folds", "2", "--validation", "--options", options)

@@ -14,14 +14,14 @@ from dialogue.conversation_tests import TurnCase, load_conversation_tests, outco
 from dialogue.conversation_tests.runner import compare
 from dialogue.conversation_tests.spec import TurnSpec
 from nlu import ContentError, Model, load_bot
-from tests.support import DEMO_BOT, MINI_BOT, run_cli
+from tests.support import BOT_DATA, DEMO_BOT, MINI_BOT, run_cli
 
 DAY_ANSWER = "Pour les locations du jour, merci d'appeler le 01 06 07 08 09"
 
 
 def bot_with_tests(tmp_path: Path, yaml_text: str) -> Path:
     bot = tmp_path / "bot"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     (bot / "tests").mkdir()
     (bot / "tests" / "scenario.yaml").write_text(yaml_text, encoding="utf-8")
     return bot

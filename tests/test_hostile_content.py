@@ -13,7 +13,7 @@ import pytest
 from nlu import load_bot
 from nlu.formats.located_yaml import YamlError, loads_located_yaml
 from nlu.formats.reading import MAX_NESTING
-from tests.support import MINI_BOT, run_cli
+from tests.support import BOT_DATA, MINI_BOT, run_cli
 
 BOM = b"\xef\xbb\xbf"
 ZERO_WIDTH = "\u200b\u200c\u200d"
@@ -133,7 +133,7 @@ HOSTILE: dict[str, tuple[dict[str, str | bytes], str]] = {
 
 def hostile_bot(folder: Path, files: dict[str, str | bytes]) -> Path:
     """A copy of the mini bot with ``files`` written over it."""
-    shutil.copytree(MINI_BOT, folder)
+    shutil.copytree(MINI_BOT, folder, ignore=BOT_DATA)
     for name, content in files.items():
         path = folder / name
         if isinstance(content, bytes):

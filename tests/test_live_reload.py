@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from channels import Settings, create_app
-from tests.support import API_KEY_HEADERS, MINI_BOT, ServerProcess
+from tests.support import API_KEY_HEADERS, BOT_DATA, MINI_BOT, ServerProcess
 
 pytestmark = pytest.mark.e2e  # real server processes
 
@@ -47,7 +47,7 @@ def watched(tmp_path_factory: pytest.TempPathFactory, mini_model_dir: Path) -> I
     """A copy of the mini bot and of its trained model, served with --watch and an admin key."""
     root = tmp_path_factory.mktemp("watched")
     bot, model_dir = root / "bot", root / "model"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     shutil.copytree(mini_model_dir, model_dir)
     server = ServerProcess(bot, model_dir, env={"CAUSETTE_ADMIN_KEY": ADMIN_KEY}, args=("--watch",))
     yield Watched(server, bot, model_dir)
@@ -185,7 +185,7 @@ async def test_reload_endpoint_is_disabled_without_an_admin_key(mini_model_dir: 
 async def test_reloads_are_coalesced(tmp_path: Path, mini_model_dir: Path) -> None:
     """Five requests during one reload give two reloads, one after the other."""
     bot, model_dir = tmp_path / "bot", tmp_path / "model"
-    shutil.copytree(MINI_BOT, bot)
+    shutil.copytree(MINI_BOT, bot, ignore=BOT_DATA)
     shutil.copytree(mini_model_dir, model_dir)
     app = create_app(bot, Settings(model_dir=model_dir, admin_key=SecretStr(ADMIN_KEY)))
     reloader = app.state.services.reloader

@@ -26,7 +26,7 @@ from channels.server.settings import Settings
 from dialogue import Brain, BrainHolder
 from nlu import Model, ModelError, load_bot
 from nlu.bundle import Bundle, pack
-from tests.support import MINI_BOT, RedisServer, ServerProcess, run_cli
+from tests.support import BOT_DATA, MINI_BOT, RedisServer, ServerProcess, run_cli
 
 pytestmark = pytest.mark.e2e  # real server processes, a real redis-server, the CLI
 
@@ -34,7 +34,7 @@ OLD_HOURS = "On est ouvert tous les jours de 9h du matin à 19h"
 NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."
 ADMIN_HOURS = "Horaires d'été : de 8h à 20h."
 HOURS = "vous ouvrez à quelle heure ?"
-ADMIN_KEY = "test-admin-key"
+ADMIN_KEY = "test-admin-key-0123"
 PATIENCE = 180  # seconds; generous: the suite shares two cores (the bench measures the real delay)
 
 
@@ -60,7 +60,7 @@ class Cluster:
 
 
 def copy_bot(source: Path, target: Path, hours: str = OLD_HOURS) -> Path:
-    shutil.copytree(source, target)
+    shutil.copytree(source, target, ignore=BOT_DATA)
     edit_hours(target, hours)
     return target
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from channels import Settings, create_app
-from tests.support import API_KEY_HEADERS, MINI_BOT
+from tests.support import API_KEY_HEADERS, BOT_DATA, MINI_BOT
 
 KEY = "cle-de-test-assez-longue"
 AUTHORIZED = {"Authorization": f"Bearer {KEY}"}
@@ -25,7 +25,7 @@ LATER = '"responses": ["Vous pouvez réserver en ligne pour une date ultérieure
 @pytest.fixture
 def bot(tmp_path: Path) -> Path:
     """A copy of the mini bot that the test may edit."""
-    return Path(shutil.copytree(MINI_BOT, tmp_path / "bot"))
+    return Path(shutil.copytree(MINI_BOT, tmp_path / "bot", ignore=BOT_DATA))
 
 
 @pytest.fixture
