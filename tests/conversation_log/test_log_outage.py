@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support import MINI_BOT, PostgresServer, ServerProcess, wait_until
+from tests.support import API_KEY_HEADERS, MINI_BOT, PostgresServer, ServerProcess, wait_until
 
 pytestmark = pytest.mark.e2e  # a causette server and a PostgreSQL server of the test's own
 
@@ -56,7 +56,7 @@ def test_database_stopped_mid_load_no_failed_turn_records_written_after_once(
     failures: list[str] = []
 
     def visitor(number: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with httpx.Client(base_url=server.url, timeout=30, headers=API_KEY_HEADERS) as client:
             for turn in range(TURNS_EACH):
                 reply = client.post(
                     f"/api/v1/conversations/visiteur-{number}/messages", json={"text": TEXTS[turn % len(TEXTS)]}
@@ -99,7 +99,8 @@ def test_database_stopped_mid_load_no_failed_turn_records_written_after_once(
         postgres.url, "SELECT conversation_id, array_agg(turn_number ORDER BY id) AS numbers FROM turns GROUP BY 1"
     )
     assert {row["conversation_id"]: list(row["numbers"]) for row in numbers} == {
-        f"visiteur-{number}": list(range(1, TURNS_EACH + 1)) for number in range(VISITORS)
+        f"bench.visiteur-{number}": list(range(1, TURNS_EACH + 1))
+        for number in range(VISITORS)  # the key's ids
     }
     texts = query(postgres.url, "SELECT DISTINCT text FROM turns ORDER BY text")
     assert "mon numéro : <TELEPHONE>" in [row["text"] for row in texts]
