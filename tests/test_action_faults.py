@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ActionServerProcess, RedisServer, ServerProcess, free_port, run_cli, say
+from tests.support import API_KEY_HEADERS, ActionServerProcess, RedisServer, ServerProcess, free_port, run_cli, say
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, misbehaving: ActionServerProce
 
 @pytest.fixture
 def client(bot: ServerProcess, misbehaving: ActionServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=bot.url, timeout=30) as http:
+    with httpx.Client(base_url=bot.url, timeout=30, headers=API_KEY_HEADERS) as http:
         yield http
     set_mode(misbehaving, "ok")
 
@@ -247,7 +247,10 @@ def test_a_slow_action_holds_its_conversation_in_redis_and_the_next_turn_waits(
     server = ServerProcess(folder, folder / ".causette" / "model", env=env)
     try:
         set_mode(misbehaving, "slow")
-        with httpx.Client(base_url=server.url, timeout=30) as http, ThreadPoolExecutor(2) as pool:
+        with (
+            httpx.Client(base_url=server.url, timeout=30, headers=API_KEY_HEADERS) as http,
+            ThreadPoolExecutor(2) as pool,
+        ):
             slow = pool.submit(say, http, "locked", ASK)
             time.sleep(0.3)  # the slow turn takes the lock first
             quick = pool.submit(say, http, "locked", "vous ouvrez à quelle heure ?")
