@@ -26,7 +26,7 @@ from channels.server.settings import Settings
 from dialogue import Brain, BrainHolder
 from nlu import Model, ModelError, load_bot
 from nlu.bundle import Bundle, pack
-from tests.support import BOT_DATA, MINI_BOT, RedisServer, ServerProcess, run_cli
+from tests.support import API_KEY_HEADERS, BOT_DATA, MINI_BOT, RedisServer, ServerProcess, run_cli
 
 pytestmark = pytest.mark.e2e  # real server processes, a real redis-server, the CLI
 
@@ -35,6 +35,7 @@ NEW_HOURS = "Nouveaux horaires : de 10h à 18h, tous les jours."
 ADMIN_HOURS = "Horaires d'été : de 8h à 20h."
 HOURS = "vous ouvrez à quelle heure ?"
 ADMIN_KEY = "test-admin-key-0123"
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
 PATIENCE = 180  # seconds; generous: the suite shares two cores (the bench measures the real delay)
 
 
@@ -127,7 +128,9 @@ async def under_load(servers: list[ServerProcess], change: Callable[[], Awaitabl
     stop = asyncio.Event()
     # Idle connections are dropped before uvicorn's keep-alive (5 s) closes them: a request sent on
     # a connection the server is closing at that moment fails whatever the server serves.
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(keepalive_expiry=2)) as client:
+    async with httpx.AsyncClient(
+        timeout=60, limits=httpx.Limits(keepalive_expiry=2), headers=API_KEY_HEADERS
+    ) as client:
         workers = [asyncio.create_task(load.run(client, n, stop)) for n in range(4)]
         await asyncio.sleep(0.5)
         before = load.turns
@@ -141,7 +144,7 @@ async def under_load(servers: list[ServerProcess], change: Callable[[], Awaitabl
 
 
 def served(server: ServerProcess) -> dict[str, Any]:
-    model: dict[str, Any] = httpx.get(f"{server.url}/api/v1/model", timeout=30).json()
+    model: dict[str, Any] = httpx.get(f"{server.url}/api/v1/model", timeout=30, headers=ADMIN_HEADERS).json()
     return model
 
 
@@ -154,7 +157,7 @@ async def hours(client: httpx.AsyncClient, server: ServerProcess) -> list[str]:
 async def wait_all_serve(servers: list[ServerProcess], content_hash: str, answer: str) -> None:
     """Until every server reports ``content_hash`` and answers the hours question with ``answer``."""
     deadline = time.monotonic() + PATIENCE
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=API_KEY_HEADERS) as client:
         for server in servers:
             while served(server)["content_hash"] != content_hash or await hours(client, server) != [answer]:
                 assert time.monotonic() < deadline, f"{server.url} still serves {served(server)['content_hash']}"
@@ -197,7 +200,7 @@ async def test_a_process_started_afterwards_serves_the_current_model(cluster: Cl
     late = ServerProcess(cluster.new_bot, cluster.new_model, cluster.env)
     cluster.servers.append(late)
     assert served(late)["content_hash"] == cluster.old_hash
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=API_KEY_HEADERS) as client:
         assert await hours(client, late) == [OLD_HOURS]
 
 
@@ -218,7 +221,7 @@ async def test_a_tampered_version_is_refused_and_the_servers_keep_serving(cluste
         shared = served(server)["shared"]
         assert "does not match its sha256" in shared["last_error"] and field_name.decode()[5:] in shared["last_error"]
         assert served(server)["content_hash"] == cluster.old_hash and server.alive()
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with httpx.AsyncClient(timeout=60, headers=API_KEY_HEADERS) as client:
         assert [await hours(client, server) for server in cluster.servers] == [[OLD_HOURS]] * len(cluster.servers)
 
 
@@ -228,7 +231,7 @@ async def test_a_reload_asked_of_one_process_reaches_every_process(cluster: Clus
     reloaded: list[dict[str, Any]] = []
 
     async def reload() -> None:
-        async with httpx.AsyncClient(timeout=PATIENCE) as client:
+        async with httpx.AsyncClient(timeout=PATIENCE, headers=API_KEY_HEADERS) as client:
             reply = await client.post(
                 f"{first.url}/api/v1/model/reload", headers={"Authorization": f"Bearer {ADMIN_KEY}"}
             )
@@ -264,7 +267,7 @@ async def test_watch_with_several_workers_one_trains_all_serve(
         in_a_row = 0
         while in_a_row < 20:  # each request on a new connection: either worker may answer it
             model = served(server)
-            async with httpx.AsyncClient(timeout=60) as client:
+            async with httpx.AsyncClient(timeout=60, headers=API_KEY_HEADERS) as client:
                 answer = await hours(client, server)
             in_a_row = in_a_row + 1 if model["content_hash"] == new_hash and answer == [NEW_HOURS] else 0
             assert time.monotonic() < deadline, "the workers do not all serve the edited bot"

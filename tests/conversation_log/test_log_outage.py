@@ -54,10 +54,15 @@ def test_database_stopped_mid_load_no_failed_turn_records_written_after_once(
     server = ServerProcess(MINI_BOT, mini_model_dir, env=env)
     answered: list[int] = []
     failures: list[str] = []
+    # Each visitor sends half its turns, then waits until the database is down to send the rest:
+    # half the load, whatever the machine's speed, meets a stopped database.
+    database_down = threading.Event()
 
     def visitor(number: int) -> None:
         with httpx.Client(base_url=server.url, timeout=30, headers=API_KEY_HEADERS) as client:
             for turn in range(TURNS_EACH):
+                if turn == TURNS_EACH // 2:
+                    database_down.wait(timeout=120)
                 reply = client.post(
                     f"/api/v1/conversations/visiteur-{number}/messages", json={"text": TEXTS[turn % len(TEXTS)]}
                 )
@@ -73,10 +78,11 @@ def test_database_stopped_mid_load_no_failed_turn_records_written_after_once(
         visitors = [threading.Thread(target=visitor, args=(number,)) for number in range(VISITORS)]
         for thread in visitors:
             thread.start()
-        wait_until(lambda: len(answered) >= 100, what="100 turns answered")
+        half = VISITORS * TURNS_EACH // 2
+        wait_until(lambda: len(answered) >= half, what="half the turns answered")
         postgres.stop()
-        stopped_at = len(answered)
-        wait_until(lambda: len(answered) >= stopped_at + 150, what="150 turns answered with the database down")
+        database_down.set()
+        wait_until(lambda: len(answered) >= half + 150, what="150 turns answered with the database down")
         down = status()
         postgres.start()
         for thread in visitors:
