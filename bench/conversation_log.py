@@ -32,7 +32,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.processes import DEMO_TURNS, REPO, PostgresServer, postgres_answers
+from bench.processes import BENCH_API_KEY, DEMO_TURNS, REPO, PostgresServer, postgres_answers
 from bench.rest_throughput import start
 from bench.stats import table
 from conversation_log import ConversationLog, LogOptions
@@ -80,7 +80,7 @@ def cpu_seconds(pid: int) -> float:
 
 def measure(name: str, url: str, pid: int, seconds: int) -> list[object]:
     """Warm up, then load one server with wrk for ``seconds``; its rate, latency and CPU per turn."""
-    command = ["wrk", "-t1", "-c16", "-s", str(WRK_SCRIPT)]
+    command = ["wrk", "-t1", "-c16", "-H", f"Authorization: Bearer {BENCH_API_KEY}", "-s", str(WRK_SCRIPT)]
     subprocess.run([*command, "-d2s", url], capture_output=True, check=True)
     before = cpu_seconds(pid)
     output = subprocess.run([*command, f"-d{seconds}s", url], capture_output=True, text=True, check=True).stdout

@@ -34,7 +34,8 @@ def start(command: list[str], env: dict[str, str] | None = None) -> tuple[subpro
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         cwd=REPO,
-        env={"CAUSETTE_API_KEYS": BENCH_API_KEY_ENTRY, **os.environ, **(env or {})},
+        # Benchmarks measure the server, not its rate limits; the bench's API key picks conversation ids.
+        env={"CAUSETTE_RATE_LIMITS": "off", "CAUSETTE_API_KEYS": BENCH_API_KEY_ENTRY, **os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -15,8 +15,11 @@ function request()
   counter = counter + 1
   local session = "wrk-" .. thread_id .. "-" .. (counter % 16)
   local text = turns[(math.floor(counter / 16) % #turns) + 1]
-  return wrk.format("POST", "/api/v1/conversations/" .. session .. "/messages",
-                    {["Content-Type"] = "application/json"}, '{"text": "' .. text .. '"}')
+  -- wrk.format takes these headers instead of wrk.headers: copy those given with -H (the API key).
+  local headers = {["Content-Type"] = "application/json"}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return wrk.format("POST", "/api/v1/conversations/" .. session .. "/messages", headers,
+                    '{"text": "' .. text .. '"}')
 end
 
 function done(summary, latency, requests)
